@@ -1,0 +1,323 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
+
+	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/rules"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// Builtin is the shipped rule tree; nil means rules.FS.
+	Builtin fs.FS
+	// UserDirs are --rules directories (or single .rego files).
+	UserDirs []string
+	// Print receives the output of Rego print() calls; nil drops it (and
+	// compiles print() away).
+	Print io.Writer
+}
+
+// Engine is a compiled rule set. Compile once, evaluate many times.
+type Engine struct {
+	compiler *ast.Compiler
+	entries  []ruleEntry
+	byID     map[string]int
+	print    io.Writer
+}
+
+// New loads, checks and compiles the built-in and user rules.
+func New(opts Options) (*Engine, error) {
+	builtin := opts.Builtin
+	if builtin == nil {
+		builtin = rules.FS
+	}
+	mods, err := LoadFS(builtin, "rules", false)
+	if err != nil {
+		return nil, fmt.Errorf("loading built-in rules: %w", err)
+	}
+	for _, dir := range opts.UserDirs {
+		user, err := LoadDir(dir, false)
+		if err != nil {
+			return nil, err
+		}
+		mods = append(mods, user...)
+	}
+	entries, err := catalogue(mods)
+	if err != nil {
+		return nil, err
+	}
+	c := ast.NewCompiler().WithEnablePrintStatements(opts.Print != nil)
+	modMap := make(map[string]*ast.Module, len(mods))
+	for _, m := range mods {
+		if _, dup := modMap[m.Name]; dup {
+			return nil, fmt.Errorf("%s: loaded twice", m.Name)
+		}
+		modMap[m.Name] = m.Module
+	}
+	if c.Compile(modMap); c.Failed() {
+		return nil, formatRegoErrors(c.Errors)
+	}
+	e := &Engine{compiler: c, entries: entries, byID: map[string]int{}, print: opts.Print}
+	for i, en := range entries {
+		e.byID[en.rule.ID] = i
+	}
+	return e, nil
+}
+
+// Rules returns the whole catalogue, sorted by ID.
+func (e *Engine) Rules() []analyzer.Rule {
+	out := make([]analyzer.Rule, len(e.entries))
+	for i, en := range e.entries {
+		out[i] = en.rule
+	}
+	return out
+}
+
+// Rule looks up one rule by ID.
+func (e *Engine) Rule(id string) (analyzer.Rule, bool) {
+	i, ok := e.byID[id]
+	if !ok {
+		return analyzer.Rule{}, false
+	}
+	return e.entries[i].rule, true
+}
+
+// Select resolves --enable/--disable lists to the IDs to run: all rules when
+// enable is empty, minus disable. Unknown names are an error.
+func (e *Engine) Select(enable, disable []string) ([]string, error) {
+	var unknown []string
+	check := func(ids []string) {
+		for _, id := range ids {
+			if _, ok := e.byID[id]; !ok {
+				unknown = append(unknown, id)
+			}
+		}
+	}
+	check(enable)
+	check(disable)
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("unknown rule %s (see `irsalint rules`)", strings.Join(quoteAll(unknown), ", "))
+	}
+	off := map[string]bool{}
+	for _, id := range disable {
+		off[id] = true
+	}
+	var ids []string
+	if len(enable) == 0 {
+		for _, en := range e.entries {
+			ids = append(ids, en.rule.ID)
+		}
+	} else {
+		ids = append(ids, enable...)
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if !off[id] && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
+}
+
+// Query is the enabled rules prepared for evaluation.
+type Query struct {
+	pq  rego.PreparedEvalQuery
+	ids []string
+}
+
+// Prepare builds one query over the enabled rules: evaluating them together
+// lets shared library values (indexes, effective identities) be computed
+// once per evaluation instead of once per rule.
+func (e *Engine) Prepare(ctx context.Context, ids []string) (*Query, error) {
+	var parts []string
+	for _, id := range ids {
+		i, ok := e.byID[id]
+		if !ok {
+			return nil, fmt.Errorf("unknown rule %q", id)
+		}
+		parts = append(parts, fmt.Sprintf("%q: %s.deny", id, e.entries[i].ref.String()))
+	}
+	q := "findings := {" + strings.Join(parts, ", ") + "}"
+	opts := []func(*rego.Rego){
+		rego.Query(q),
+		rego.Compiler(e.compiler),
+		rego.StrictBuiltinErrors(true),
+	}
+	if e.print != nil {
+		opts = append(opts, rego.EnablePrintStatements(true), rego.PrintHook(topdown.NewPrintHook(e.print)))
+	}
+	pq, err := rego.New(opts...).PrepareForEval(ctx)
+	if err != nil {
+		return nil, formatRegoErrors(err)
+	}
+	return &Query{pq: pq, ids: ids}, nil
+}
+
+// RawFinding is a finding as a rule emitted it: about the object with Ref,
+// at the field path At relative to that object.
+type RawFinding struct {
+	Rule     string
+	Ref      string
+	At       []any
+	Message  string
+	Severity analyzer.Severity // zero: the rule's default
+	Related  []RawRelated
+}
+
+// RawRelated is a secondary location a rule named.
+type RawRelated struct {
+	Ref     string
+	At      []any
+	Message string
+}
+
+// Eval runs the prepared rules over an input converted once with
+// ast.InterfaceToValue (EvalParsedInput avoids converting it per call).
+func (q *Query) Eval(ctx context.Context, input ast.Value) ([]RawFinding, error) {
+	rs, err := q.pq.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return nil, fmt.Errorf("evaluating rules: %w", err)
+	}
+	if len(rs) != 1 {
+		return nil, fmt.Errorf("evaluating rules: %d results, want 1 (a rule's deny is not a set?)", len(rs))
+	}
+	all, ok := rs[0].Bindings["findings"].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("evaluating rules: unexpected result %T", rs[0].Bindings["findings"])
+	}
+	var out []RawFinding
+	var problems []string
+	for _, id := range q.ids {
+		set, ok := all[id].([]any)
+		if !ok {
+			problems = append(problems, fmt.Sprintf("rule %q: deny must be a set of findings, got %T", id, all[id]))
+			continue
+		}
+		for _, v := range set {
+			f, err := decodeFinding(id, v)
+			if err != nil {
+				problems = append(problems, err.Error())
+				continue
+			}
+			out = append(out, f)
+		}
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return out, fmt.Errorf("%s", strings.Join(problems, "\n"))
+	}
+	return out, nil
+}
+
+// decodeFinding checks the finding contract documented in docs/custom-rules.md.
+func decodeFinding(rule string, v any) (RawFinding, error) {
+	bad := func(format string, args ...any) (RawFinding, error) {
+		return RawFinding{}, fmt.Errorf("rule %q returned a malformed finding: "+format, append([]any{rule}, args...)...)
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return bad("want an object with ref, at and message, got %T", v)
+	}
+	f := RawFinding{Rule: rule}
+	var err error
+	if f.Ref, f.At, f.Message, err = decodeRef(m); err != nil {
+		return bad("%v", err)
+	}
+	if f.Message == "" {
+		return bad("empty message")
+	}
+	if s, ok := m["severity"]; ok {
+		name, _ := s.(string)
+		sev, err := analyzer.ParseSeverity(name)
+		if err != nil {
+			return bad("severity: %v", err)
+		}
+		f.Severity = sev
+	}
+	if rel, ok := m["related"]; ok {
+		list, ok := rel.([]any)
+		if !ok {
+			return bad("related must be an array")
+		}
+		for _, r := range list {
+			rm, ok := r.(map[string]any)
+			if !ok {
+				return bad("related entries must be objects")
+			}
+			var rr RawRelated
+			if rr.Ref, rr.At, rr.Message, err = decodeRef(rm); err != nil {
+				return bad("related: %v", err)
+			}
+			f.Related = append(f.Related, rr)
+		}
+	}
+	for k := range m {
+		switch k {
+		case "ref", "at", "message", "severity", "related":
+		default:
+			return bad("unknown field %q", k)
+		}
+	}
+	return f, nil
+}
+
+func decodeRef(m map[string]any) (ref string, at []any, msg string, err error) {
+	ref, ok := m["ref"].(string)
+	if !ok || ref == "" {
+		return "", nil, "", fmt.Errorf("missing ref (the object's ref from the input)")
+	}
+	if v, ok := m["message"]; ok {
+		if msg, ok = v.(string); !ok {
+			return "", nil, "", fmt.Errorf("message must be a string")
+		}
+	}
+	switch p := m["at"].(type) {
+	case nil:
+		at = []any{}
+	case []any:
+		at = make([]any, len(p))
+		for i, el := range p {
+			switch x := el.(type) {
+			case string:
+				at[i] = x
+			case float64:
+				at[i] = int(x)
+			case int, int64:
+				at[i] = x
+			default:
+				if n, ok := el.(interface{ Int64() (int64, error) }); ok {
+					if iv, err := n.Int64(); err == nil && iv >= 0 && iv < math.MaxInt32 {
+						at[i] = int(iv)
+						continue
+					}
+				}
+				return "", nil, "", fmt.Errorf("at[%d]: path elements must be strings or integers, got %v", i, el)
+			}
+		}
+	default:
+		return "", nil, "", fmt.Errorf("at must be an array of keys and indices")
+	}
+	return ref, at, msg, nil
+}

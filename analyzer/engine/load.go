@@ -1,0 +1,129 @@
+package engine
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// Module is a parsed Rego file and where it came from.
+type Module struct {
+	// Name is the file name shown in errors: "rules/workload/x/rule.rego" for
+	// embedded files, the path as found for user files.
+	Name   string
+	Module *ast.Module
+	Custom bool
+}
+
+// LoadFS parses the .rego files of fsys. Test files (_test.rego) are
+// included only when tests is true. prefix is prepended to names in messages.
+func LoadFS(fsys fs.FS, prefix string, tests bool) ([]Module, error) {
+	var names []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && wantRego(p, tests) {
+			names = append(names, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var mods []Module
+	for _, n := range names {
+		src, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, err
+		}
+		m, err := parse(path.Join(prefix, n), src)
+		if err != nil {
+			return nil, err
+		}
+		mods = append(mods, Module{Name: path.Join(prefix, n), Module: m})
+	}
+	return mods, nil
+}
+
+// LoadDir parses the .rego files under a user's rule directory (--rules).
+func LoadDir(dir string, tests bool) ([]Module, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("rules directory %s: %w", dir, unwrapPathError(err))
+	}
+	if !info.IsDir() {
+		if !strings.HasSuffix(dir, ".rego") {
+			return nil, fmt.Errorf("rules %s: not a directory or .rego file", dir)
+		}
+		src, err := os.ReadFile(dir)
+		if err != nil {
+			return nil, err
+		}
+		m, err := parse(filepath.ToSlash(dir), src)
+		if err != nil {
+			return nil, err
+		}
+		return []Module{{Name: filepath.ToSlash(dir), Module: m, Custom: true}}, nil
+	}
+	mods, err := LoadFS(os.DirFS(dir), filepath.ToSlash(dir), tests)
+	for i := range mods {
+		mods[i].Custom = true
+	}
+	return mods, err
+}
+
+func wantRego(p string, tests bool) bool {
+	if !strings.HasSuffix(p, ".rego") {
+		return false
+	}
+	return tests || !strings.HasSuffix(p, "_test.rego")
+}
+
+func parse(name string, src []byte) (*ast.Module, error) {
+	m, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{
+		ProcessAnnotation: true,
+		RegoVersion:       ast.RegoV1,
+	})
+	if err != nil {
+		return nil, formatRegoErrors(err)
+	}
+	return m, nil
+}
+
+// formatRegoErrors turns OPA's error lists into "file:line:col: message"
+// lines, the form every other irsalint error takes.
+func formatRegoErrors(err error) error {
+	var errs ast.Errors
+	switch e := err.(type) {
+	case ast.Errors:
+		errs = e
+	case *ast.Error:
+		errs = ast.Errors{e}
+	default:
+		return err
+	}
+	lines := make([]string, 0, len(errs))
+	for _, e := range errs {
+		if e.Location != nil {
+			lines = append(lines, fmt.Sprintf("%s:%d:%d: %s", e.Location.File, e.Location.Row, e.Location.Col, e.Message))
+		} else {
+			lines = append(lines, e.Message)
+		}
+	}
+	return fmt.Errorf("%s", strings.Join(lines, "\n"))
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,253 @@
+package inventory
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/k8s"
+	"github.com/irsalint/irsalint/analyzer/source"
+)
+
+// SchemaVersion is the version of the input document; it changes only when
+// a field changes meaning or disappears.
+const SchemaVersion = 1
+
+// IgnoreAnnotation suppresses named rules for one Kubernetes object:
+// irsalint.io/ignore: "rule-a,rule-b". IgnoreReasonAnnotation records why.
+const (
+	IgnoreAnnotation       = "irsalint.io/ignore"
+	IgnoreReasonAnnotation = "irsalint.io/ignore-reason"
+)
+
+// Source says where an object of the inventory came from.
+type Source struct {
+	File string
+	// Base is the path from the document root to the object.
+	Base []any
+	// Pos is the document's position tree; nil for objects that exist only
+	// by inference (a namespace's implicit default service account).
+	Pos *source.Node
+	// Name describes the object for people: "Deployment prod/api".
+	Name string
+	// Ignore lists the rules suppressed on this object, with the location
+	// of the annotation that says so.
+	Ignore   map[string]bool
+	IgnoreAt []any
+}
+
+// Locate turns a path relative to the object into a location.
+func (s *Source) Locate(at []any) analyzer.Location {
+	if s.Pos == nil {
+		return analyzer.Location{File: s.File}
+	}
+	full := make([]any, 0, len(s.Base)+len(at))
+	full = append(append(full, s.Base...), at...)
+	p, _ := s.Pos.Lookup(full)
+	return analyzer.Location{File: s.File, Line: p.Line, Column: p.Column}
+}
+
+// Inventory is the rules' input plus the table that maps each object's ref
+// back to its source.
+type Inventory struct {
+	// Input is the document rules see as `input`.
+	Input   map[string]any
+	Sources map[string]*Source
+	Stats   Stats
+}
+
+// Stats counts what was read.
+type Stats struct {
+	Files     int
+	Documents int
+	Ignored   int
+	Objects   map[string]int
+}
+
+// Builder accumulates decoded files. Add files in a deterministic order.
+type Builder struct {
+	cluster     Cluster
+	settings    Settings
+	namespaces  map[string]map[string]any
+	sas         map[string]map[string]any
+	workloads   []map[string]any
+	sources     map[string]*Source
+	stats       Stats
+	diagnostics []analyzer.Diagnostic
+}
+
+// NewBuilder starts an inventory for one cluster context.
+func NewBuilder(c Cluster, s Settings) *Builder {
+	return &Builder{
+		cluster:    c,
+		settings:   s,
+		namespaces: map[string]map[string]any{},
+		sas:        map[string]map[string]any{},
+		sources:    map[string]*Source{},
+		stats:      Stats{Objects: map[string]int{}},
+	}
+}
+
+// AddFile adds every object of one decoded file and returns diagnostics
+// about objects that cannot be analyzed.
+func (b *Builder) AddFile(file string, docs []source.Doc) []analyzer.Diagnostic {
+	b.stats.Files++
+	var diags []analyzer.Diagnostic
+	for _, doc := range docs {
+		if !k8s.IsKubernetes(doc.Value) {
+			b.stats.Documents++
+			b.stats.Ignored++
+			continue
+		}
+		ex := k8s.Extract(file, doc)
+		b.stats.Documents += max(1, len(ex.Objects)+ex.Ignored)
+		b.stats.Ignored += ex.Ignored
+		diags = append(diags, ex.Diagnostics...)
+		for _, o := range ex.Objects {
+			diags = append(diags, b.addObject(o)...)
+		}
+	}
+	return diags
+}
+
+func (b *Builder) addObject(o *k8s.Object) []analyzer.Diagnostic {
+	var (
+		entry map[string]any
+		diags []analyzer.Diagnostic
+	)
+	switch {
+	case o.Kind == "ServiceAccount":
+		entry, diags = k8s.ServiceAccount(o)
+		key := entry["key"].(string)
+		if first, dup := b.sas[key]; dup {
+			diags = append(diags, analyzer.Diagnostic{
+				Level:    analyzer.LevelNotice,
+				Location: o.Location([]any{"metadata", "name"}),
+				Message: fmt.Sprintf("ServiceAccount %s is declared again; irsalint uses the first declaration (%s)",
+					key, b.sources[first["ref"].(string)].Locate([]any{"metadata", "name"})),
+			})
+			return diags
+		}
+		b.sas[key] = entry
+	case o.Kind == "Namespace":
+		entry, diags = k8s.Namespace(o)
+		if prev, ok := b.namespaces[o.Name]; ok && prev["declared"] == true {
+			return diags
+		}
+		b.namespaces[o.Name] = entry
+	case k8s.IsWorkload(o.Kind):
+		entry, diags = k8s.Workload(o)
+		if entry == nil {
+			return diags
+		}
+		b.workloads = append(b.workloads, entry)
+	default:
+		return nil
+	}
+	b.stats.Objects[o.Kind]++
+	src := &Source{File: o.File, Base: o.Base, Pos: o.Pos, Name: o.Describe()}
+	src.Ignore, src.IgnoreAt = ignoreSet(entry)
+	b.sources[o.Ref] = src
+	if o.Kind != "Namespace" {
+		b.touchNamespace(o.Namespace)
+	}
+	return diags
+}
+
+// ignoreSet reads irsalint.io/ignore from the object's annotations and, for
+// workloads, from the pod template's.
+func ignoreSet(entry map[string]any) (map[string]bool, []any) {
+	var (
+		set map[string]bool
+		at  []any
+	)
+	read := func(annotations any, path []any) {
+		a, _ := annotations.(map[string]any)
+		v, ok := a[IgnoreAnnotation].(string)
+		if !ok {
+			return
+		}
+		if set == nil {
+			set, at = map[string]bool{}, append(path, IgnoreAnnotation)
+		}
+		for _, id := range strings.Split(v, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				set[id] = true
+			}
+		}
+	}
+	read(entry["annotations"], []any{"metadata", "annotations"})
+	if tpl, ok := entry["template"].(map[string]any); ok {
+		if p, ok := tpl["at"].([]any); ok && len(p) > 0 {
+			read(tpl["annotations"], append(append([]any{}, p...), "annotations"))
+		}
+	}
+	return set, at
+}
+
+func (b *Builder) touchNamespace(ns string) {
+	if _, ok := b.namespaces[ns]; !ok {
+		b.namespaces[ns] = map[string]any{
+			"name": ns, "declared": false,
+			"labels": map[string]any{}, "annotations": map[string]any{},
+		}
+	}
+}
+
+// Build joins what was added into the rules' input.
+func (b *Builder) Build() *Inventory {
+	usedBy := map[string][]any{}
+	for _, w := range b.workloads {
+		key := w["serviceAccount"].(map[string]any)["key"].(string)
+		usedBy[key] = append(usedBy[key], w["ref"])
+		// K1: every namespace has a default service account, annotated or
+		// not; a workload that names none runs as it.
+		ns := w["namespace"].(string)
+		if _, ok := b.sas[ns+"/default"]; !ok {
+			b.sas[ns+"/default"] = k8s.ImplicitServiceAccount(ns)
+		}
+	}
+	sas := make(map[string]any, len(b.sas))
+	for key, sa := range b.sas {
+		refs := usedBy[key]
+		if refs == nil {
+			refs = []any{}
+		}
+		sa["usedBy"] = refs
+		sas[key] = sa
+	}
+	nss := make(map[string]any, len(b.namespaces))
+	for name, ns := range b.namespaces {
+		nss[name] = ns
+	}
+	workloads := make([]any, len(b.workloads))
+	for i, w := range b.workloads {
+		workloads[i] = w
+	}
+	input := map[string]any{
+		"schemaVersion":           SchemaVersion,
+		"cluster":                 b.cluster.toInput(),
+		"settings":                b.settings.toInput(),
+		"namespaces":              nss,
+		"serviceAccounts":         sas,
+		"workloads":               workloads,
+		"podIdentityAssociations": map[string]any{},
+		"facts": map[string]any{
+			// Which fact sources this run has; rules that depend on a
+			// missing one must not claim certainty.
+			"podIdentityAssociations": false,
+		},
+	}
+	return &Inventory{Input: input, Sources: b.sources, Stats: b.stats}
+}
+
+// Kinds returns the object kinds counted, sorted, for summaries.
+func (s Stats) Kinds() []string {
+	kinds := make([]string, 0, len(s.Objects))
+	for k := range s.Objects {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	return kinds
+}

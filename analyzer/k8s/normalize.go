@@ -1,0 +1,424 @@
+package k8s
+
+import (
+	"math"
+
+	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/source"
+)
+
+// Pod-template locations per workload kind, relative to the object.
+var templatePaths = map[string][]any{
+	"Pod":                   nil,
+	"Deployment":            {"spec", "template"},
+	"StatefulSet":           {"spec", "template"},
+	"DaemonSet":             {"spec", "template"},
+	"ReplicaSet":            {"spec", "template"},
+	"ReplicationController": {"spec", "template"},
+	"Job":                   {"spec", "template"},
+	"CronJob":               {"spec", "jobTemplate", "spec", "template"},
+}
+
+// IsWorkload reports whether the kind carries a pod template.
+func IsWorkload(kind string) bool { _, ok := templatePaths[kind]; return ok }
+
+// Security-context fields a container inherits from the pod unless it sets
+// them itself (k8s.io/api core/v1 PodSecurityContext doc comments:
+// "If set in both SecurityContext and PodSecurityContext, the value specified
+// in SecurityContext takes precedence").
+var inheritedSecurityFields = []string{
+	"runAsUser", "runAsGroup", "runAsNonRoot", "seLinuxOptions",
+	"windowsOptions", "seccompProfile", "appArmorProfile",
+}
+
+var containerLists = []struct{ field, typ string }{
+	{"initContainers", "initContainer"},
+	{"containers", "container"},
+	{"ephemeralContainers", "ephemeralContainer"},
+}
+
+// reader reads fields of one object, checking the types Kubernetes would
+// check for the fields irsalint relies on.
+type reader struct {
+	o     *Object
+	diags []analyzer.Diagnostic
+}
+
+func (r *reader) fail(path []any, want string, got any) {
+	full := append(append([]any{}, r.o.Base...), path...)
+	r.diags = append(r.diags, typeError(r.o.File, r.o.Pos, full, want, got))
+}
+
+func (r *reader) mapping(v any, path []any) map[string]any {
+	switch m := v.(type) {
+	case map[string]any:
+		return m
+	case nil:
+		return nil
+	default:
+		r.fail(path, "a mapping", v)
+		return nil
+	}
+}
+
+func (r *reader) list(v any, path []any) []any {
+	switch l := v.(type) {
+	case []any:
+		return l
+	case nil:
+		return nil
+	default:
+		r.fail(path, "a list", v)
+		return nil
+	}
+}
+
+func (r *reader) str(v any, path []any) (string, bool) {
+	switch s := v.(type) {
+	case string:
+		return s, true
+	case nil:
+		return "", false
+	default:
+		r.fail(path, "a string", v)
+		return "", false
+	}
+}
+
+func (r *reader) boolean(v any, path []any) (bool, bool) {
+	switch b := v.(type) {
+	case bool:
+		return b, true
+	case nil:
+		return false, false
+	default:
+		r.fail(path, "a boolean", v)
+		return false, false
+	}
+}
+
+func (r *reader) integer(v any, path []any) (int64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case float64:
+		if n == math.Trunc(n) && math.Abs(n) < 1<<53 {
+			return int64(n), true
+		}
+	case nil:
+		return 0, false
+	}
+	r.fail(path, "an integer", v)
+	return 0, false
+}
+
+func (r *reader) stringMap(v any, path []any) map[string]any {
+	m := r.mapping(v, path)
+	out := make(map[string]any, len(m))
+	for k, val := range m {
+		if s, ok := r.str(val, join(path, k)); ok {
+			out[k] = s
+		} else if val == nil {
+			out[k] = ""
+		}
+	}
+	return out
+}
+
+// join returns a fresh path: paths are shared between entries, so appending
+// in place would alias them.
+func join(path []any, elems ...any) []any {
+	out := make([]any, 0, len(path)+len(elems))
+	return append(append(out, path...), elems...)
+}
+
+// metadata reads labels and annotations under path (a metadata mapping).
+func (r *reader) metadata(path []any, meta map[string]any) (labels, annotations map[string]any) {
+	return r.stringMap(meta["labels"], join(path, "labels")), r.stringMap(meta["annotations"], join(path, "annotations"))
+}
+
+// ServiceAccount returns the inventory entry of a ServiceAccount object.
+func ServiceAccount(o *Object) (map[string]any, []analyzer.Diagnostic) {
+	r := &reader{o: o}
+	meta := r.mapping(o.Raw["metadata"], []any{"metadata"})
+	labels, annotations := r.metadata([]any{"metadata"}, meta)
+	e := map[string]any{
+		"ref":         o.Ref,
+		"kind":        o.Kind,
+		"namespace":   o.Namespace,
+		"name":        o.Name,
+		"key":         o.Namespace + "/" + o.Name,
+		"declared":    true,
+		"labels":      labels,
+		"annotations": annotations,
+		"at":          []any{},
+	}
+	if b, ok := r.boolean(o.Raw["automountServiceAccountToken"], []any{"automountServiceAccountToken"}); ok {
+		e["automountServiceAccountToken"] = b
+	}
+	return e, r.diags
+}
+
+// ImplicitServiceAccount is the "default" service account Kubernetes creates
+// in every namespace; it has no annotations unless the scan declares it.
+func ImplicitServiceAccount(namespace string) map[string]any {
+	return map[string]any{
+		"ref":         "implicit:" + namespace + "/default",
+		"kind":        "ServiceAccount",
+		"namespace":   namespace,
+		"name":        "default",
+		"key":         namespace + "/default",
+		"declared":    false,
+		"labels":      map[string]any{},
+		"annotations": map[string]any{},
+	}
+}
+
+// Namespace returns the inventory entry of a Namespace object.
+func Namespace(o *Object) (map[string]any, []analyzer.Diagnostic) {
+	r := &reader{o: o}
+	meta := r.mapping(o.Raw["metadata"], []any{"metadata"})
+	labels, annotations := r.metadata([]any{"metadata"}, meta)
+	return map[string]any{
+		"ref":         o.Ref,
+		"name":        o.Name,
+		"declared":    true,
+		"labels":      labels,
+		"annotations": annotations,
+		"at":          []any{},
+	}, r.diags
+}
+
+// Workload returns the inventory entry of an object with a pod template.
+// It returns nil when the object is too malformed to analyze.
+func Workload(o *Object) (map[string]any, []analyzer.Diagnostic) {
+	r := &reader{o: o}
+	meta := r.mapping(o.Raw["metadata"], []any{"metadata"})
+	labels, annotations := r.metadata([]any{"metadata"}, meta)
+
+	tplPath := templatePaths[o.Kind]
+	var tpl map[string]any
+	if tplPath == nil {
+		tpl = o.Raw
+	} else {
+		tpl = r.walk(tplPath)
+	}
+	specPath := join(tplPath, "spec")
+	spec := r.mapping(tpl["spec"], specPath)
+	if spec == nil {
+		if len(r.diags) == 0 {
+			r.diags = append(r.diags, analyzer.Diagnostic{Level: analyzer.LevelError,
+				Location: o.Location(tplPath), Message: o.Kind + " has no pod template spec (" + pathText(specPath) + ")"})
+		}
+		return nil, r.diags
+	}
+	tplMetaPath := join(tplPath, "metadata")
+	tplLabels, tplAnnotations := labels, annotations
+	if tplPath != nil {
+		tplLabels, tplAnnotations = r.metadata(tplMetaPath, r.mapping(tpl["metadata"], tplMetaPath))
+	}
+
+	podSpec := make(map[string]any, len(spec)+1)
+	for k, v := range spec {
+		switch k {
+		case "containers", "initContainers", "ephemeralContainers", "volumes":
+		default:
+			podSpec[k] = v
+		}
+	}
+	podSpec["at"] = specPath
+	for _, f := range []string{"hostNetwork", "hostPID", "hostIPC", "automountServiceAccountToken"} {
+		r.boolean(spec[f], join(specPath, f))
+	}
+	podSC := r.mapping(spec["securityContext"], join(specPath, "securityContext"))
+	for _, f := range []string{"runAsUser", "runAsGroup", "fsGroup"} {
+		r.integer(podSC[f], join(specPath, "securityContext", f))
+	}
+	r.boolean(podSC["runAsNonRoot"], join(specPath, "securityContext", "runAsNonRoot"))
+	r.stringMap(spec["nodeSelector"], join(specPath, "nodeSelector"))
+
+	e := map[string]any{
+		"ref":               o.Ref,
+		"kind":              o.Kind,
+		"apiVersion":        o.APIVersion,
+		"namespace":         o.Namespace,
+		"namespaceExplicit": o.NamespaceExplicit,
+		"name":              o.Name,
+		"labels":            labels,
+		"annotations":       annotations,
+		"template": map[string]any{
+			"labels":      tplLabels,
+			"annotations": tplAnnotations,
+			"at":          nonNil(tplMetaPath),
+		},
+		"serviceAccount": r.effectiveServiceAccount(o.Namespace, spec, specPath),
+		"podSpec":        podSpec,
+		"containers":     r.containers(spec, specPath, podSC),
+		"volumes":        r.volumes(spec, specPath),
+	}
+	return e, r.diags
+}
+
+// walk follows mapping keys from the object root, reporting a wrong type.
+func (r *reader) walk(path []any) map[string]any {
+	cur := r.o.Raw
+	for i, k := range path {
+		cur = r.mapping(cur[k.(string)], path[:i+1])
+		if cur == nil {
+			return nil
+		}
+	}
+	return cur
+}
+
+// effectiveServiceAccount applies K1/K3: serviceAccountName, else the
+// deprecated serviceAccount alias, else the namespace's "default".
+func (r *reader) effectiveServiceAccount(ns string, spec map[string]any, specPath []any) map[string]any {
+	for _, f := range []string{"serviceAccountName", "serviceAccount"} {
+		if name, ok := r.str(spec[f], join(specPath, f)); ok && name != "" {
+			return map[string]any{"name": name, "key": ns + "/" + name, "source": f, "at": join(specPath, f)}
+		}
+	}
+	return map[string]any{"name": "default", "key": ns + "/default", "source": "default", "at": specPath}
+}
+
+func (r *reader) containers(spec map[string]any, specPath []any, podSC map[string]any) []any {
+	out := []any{}
+	for _, cl := range containerLists {
+		listPath := join(specPath, cl.field)
+		for i, raw := range r.list(spec[cl.field], listPath) {
+			at := join(listPath, i)
+			c := r.mapping(raw, at)
+			if c == nil {
+				if raw == nil {
+					r.fail(at, "a mapping", raw)
+				}
+				continue
+			}
+			out = append(out, r.container(c, cl.typ, i, at, podSC, specPath))
+		}
+	}
+	return out
+}
+
+func (r *reader) container(c map[string]any, typ string, index int, at []any, podSC map[string]any, specPath []any) map[string]any {
+	e := make(map[string]any, len(c)+6)
+	for k, v := range c {
+		e[k] = v
+	}
+	name, _ := r.str(c["name"], join(at, "name"))
+	e["name"] = name
+	e["type"] = typ
+	e["index"] = index
+	e["at"] = at
+	image, _ := r.str(c["image"], join(at, "image"))
+	e["image"] = image
+	e["imageRef"] = ParseImage(image)
+
+	env := []any{}
+	for i, raw := range r.list(c["env"], join(at, "env")) {
+		p := join(at, "env", i)
+		if v := r.mapping(raw, p); v != nil {
+			ev := copyWith(v, "at", p)
+			r.str(v["name"], join(p, "name"))
+			if _, ok := v["value"]; ok {
+				// Kubernetes env values are strings; YAML may have typed them.
+				if s, ok := r.str(v["value"], join(p, "value")); ok {
+					ev["value"] = s
+				}
+			}
+			env = append(env, ev)
+		}
+	}
+	e["env"] = env
+	envFrom := []any{}
+	for i, raw := range r.list(c["envFrom"], join(at, "envFrom")) {
+		p := join(at, "envFrom", i)
+		if v := r.mapping(raw, p); v != nil {
+			envFrom = append(envFrom, copyWith(v, "at", p))
+		}
+	}
+	e["envFrom"] = envFrom
+	mounts := []any{}
+	for i, raw := range r.list(c["volumeMounts"], join(at, "volumeMounts")) {
+		p := join(at, "volumeMounts", i)
+		if v := r.mapping(raw, p); v != nil {
+			mounts = append(mounts, copyWith(v, "at", p))
+		}
+	}
+	e["volumeMounts"] = mounts
+
+	scPath := join(at, "securityContext")
+	sc := r.mapping(c["securityContext"], scPath)
+	for _, f := range []string{"runAsUser", "runAsGroup"} {
+		r.integer(sc[f], join(scPath, f))
+	}
+	r.boolean(sc["runAsNonRoot"], join(scPath, "runAsNonRoot"))
+	eff := map[string]any{}
+	for _, f := range inheritedSecurityFields {
+		if v, ok := sc[f]; ok && v != nil {
+			eff[f] = map[string]any{"value": normalizeNumber(v), "at": join(scPath, f), "from": "container"}
+		} else if v, ok := podSC[f]; ok && v != nil {
+			eff[f] = map[string]any{"value": normalizeNumber(v), "at": join(specPath, "securityContext", f), "from": "pod"}
+		}
+	}
+	e["effectiveSecurityContext"] = eff
+	return e
+}
+
+func (r *reader) volumes(spec map[string]any, specPath []any) []any {
+	out := []any{}
+	listPath := join(specPath, "volumes")
+	for i, raw := range r.list(spec["volumes"], listPath) {
+		p := join(listPath, i)
+		v := r.mapping(raw, p)
+		if v == nil {
+			continue
+		}
+		if proj := r.mapping(v["projected"], join(p, "projected")); proj != nil {
+			r.integer(proj["defaultMode"], join(p, "projected", "defaultMode"))
+			for j, src := range r.list(proj["sources"], join(p, "projected", "sources")) {
+				sp := join(p, "projected", "sources", j)
+				if s := r.mapping(src, sp); s != nil {
+					if tok := r.mapping(s["serviceAccountToken"], join(sp, "serviceAccountToken")); tok != nil {
+						r.integer(tok["expirationSeconds"], join(sp, "serviceAccountToken", "expirationSeconds"))
+					}
+				}
+			}
+		}
+		out = append(out, copyWith(v, "at", p))
+	}
+	return out
+}
+
+func copyWith(m map[string]any, key string, val any) map[string]any {
+	out := make(map[string]any, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	out[key] = val
+	return out
+}
+
+// normalizeNumber turns integral floats (from JSON like 1000.0) into ints so
+// rules compare like with like.
+func normalizeNumber(v any) any {
+	if f, ok := v.(float64); ok && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		return int64(f)
+	}
+	return v
+}
+
+func nonNil(p []any) []any {
+	if p == nil {
+		return []any{}
+	}
+	return p
+}
+
+func pathText(p []any) string {
+	if len(p) == 0 {
+		return "the object"
+	}
+	return source.FormatPath(p)
+}

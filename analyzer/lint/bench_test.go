@@ -1,0 +1,86 @@
+package lint_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/irsalint/irsalint/analyzer/engine"
+	"github.com/irsalint/irsalint/analyzer/inventory"
+	"github.com/irsalint/irsalint/analyzer/lint"
+)
+
+// genCorpus builds ../shared/bench/gencorpus and writes a corpus into a
+// temporary folder; it skips when ../shared is absent (a user's clone).
+func genCorpus(tb testing.TB, workloads, roles int) string {
+	tb.Helper()
+	gen, err := filepath.Abs("../../../shared/bench/gencorpus")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(gen, "main.go")); err != nil {
+		tb.Skip("../shared/bench/gencorpus is not here (a fresh clone has no ../shared); skipping the corpus benchmark")
+	}
+	dir := tb.TempDir()
+	bin := filepath.Join(dir, "gencorpus")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = gen
+	if out, err := build.CombinedOutput(); err != nil {
+		tb.Fatalf("building gencorpus: %v\n%s", err, out)
+	}
+	out := filepath.Join(dir, "corpus")
+	gc := exec.Command(bin, "-workloads", itoa(workloads), "-roles", itoa(roles), "-seed", "1", "-out", out, "-q")
+	if b, err := gc.CombinedOutput(); err != nil {
+		tb.Fatalf("gencorpus: %v\n%s", err, b)
+	}
+	return out
+}
+
+func itoa(n int) string { return fmtInt(n) }
+
+// BenchmarkLintCorpus lints the manifests of a 10,000-workload corpus with
+// every rule: decode, inventory, one evaluation. Report with -benchmem and
+// several -count runs; quote medians.
+func BenchmarkLintCorpus(b *testing.B) {
+	corpus := genCorpus(b, 10000, 2000)
+	ctx := context.Background()
+	eng, err := engine.New(engine.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// IRSALINT_BENCH_RULES=rule-a,rule-b narrows the run to find a slow rule.
+	var only []string
+	if v := os.Getenv("IRSALINT_BENCH_RULES"); v != "" {
+		only = strings.Split(v, ",")
+	}
+	ids, err := eng.Select(only, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q, err := eng.Prepare(ctx, ids)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := lint.Input{Paths: []string{filepath.Join(corpus, "manifests")}, WorkingDir: corpus, Settings: inventory.DefaultSettings()}
+	b.ResetTimer()
+	var findings int
+	for b.Loop() {
+		inv, diags := lint.Load(in)
+		if len(diags) > 0 {
+			b.Fatalf("diagnostics: %v", diags[0])
+		}
+		res, err := lint.Run(ctx, eng, q, inv)
+		if err != nil {
+			b.Fatal(err)
+		}
+		findings = len(res.Findings)
+	}
+	b.ReportMetric(float64(findings), "findings")
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapSys)/(1<<20), "heapsys-MiB")
+}

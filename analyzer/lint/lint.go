@@ -1,0 +1,228 @@
+package lint
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/engine"
+	"github.com/irsalint/irsalint/analyzer/inventory"
+	"github.com/irsalint/irsalint/analyzer/source"
+)
+
+// Input says what to read and in which cluster context.
+type Input struct {
+	Paths       []string
+	Stdin       io.Reader
+	StdinName   string
+	MaxFileSize int64
+	WorkingDir  string
+	Cluster     inventory.Cluster
+	Settings    inventory.Settings
+}
+
+// Load collects and decodes the input files and builds the inventory.
+// Diagnostics say which files or objects could not be analyzed; the rest
+// still are.
+func Load(in Input) (*inventory.Inventory, []analyzer.Diagnostic) {
+	files, diags := source.Collect(in.Paths, source.CollectOptions{
+		Stdin:       in.Stdin,
+		StdinName:   in.StdinName,
+		MaxFileSize: in.MaxFileSize,
+		WorkingDir:  in.WorkingDir,
+	})
+	decoded := decodeAll(files)
+	b := inventory.NewBuilder(in.Cluster, in.Settings)
+	for i, f := range files {
+		d := decoded[i]
+		if d.err != nil {
+			diags = append(diags, decodeDiagnostic(f.Path, d.err))
+		}
+		diags = append(diags, b.AddFile(f.Path, d.docs)...)
+	}
+	sortDiagnostics(diags)
+	return b.Build(), diags
+}
+
+type decodedFile struct {
+	docs []source.Doc
+	err  error
+}
+
+// decodeAll decodes files in parallel; the order of results is the order
+// of files, so the inventory does not depend on scheduling.
+func decodeAll(files []source.File) []decodedFile {
+	out := make([]decodedFile, len(files))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(1, len(files))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				docs, err := source.Decode(files[i].Data)
+				out[i] = decodedFile{docs: docs, err: err}
+				files[i].Data = nil // the bytes are not needed any more
+			}
+		}()
+	}
+	for i := range files {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	return out
+}
+
+func decodeDiagnostic(file string, err error) analyzer.Diagnostic {
+	d := analyzer.Diagnostic{Level: analyzer.LevelError, Location: analyzer.Location{File: file}, Message: err.Error()}
+	var se *source.Error
+	if errors.As(err, &se) {
+		d.Location.Line, d.Location.Column, d.Message = se.Pos.Line, se.Pos.Column, se.Msg
+	}
+	return d
+}
+
+// Result is what an analysis produced.
+type Result struct {
+	Findings    []analyzer.Finding
+	Diagnostics []analyzer.Diagnostic
+	// Suppressed counts findings silenced by irsalint.io/ignore annotations.
+	Suppressed int
+	Inventory  *inventory.Inventory
+}
+
+// Run evaluates the prepared rules over an inventory. The error is set when
+// the rules themselves failed (a Rego runtime error, a malformed finding):
+// then the analysis cannot be trusted.
+func Run(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *inventory.Inventory) (*Result, error) {
+	val, err := ast.InterfaceToValue(inv.Input)
+	if err != nil {
+		return nil, fmt.Errorf("converting the inventory for the rules: %w", err)
+	}
+	raws, evalErr := q.Eval(ctx, val)
+	res := &Result{Inventory: inv}
+	var problems []string
+	if evalErr != nil {
+		problems = append(problems, evalErr.Error())
+	}
+	unknownIgnores := map[string]bool{}
+	for _, src := range inv.Sources {
+		for id := range src.Ignore {
+			if _, ok := eng.Rule(id); !ok && !unknownIgnores[id] {
+				unknownIgnores[id] = true
+				res.Diagnostics = append(res.Diagnostics, analyzer.Diagnostic{
+					Level:    analyzer.LevelNotice,
+					Location: src.Locate(src.IgnoreAt),
+					Message:  fmt.Sprintf("%s names unknown rule %q", inventory.IgnoreAnnotation, id),
+				})
+			}
+		}
+	}
+	for _, raw := range raws {
+		rule, _ := eng.Rule(raw.Rule)
+		f, err := resolve(rule, raw, inv)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		if inv.Sources[raw.Ref].Ignore[raw.Rule] {
+			res.Suppressed++
+			continue
+		}
+		res.Findings = append(res.Findings, f)
+	}
+	SortFindings(res.Findings)
+	sortDiagnostics(res.Diagnostics)
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return res, errors.New(strings.Join(problems, "\n"))
+	}
+	return res, nil
+}
+
+// resolve turns a rule's ref and path into locations.
+func resolve(rule analyzer.Rule, raw engine.RawFinding, inv *inventory.Inventory) (analyzer.Finding, error) {
+	src, ok := inv.Sources[raw.Ref]
+	if !ok || src.Pos == nil {
+		return analyzer.Finding{}, fmt.Errorf("rule %q (%s) reported a finding on %q, which is not an object read from a file", raw.Rule, rule.File, raw.Ref)
+	}
+	f := analyzer.Finding{
+		Rule:     raw.Rule,
+		Severity: rule.Severity,
+		Message:  raw.Message,
+		Object:   src.Name,
+		Location: src.Locate(raw.At),
+		Path:     raw.At,
+	}
+	if raw.Severity != 0 {
+		f.Severity = raw.Severity
+	}
+	for _, r := range raw.Related {
+		rs, ok := inv.Sources[r.Ref]
+		if !ok || rs.Pos == nil {
+			return analyzer.Finding{}, fmt.Errorf("rule %q (%s) named a related object %q that was not read from a file", raw.Rule, rule.File, r.Ref)
+		}
+		f.Related = append(f.Related, analyzer.Related{Location: rs.Locate(r.At), Object: rs.Name, Message: r.Message})
+	}
+	f.Fingerprint = fingerprint(f.Rule, src.File, src.Name, raw.At)
+	return f, nil
+}
+
+// fingerprint identifies a finding by what it is about, not where: moving
+// unrelated lines leaves it unchanged (SARIF primaryLocationLineHash).
+func fingerprint(rule, file, object string, at []any) string {
+	h := sha256.New()
+	for _, s := range []string{rule, file, object, source.FormatPath(at)} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// SortFindings orders findings by file, position, rule and message so
+// output is deterministic.
+func SortFindings(fs []analyzer.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Location.File != b.Location.File {
+			return a.Location.File < b.Location.File
+		}
+		if a.Location.Line != b.Location.Line {
+			return a.Location.Line < b.Location.Line
+		}
+		if a.Location.Column != b.Location.Column {
+			return a.Location.Column < b.Location.Column
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Message < b.Message
+	})
+}
+
+func sortDiagnostics(ds []analyzer.Diagnostic) {
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := ds[i], ds[j]
+		if a.Location.File != b.Location.File {
+			return a.Location.File < b.Location.File
+		}
+		if a.Location.Line != b.Location.Line {
+			return a.Location.Line < b.Location.Line
+		}
+		if a.Location.Column != b.Location.Column {
+			return a.Location.Column < b.Location.Column
+		}
+		return a.Message < b.Message
+	})
+}

@@ -1,0 +1,141 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/irsalint/irsalint/analyzer"
+)
+
+// ANSI SGR sequences for the text format.
+const (
+	ansiReset   = "\x1b[0m"
+	ansiBold    = "\x1b[1m"
+	ansiBoldRed = "\x1b[1;31m"
+	ansiRed     = "\x1b[31m"
+	ansiYellow  = "\x1b[33m"
+	ansiCyan    = "\x1b[36m"
+)
+
+var severityColor = map[analyzer.Severity]string{
+	analyzer.SeverityCritical: ansiBoldRed,
+	analyzer.SeverityHigh:     ansiRed,
+	analyzer.SeverityMedium:   ansiYellow,
+	analyzer.SeverityLow:      ansiCyan,
+}
+
+// Text writes one line per finding, `path:line:col: severity rule: message`,
+// each related location indented below it, then a blank line and a one-line
+// summary. Diagnostics are not printed: the CLI writes them to stderr for
+// every format. Control characters from the input (a newline or an escape
+// sequence in an annotation value) are shown escaped, so that one finding
+// stays one line and cannot drive the terminal.
+func Text(w io.Writer, r *Report, opts Options) error {
+	bw := bufio.NewWriter(w)
+	paint := func(code, s string) string {
+		if !opts.Color || code == "" {
+			return s
+		}
+		return code + s + ansiReset
+	}
+	for _, f := range r.Findings {
+		fmt.Fprintf(bw, "%s: %s %s: %s\n",
+			paint(ansiBold, clean(f.Location.String())),
+			paint(severityColor[f.Severity], f.Severity.String()),
+			clean(f.Rule), clean(f.Message))
+		for _, rel := range f.Related {
+			msg := rel.Message
+			if msg == "" {
+				msg = rel.Object
+			}
+			if msg == "" {
+				fmt.Fprintf(bw, "    related: %s\n", clean(rel.Location.String()))
+				continue
+			}
+			fmt.Fprintf(bw, "    related: %s: %s\n", clean(rel.Location.String()), clean(msg))
+		}
+	}
+	if len(r.Findings) > 0 {
+		bw.WriteString("\n")
+	}
+	bw.WriteString(textSummary(r))
+	bw.WriteString("\n")
+	return bw.Flush()
+}
+
+// textSummary is the last line of the text format, for example
+// "3 findings (1 critical, 2 medium) in 2 files; 14 files, 52 objects
+// analyzed, 9 documents of other kinds skipped; 1 file could not be analyzed".
+func textSummary(r *Report) string {
+	c := count(r)
+	var parts []string
+	if len(r.Findings) == 0 {
+		parts = append(parts, "no findings")
+	} else {
+		var sev []string
+		for _, s := range severitiesDesc {
+			if n := c.bySeverity[s]; n > 0 {
+				sev = append(sev, fmt.Sprintf("%d %s", n, s))
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s) in %s",
+			plural(len(r.Findings), "finding", "findings"),
+			strings.Join(sev, ", "),
+			plural(c.findingFiles, "file", "files")))
+	}
+	analyzed := fmt.Sprintf("%s, %s analyzed",
+		plural(r.Stats.Files, "file", "files"),
+		plural(c.objects, "object", "objects"))
+	if r.Stats.Ignored > 0 {
+		analyzed += fmt.Sprintf(", %s of other kinds skipped",
+			plural(r.Stats.Ignored, "document", "documents"))
+	}
+	parts = append(parts, analyzed)
+	if r.Stats.Suppressed > 0 {
+		parts = append(parts, plural(r.Stats.Suppressed, "finding", "findings")+" suppressed by "+"irsalint.io/ignore")
+	}
+	if c.errorFiles > 0 {
+		parts = append(parts, plural(c.errorFiles, "file", "files")+" could not be analyzed")
+	}
+	if c.errorsWithoutFile > 0 {
+		if c.errorFiles > 0 {
+			parts = append(parts, plural(c.errorsWithoutFile, "other error", "other errors"))
+		} else {
+			parts = append(parts, plural(c.errorsWithoutFile, "error", "errors"))
+		}
+	}
+	if r.FailOn.Valid() && len(r.Findings) > 0 {
+		parts = append(parts, fmt.Sprintf("%d at or above --fail-on %s", c.failing, r.FailOn))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// clean escapes control characters (C0, DEL, C1) so that input text can
+// neither break a line nor send escape sequences to a terminal.
+func clean(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case isControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f)
+}

@@ -1,0 +1,357 @@
+package source
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/irsalint/irsalint/analyzer"
+)
+
+// DefaultMaxFileSize is the size cap when CollectOptions.MaxFileSize is 0:
+// a yaml.Node tree takes about 35 times the size of its text.
+const DefaultMaxFileSize = 10 << 20
+
+// CollectOptions tune Collect.
+type CollectOptions struct {
+	Stdin       io.Reader // read when an arg is "-"
+	StdinName   string    // display name for stdin (default "<stdin>")
+	MaxFileSize int64     // bytes; 0 means DefaultMaxFileSize
+	WorkingDir  string    // absolute; display paths are made relative to it (default: os.Getwd)
+}
+
+// File is one input file.
+type File struct {
+	Path string // display path: relative to WorkingDir when the file is inside it, else absolute; forward slashes
+	Abs  string // absolute path ("" for stdin)
+	Data []byte
+}
+
+// Collect reads the files named by args ("." when there are none): a named
+// file whatever its extension, a folder's *.yaml, *.yml and *.json files
+// (recursively, in lexical order, without hidden folders, node_modules,
+// vendor and Helm templates), "-" for standard input. Files come in the
+// order of args; a file reached twice is read once. Problems come back as
+// diagnostics, in the same deterministic order, and do not stop the others.
+func Collect(args []string, opts CollectOptions) ([]File, []analyzer.Diagnostic) {
+	c := &collector{
+		opts:     opts,
+		seen:     map[string]bool{},
+		seenDirs: map[string]bool{},
+	}
+	if c.opts.MaxFileSize <= 0 {
+		c.opts.MaxFileSize = DefaultMaxFileSize
+	}
+	if c.opts.StdinName == "" {
+		c.opts.StdinName = "<stdin>"
+	}
+	if c.opts.WorkingDir == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			c.errorf("", "cannot find the working directory: %s", reason(err))
+		}
+		c.opts.WorkingDir = wd
+	}
+	if abs, err := filepath.Abs(c.opts.WorkingDir); err == nil {
+		c.opts.WorkingDir = abs
+	}
+	if len(args) == 0 {
+		args = []string{"."}
+	}
+	for _, arg := range args {
+		if arg == "-" {
+			c.stdin()
+			continue
+		}
+		c.arg(arg)
+	}
+	return c.files, c.diags
+}
+
+type collector struct {
+	opts     CollectOptions
+	files    []File
+	diags    []analyzer.Diagnostic
+	seen     map[string]bool // real paths of files read (or refused), and "-"
+	seenDirs map[string]bool // real paths of folders walked
+}
+
+func (c *collector) errorf(path, format string, args ...any) {
+	c.diags = append(c.diags, analyzer.Diagnostic{
+		Level:    analyzer.LevelError,
+		Location: analyzer.Location{File: path},
+		Message:  fmt.Sprintf(format, args...),
+	})
+}
+
+// display makes the path shown to users.
+func (c *collector) display(abs string) string {
+	if rel, err := filepath.Rel(c.opts.WorkingDir, abs); err == nil && rel != ".." &&
+		!strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel) {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(abs)
+}
+
+func (c *collector) stdin() {
+	name := c.opts.StdinName
+	if c.seen["-"] {
+		return
+	}
+	c.seen["-"] = true
+	if c.opts.Stdin == nil {
+		c.errorf(name, "no standard input to read")
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(c.opts.Stdin, c.opts.MaxFileSize+1))
+	if err != nil {
+		c.errorf(name, "%s", reason(err))
+		return
+	}
+	if int64(len(data)) > c.opts.MaxFileSize {
+		c.errorf(name, "input is larger than the %s limit (raise it with --max-file-size)", formatSize(c.opts.MaxFileSize))
+		return
+	}
+	c.files = append(c.files, File{Path: name, Data: data})
+}
+
+func (c *collector) arg(arg string) {
+	abs := arg
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(c.opts.WorkingDir, abs)
+	}
+	abs = filepath.Clean(abs)
+	disp := c.display(abs)
+	info, err := os.Stat(abs)
+	if err != nil {
+		c.statError(abs, disp, err)
+		return
+	}
+	if info.IsDir() {
+		if helmTemplates(abs) {
+			c.chartNotice(filepath.Dir(abs), c.display(filepath.Dir(abs)))
+			return
+		}
+		c.walk(abs, disp)
+		return
+	}
+	// A named file is read whatever it is: "lint <(kubectl get ...)" names
+	// a pipe.
+	c.read(abs, disp, info)
+}
+
+// statError reports a path that cannot be stat'ed, telling a broken symbolic
+// link from a missing file.
+func (c *collector) statError(abs, disp string, err error) {
+	if errors.Is(err, fs.ErrNotExist) {
+		if target, lerr := os.Readlink(abs); lerr == nil {
+			// Report a link once, however it is reached.
+			key := abs
+			if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+				key = filepath.Join(dir, filepath.Base(abs))
+			}
+			if c.seen["link:"+key] {
+				return
+			}
+			c.seen["link:"+key] = true
+			c.errorf(disp, "broken symbolic link to %q", target)
+			return
+		}
+	}
+	c.errorf(disp, "%s", reason(err))
+}
+
+// walk reads a folder's YAML and JSON files in lexical order, following
+// symbolic links to folders but never into a folder twice.
+func (c *collector) walk(abs, disp string) {
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		c.errorf(disp, "%s", reason(err))
+		return
+	}
+	if c.seenDirs[real] {
+		return // a symbolic link loop, or a folder named twice
+	}
+	c.seenDirs[real] = true
+	entries, err := os.ReadDir(abs)
+	if err != nil {
+		c.errorf(disp, "%s", reason(err))
+		return
+	}
+	chart := false
+	for _, e := range entries {
+		if e.Name() == "Chart.yaml" {
+			chart = true
+			if fi, err := os.Stat(filepath.Join(abs, "templates")); err == nil && fi.IsDir() {
+				c.chartNotice(abs, disp)
+			}
+		}
+	}
+	for _, e := range entries { // os.ReadDir sorts by name
+		name := e.Name()
+		path := filepath.Join(abs, name)
+		childDisp := c.display(path)
+		info, err := e.Info()
+		if err == nil && info.Mode()&fs.ModeSymlink != 0 {
+			info, err = os.Stat(path)
+			if err != nil {
+				// Only a link that looks like an input is worth an
+				// error: a dangling link to a folder cannot be told
+				// from one to anything else.
+				if hasInputExt(name) {
+					c.statError(path, childDisp, err)
+				}
+				continue
+			}
+		}
+		if err != nil {
+			c.errorf(childDisp, "%s", reason(err))
+			continue
+		}
+		switch {
+		case info.IsDir():
+			if skipDir(name) || chart && name == "templates" {
+				continue
+			}
+			c.walk(path, childDisp)
+		case info.Mode().IsRegular() && hasInputExt(name):
+			c.read(path, childDisp, info)
+		}
+	}
+}
+
+// skipDir tells folders a walk does not enter (they are read when named).
+func skipDir(name string) bool {
+	return strings.HasPrefix(name, ".") || name == "node_modules" || name == "vendor"
+}
+
+func hasInputExt(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// helmTemplates tells a folder named templates inside a Helm chart.
+func helmTemplates(abs string) bool {
+	if filepath.Base(abs) != "templates" {
+		return false
+	}
+	fi, err := os.Stat(filepath.Join(filepath.Dir(abs), "Chart.yaml"))
+	return err == nil && fi.Mode().IsRegular()
+}
+
+func (c *collector) chartNotice(abs, disp string) {
+	if c.seen["chart:"+abs] {
+		return
+	}
+	c.seen["chart:"+abs] = true
+	c.diags = append(c.diags, analyzer.Diagnostic{
+		Level:    analyzer.LevelNotice,
+		Location: analyzer.Location{File: disp},
+		Message: fmt.Sprintf("skipped Helm chart %q: its templates/ are not plain YAML; render the chart (helm template ...) and lint the output",
+			chartName(abs)),
+	})
+}
+
+// chartName reads the chart's name from Chart.yaml, or falls back to the
+// folder's name.
+func chartName(abs string) string {
+	if f, err := os.Open(filepath.Join(abs, "Chart.yaml")); err == nil {
+		data, _ := io.ReadAll(io.LimitReader(f, 1<<20))
+		f.Close()
+		if docs, _ := Decode(data); len(docs) > 0 {
+			if m, ok := docs[0].Value.(map[string]any); ok {
+				if name, ok := m["name"].(string); ok && name != "" {
+					return name
+				}
+			}
+		}
+	}
+	return filepath.Base(abs)
+}
+
+// read reads one file, once, within the size cap.
+func (c *collector) read(abs, disp string, info fs.FileInfo) {
+	key := abs
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		key = real
+	}
+	if c.seen[key] {
+		return
+	}
+	c.seen[key] = true
+	max := c.opts.MaxFileSize
+	if info.Mode().IsRegular() && info.Size() > max {
+		c.tooLarge(disp, info.Size())
+		return
+	}
+	f, err := os.Open(abs)
+	if err != nil {
+		c.errorf(disp, "%s", reason(err))
+		return
+	}
+	defer f.Close()
+	// Read one byte past the cap: the file may have grown since Stat, and a
+	// pipe has no size.
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		c.errorf(disp, "%s", reason(err))
+		return
+	}
+	if int64(len(data)) > max {
+		size := int64(len(data))
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+		c.tooLarge(disp, size)
+		return
+	}
+	c.files = append(c.files, File{Path: disp, Abs: abs, Data: data})
+}
+
+func (c *collector) tooLarge(disp string, size int64) {
+	if size > c.opts.MaxFileSize {
+		c.errorf(disp, "file is %s, larger than the %s limit (raise it with --max-file-size)",
+			formatSize(size), formatSize(c.opts.MaxFileSize))
+		return
+	}
+	c.errorf(disp, "file is larger than the %s limit (raise it with --max-file-size)", formatSize(c.opts.MaxFileSize))
+}
+
+// formatSize writes 10 MiB, 12.3 MiB, 512 KiB or 900 bytes.
+func formatSize(n int64) string {
+	const kib, mib = 1 << 10, 1 << 20
+	unit := func(u int64, name string) string {
+		if n%u == 0 {
+			return fmt.Sprintf("%d %s", n/u, name)
+		}
+		return fmt.Sprintf("%.1f %s", float64(n)/float64(u), name)
+	}
+	switch {
+	case n >= mib:
+		return unit(mib, "MiB")
+	case n >= kib:
+		return unit(kib, "KiB")
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// reason strips Go's "open /abs/path: " from an error, leaving what went
+// wrong ("no such file or directory", "permission denied").
+func reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err.Error()
+	}
+	return err.Error()
+}

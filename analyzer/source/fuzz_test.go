@@ -1,0 +1,256 @@
+package source
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"reflect"
+	"strconv"
+	"testing"
+
+	yaml "go.yaml.in/yaml/v3"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/irsalint/irsalint/analyzer"
+)
+
+// fuzzSeeds are shared by both fuzz targets.
+var fuzzSeeds = []string{
+	"",
+	"a: 1\n",
+	"apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: x\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/r\n",
+	"---\na: yes\n---\nb: [1, 2, {c: ~}]\n...\n",
+	"a: &x {b: 1}\nc:\n  <<: *x\n  d: 2\n",
+	"a: &a [x]\nb: &b [*a, *a]\nc: [*b, *b]\n",
+	"{\"a\": [1, 2.5, true, null, \"s\"]}",
+	"\xef\xbb\xbf{\r\n\t\"a\": 1\r\n}\r\n",
+	"a: !!binary aGVsbG8=\nb: !!int \"12\"\nc: !Ref X\nd: ! 12\n",
+	"0400: 0x1F\n1.5: .inf\ntrue: 2024-01-01\n",
+	"a: |\n  x\nb: >-\n  y\n",
+	"a: b: c\n",
+	"- - - - x\n",
+	"? a\n: b\n",
+}
+
+func FuzzDecode(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		docs, err := Decode(data)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %T is not an *Error: %v", err, err)
+			}
+			checkPos(t, &lines{data: utf16ToUTF8(data)}, e.Pos, true, "error")
+		}
+		src := &lines{data: utf16ToUTF8(data)}
+		for i, d := range docs {
+			if d.Index != i {
+				t.Fatalf("doc %d has Index %d", i, d.Index)
+			}
+			if d.Value == nil || d.Pos == nil {
+				t.Fatalf("doc %d: nil value or position tree", i)
+			}
+			checkTree(t, src, d.Value, d.Pos, true)
+			for _, dup := range d.Duplicates {
+				checkPos(t, src, dup.At, false, "duplicate")
+				checkPos(t, src, dup.First, false, "duplicate first")
+			}
+		}
+	})
+}
+
+// checkTree verifies that n mirrors v and that every position is in the file.
+func checkTree(t *testing.T, src *lines, v any, n *Node, root bool) {
+	t.Helper()
+	checkPos(t, src, n.Value, false, "value")
+	switch v := v.(type) {
+	case map[string]any:
+		if len(v) != len(n.Fields) || n.Items != nil {
+			t.Fatalf("mapping of %d keys has %d position fields", len(v), len(n.Fields))
+		}
+		for k, child := range v {
+			cn := n.Fields[k]
+			if cn == nil {
+				t.Fatalf("no position for key %q", k)
+			}
+			checkPos(t, src, cn.Key, false, "key")
+			checkTree(t, src, child, cn, false)
+		}
+	case []any:
+		if len(v) != len(n.Items) || n.Fields != nil {
+			t.Fatalf("sequence of %d items has %d position items", len(v), len(n.Items))
+		}
+		for i, child := range v {
+			if n.Items[i].Key != (Node{}).Key {
+				t.Fatalf("sequence item %d has a key position", i)
+			}
+			checkTree(t, src, child, n.Items[i], false)
+		}
+	case string, int64, float64, bool, nil:
+		if n.Fields != nil || n.Items != nil {
+			t.Fatalf("scalar %v has children positions", v)
+		}
+	default:
+		t.Fatalf("unexpected value type %T", v)
+	}
+}
+
+func checkPos(t *testing.T, src *lines, p analyzer.Position, zeroOK bool, what string) {
+	t.Helper()
+	if zeroOK && p.Line == 0 {
+		return
+	}
+	if p.Line < 1 || p.Line > src.count() || p.Column < 0 {
+		t.Fatalf("%s position %d:%d outside the file's %d lines", what, p.Line, p.Column, src.count())
+	}
+}
+
+// FuzzDecodeMatchesSigsYAML checks that single-document inputs decode to what
+// sigs.k8s.io/yaml (and so kubectl) makes of them.
+func FuzzDecodeMatchesSigsYAML(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	for _, s := range differentialCases {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if _, msg := compareWithSigs(data); msg != "" {
+			t.Fatal(msg)
+		}
+	})
+}
+
+// compareWithSigs decodes a single-document input both ways and returns a
+// description of any difference ("" when they agree); compared is false when
+// the comparison does not apply.
+//
+// The comparison is of JSON texts, normalised: both are decoded with
+// encoding/json's UseNumber and numbers are compared by value, because Decode
+// deliberately gives float64 for integers beyond int64 (sigs.k8s.io/yaml
+// keeps uint64 digits) and writes -0 as 0.
+func compareWithSigs(data []byte) (compared bool, msg string) {
+	if n, ok := streamDocuments(data); !ok || n > 1 {
+		return false, "" // sigs.k8s.io/yaml reads only the first document
+	}
+	docs, err := Decode(data)
+	want, werr := sigsyaml.YAMLToJSON(data)
+	if werr != nil || err != nil {
+		return false, ""
+	}
+	var got []byte = []byte("null")
+	if len(docs) == 1 {
+		if len(docs[0].Duplicates) > 0 {
+			// Keys that collide only once turned into strings ("1" and
+			// 1) make sigs.k8s.io/yaml's result depend on Go's map order.
+			return false, ""
+		}
+		var jerr error
+		got, jerr = json.Marshal(docs[0].Value)
+		if jerr != nil {
+			return false, "" // NaN or infinity: sigs.k8s.io/yaml fails too
+		}
+	}
+	if len(docs) > 1 {
+		return true, fmt.Sprintf("%d documents from a single-document stream", len(docs))
+	}
+	if !sameJSON(got, want) {
+		return true, fmt.Sprintf("input %q:\n got %s\nwant %s", data, got, want)
+	}
+	return true, ""
+}
+
+// streamDocuments counts the documents of a stream, empty ones included.
+func streamDocuments(data []byte) (n int, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var node yaml.Node
+		err := dec.Decode(&node)
+		if errors.Is(err, io.EOF) {
+			return n, true
+		}
+		if err != nil {
+			return n, false
+		}
+		n++
+	}
+}
+
+func sameJSON(a, b []byte) bool {
+	va, ea := decodeNumbers(a)
+	vb, eb := decodeNumbers(b)
+	if ea != nil || eb != nil {
+		return false
+	}
+	return sameValue(va, vb)
+}
+
+func decodeNumbers(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	return v, err
+}
+
+func sameValue(a, b any) bool {
+	switch a := a.(type) {
+	case map[string]any:
+		bm, ok := b.(map[string]any)
+		if !ok || len(a) != len(bm) {
+			return false
+		}
+		for k, v := range a {
+			w, ok := bm[k]
+			if !ok || !sameValue(v, w) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		bs, ok := b.([]any)
+		if !ok || len(a) != len(bs) {
+			return false
+		}
+		for i := range a {
+			if !sameValue(a[i], bs[i]) {
+				return false
+			}
+		}
+		return true
+	case json.Number:
+		bn, ok := b.(json.Number)
+		if !ok {
+			return false
+		}
+		if a == bn {
+			return true
+		}
+		if x, err := strconv.ParseInt(string(a), 10, 64); err == nil {
+			if y, err := strconv.ParseInt(string(bn), 10, 64); err == nil {
+				return x == y // "-0" and "0"
+			}
+		}
+		x, okx := new(big.Float).SetString(string(a))
+		y, oky := new(big.Float).SetString(string(bn))
+		if !okx || !oky {
+			return false
+		}
+		// float64 precision: Decode keeps integers beyond int64 as float64.
+		fx, _ := x.Float64()
+		fy, _ := y.Float64()
+		return fx == fy
+	}
+	return reflect.DeepEqual(a, b)
+}

@@ -1,0 +1,145 @@
+package source
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/irsalint/irsalint/analyzer"
+)
+
+// looksJSON reports whether the text, after a BOM and whitespace, starts
+// like a JSON object or array, and returns it without the BOM.
+func looksJSON(data []byte) ([]byte, bool) {
+	body := data
+	if hasBOM(body) {
+		body = body[3:] // encoding/json does not skip a BOM
+	}
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	return body, len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
+}
+
+// decodeJSON decodes valid JSON that yaml.v3 rejects: "\/" and surrogate
+// pair escapes ("\ud83d\ude00", as Python writes emoji), keys longer than
+// 1024 characters, DEL and C1 control characters. kubectl reads such files
+// with encoding/json, so they must not fail here. Values and positions are
+// the same as the YAML path would give.
+func decodeJSON(src *lines, body []byte) ([]Doc, error) {
+	c := &jsonConverter{src: src, body: body, base: len(src.data) - len(body)}
+	c.dec = json.NewDecoder(bytes.NewReader(body))
+	c.dec.UseNumber()
+	v, n, err := c.value()
+	if err != nil {
+		return nil, err
+	}
+	if v == nil {
+		return nil, nil
+	}
+	slicesSortDuplicates(c.dups)
+	return []Doc{{Value: v, Pos: n, Duplicates: c.dups}}, nil
+}
+
+type jsonConverter struct {
+	src   *lines
+	body  []byte
+	base  int // offset of body in src.data (a BOM)
+	dec   *json.Decoder
+	depth int
+	path  []any
+	dups  []Duplicate
+}
+
+// next reads a token and returns it with the position where it starts:
+// InputOffset is the end of the previous token, before any separator.
+func (c *jsonConverter) next() (json.Token, analyzer.Position, error) {
+	off := int(c.dec.InputOffset())
+	for off < len(c.body) {
+		switch c.body[off] {
+		case ' ', '\t', '\r', '\n', ':', ',':
+			off++
+			continue
+		}
+		break
+	}
+	p := c.src.position(c.base + off)
+	tok, err := c.dec.Token()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, p, &Error{Pos: p, Msg: err.Error()}
+	}
+	return tok, p, nil
+}
+
+func (c *jsonConverter) value() (any, *Node, error) {
+	tok, p, err := c.next()
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.depth >= maxDepth {
+		return nil, nil, errAt(p, "document nests deeper than %d levels", maxDepth)
+	}
+	c.depth++
+	defer func() { c.depth-- }()
+	node := &Node{Value: p}
+	switch t := tok.(type) {
+	case json.Delim:
+		if t == '[' {
+			items := []any{}
+			for c.dec.More() {
+				c.path = append(c.path, len(items))
+				v, n, err := c.value()
+				c.path = c.path[:len(c.path)-1]
+				if err != nil {
+					return nil, nil, err
+				}
+				items = append(items, v)
+				node.Items = append(node.Items, n)
+			}
+			if node.Items == nil {
+				node.Items = []*Node{}
+			}
+			_, _, err := c.next() // ']'
+			return items, node, err
+		}
+		m := map[string]any{}
+		node.Fields = map[string]*Node{}
+		for c.dec.More() {
+			ktok, kp, err := c.next()
+			if err != nil {
+				return nil, nil, err
+			}
+			key, _ := ktok.(string)
+			if prev := node.Fields[key]; prev != nil {
+				c.dups = append(c.dups, Duplicate{Path: append([]any(nil), c.path...), Key: key, At: kp, First: prev.Key})
+			}
+			c.path = append(c.path, key)
+			v, n, err := c.value()
+			c.path = c.path[:len(c.path)-1]
+			if err != nil {
+				return nil, nil, err
+			}
+			n.Key = kp
+			m[key] = v
+			node.Fields[key] = n
+		}
+		_, _, err := c.next() // '}'
+		return m, node, err
+	case json.Number:
+		if i, err := strconv.ParseInt(string(t), 10, 64); err == nil {
+			return i, node, nil
+		}
+		f, err := strconv.ParseFloat(string(t), 64)
+		if err != nil {
+			return nil, nil, errAt(p, "number %s is out of range", t)
+		}
+		return jsonNumber(f), node, nil
+	case string, bool, nil:
+		return t, node, nil
+	}
+	return nil, nil, errAt(p, "unexpected JSON token %v", fmt.Sprint(tok))
+}

@@ -1,0 +1,26 @@
+// Command docgen writes docs/rules from the rule catalogue: one page per
+// rule (with its fixtures as examples) and an index. Run it through
+// `go generate ./...`; a test fails when the committed pages are stale.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/irsalint/irsalint/analyzer/rulesdoc"
+)
+
+func main() {
+	root := flag.String("root", ".", "repository root (holds testdata/ and docs/)")
+	flag.Parse()
+	pages, err := rulesdoc.Generate(*root)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "docgen:", err)
+		os.Exit(1)
+	}
+	if err := rulesdoc.Write(*root, pages); err != nil {
+		fmt.Fprintln(os.Stderr, "docgen:", err)
+		os.Exit(1)
+	}
+}

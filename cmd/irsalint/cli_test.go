@@ -1,0 +1,309 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/irsalint/irsalint/analyzer/report/sariftest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under cmd/irsalint/testdata")
+
+type cliResult struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCLI runs the command in-process from the repository root.
+func runCLI(t *testing.T, stdin string, args ...string) cliResult {
+	t.Helper()
+	root := repoRoot(t)
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, system{
+		Stdin: strings.NewReader(stdin), Stdout: &stdout, Stderr: &stderr,
+		Getenv: func(string) string { return "" },
+		Getwd:  func() (string, error) { return root, nil },
+	})
+	return cliResult{code, stdout.String(), stderr.String()}
+}
+
+// golden compares got with testdata/<name>, after replacing the repository
+// path (which differs between machines) with /REPO.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	got = strings.ReplaceAll(got, repoRoot(t), "/REPO")
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/irsalint -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs (run go test ./cmd/irsalint -update and review the diff):\n--- want\n%s\n--- got\n%s", path, want, got)
+	}
+}
+
+func TestExampleText(t *testing.T) {
+	r := runCLI(t, "", "lint", "examples/")
+	if r.code != exitFindings {
+		t.Errorf("exit code %d, want %d; stderr:\n%s", r.code, exitFindings, r.stderr)
+	}
+	if r.stderr != "" {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	golden(t, "examples.txt", r.stdout)
+}
+
+func TestExampleJSONAndSARIF(t *testing.T) {
+	for _, format := range []string{"json", "sarif"} {
+		r := runCLI(t, "", "lint", "--format", format, "examples/")
+		if r.code != exitFindings {
+			t.Errorf("%s: exit code %d; stderr:\n%s", format, r.code, r.stderr)
+		}
+		golden(t, "examples."+format, r.stdout)
+		if format == "sarif" {
+			sariftest.Validate(t, []byte(r.stdout))
+		} else if !json.Valid([]byte(r.stdout)) {
+			t.Error("invalid JSON")
+		}
+		again := runCLI(t, "", "lint", "--format", format, "examples/")
+		if again.stdout != r.stdout {
+			t.Errorf("%s output differs between two runs", format)
+		}
+	}
+}
+
+// A folder with one broken file and one file with a finding: the finding is
+// reported, the broken file named with its line, and the exit code is 2.
+func TestBrokenFileStillReportsTheRest(t *testing.T) {
+	r := runCLI(t, "", "lint", "testdata/cli/broken")
+	if r.code != exitError {
+		t.Errorf("exit code %d, want %d", r.code, exitError)
+	}
+	if !strings.Contains(r.stdout, "testdata/cli/broken/good.yaml:13:") || !strings.Contains(r.stdout, "static-aws-credentials") {
+		t.Errorf("the finding in good.yaml is missing:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "testdata/cli/broken/bad.yaml:8:4: error: did not find expected key") || !strings.Contains(r.stderr, "error:") {
+		t.Errorf("stderr does not name bad.yaml with its line:\n%s", r.stderr)
+	}
+	if !strings.Contains(r.stdout, "1 file could not be analyzed") {
+		t.Errorf("summary does not count the broken file:\n%s", r.stdout)
+	}
+	for _, format := range []string{"json", "sarif"} {
+		r := runCLI(t, "", "lint", "-f", format, "testdata/cli/broken")
+		if r.code != exitError || !strings.Contains(r.stdout, "bad.yaml") {
+			t.Errorf("%s: exit %d; the report should carry the error too:\n%s", format, r.code, r.stdout)
+		}
+		if format == "sarif" {
+			sariftest.Validate(t, []byte(r.stdout))
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{}, "Usage:"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"lint", "--format", "xml"}, `unknown --format "xml"`},
+		{[]string{"lint", "--no-such-flag"}, "unknown flag: --no-such-flag"},
+		{[]string{"lint", "--fail-on", "severe"}, "--fail-on"},
+		{[]string{"lint", "--enable", "no-such-rule"}, `unknown rule "no-such-rule"`},
+		{[]string{"lint", "--disable", "static-aws-credentials,nope"}, `unknown rule "nope"`},
+		{[]string{"lint", "--kubernetes-version", "latest"}, "invalid Kubernetes version"},
+		{[]string{"lint", "--account-id", "12345"}, "invalid AWS account ID"},
+		{[]string{"lint", "--region", "US_WEST"}, "invalid AWS region"},
+		{[]string{"lint", "--oidc-issuer", "https://"}, "invalid OIDC issuer"},
+		{[]string{"lint", "--max-file-size", "lots"}, "invalid size"},
+		{[]string{"lint", "--rules", "testdata/cli/no-such-dir"}, "no such file or directory"},
+		{[]string{"explain"}, "explain takes one rule ID"},
+		{[]string{"explain", "static-aws"}, `did you mean "static-aws-credentials"`},
+		{[]string{"rules", "extra"}, "rules takes no arguments"},
+		{[]string{"rules", "--format", "yaml"}, `unknown --format "yaml"`},
+	} {
+		r := runCLI(t, "", tc.args...)
+		if r.code != exitError {
+			t.Errorf("%v: exit code %d, want %d", tc.args, r.code, exitError)
+		}
+		if !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: stderr %q does not contain %q", tc.args, r.stderr, tc.want)
+		}
+		if r.stdout != "" && len(tc.args) > 0 {
+			t.Errorf("%v: stdout should be empty on a usage error, got %q", tc.args, r.stdout)
+		}
+	}
+}
+
+func TestHelpGoesToStdout(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"help"}, {"lint", "--help"}, {"help", "lint"}, {"inventory", "-h"}} {
+		r := runCLI(t, "", args...)
+		if r.code != exitOK || !strings.Contains(r.stdout, "Usage") {
+			t.Errorf("%v: exit %d, stdout %q", args, r.code, r.stdout)
+		}
+	}
+	r := runCLI(t, "", "lint", "--help")
+	for _, want := range []string{"Exit codes", "--fail-on", "--format", "--kubernetes-version", "--rules", "--enable", "--no-color"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("lint --help lacks %q", want)
+		}
+	}
+}
+
+func TestFailOnThreshold(t *testing.T) {
+	// good.yaml has one critical finding (a literal secret key).
+	file := "testdata/cli/broken/good.yaml"
+	for _, tc := range []struct {
+		failOn string
+		code   int
+	}{{"low", exitFindings}, {"critical", exitFindings}, {"none", exitOK}} {
+		r := runCLI(t, "", "lint", "--fail-on", tc.failOn, "--enable", "static-aws-credentials", file)
+		if r.code != tc.code {
+			t.Errorf("--fail-on %s: exit %d, want %d\n%s%s", tc.failOn, r.code, tc.code, r.stdout, r.stderr)
+		}
+	}
+	r := runCLI(t, "", "lint", "--disable", "static-aws-credentials", "--fail-on", "low", file)
+	if strings.Contains(r.stdout, "static-aws-credentials") {
+		t.Errorf("--disable did not disable:\n%s", r.stdout)
+	}
+}
+
+func TestOutputFileAndStdin(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(repoRoot(t), "testdata/cli/broken/good.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "report.sarif")
+	r := runCLI(t, string(src), "lint", "-f", "sarif", "-o", out, "--stdin-filename", "deploy/pod.yaml", "-")
+	if r.code != exitFindings || r.stdout != "" {
+		t.Errorf("exit %d, stdout %q (want 1 and nothing on stdout)", r.code, r.stdout)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sariftest.Validate(t, b)
+	if !strings.Contains(string(b), `"uri": "deploy/pod.yaml"`) {
+		t.Errorf("stdin findings are not reported under --stdin-filename:\n%s", b)
+	}
+	r = runCLI(t, string(src), "lint", "-")
+	if !strings.Contains(r.stdout, "<stdin>:13:") {
+		t.Errorf("stdin finding not at <stdin>:13:\n%s", r.stdout)
+	}
+}
+
+func TestQuietOnNonKubernetesInput(t *testing.T) {
+	r := runCLI(t, "", "lint", "testdata/cli/misc/empty.yaml", "testdata/cli/misc/comments.yaml", "testdata/cli/misc/package.json")
+	if r.code != exitOK || r.stderr != "" {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "no findings; 3 files, 0 objects analyzed, 1 document of other kinds skipped") {
+		t.Errorf("summary: %q", r.stdout)
+	}
+}
+
+func TestHelmTemplatesAreSkippedWithANotice(t *testing.T) {
+	r := runCLI(t, "", "lint", "testdata/cli/helm")
+	if r.code != exitOK {
+		t.Errorf("exit %d\n%s", r.code, r.stderr)
+	}
+	if strings.Count(r.stderr, "notice:") != 1 || !strings.Contains(r.stderr, `"webapp"`) {
+		t.Errorf("want one notice naming chart webapp, got:\n%s", r.stderr)
+	}
+}
+
+func TestInvalidKubernetesObjects(t *testing.T) {
+	r := runCLI(t, "", "lint", "testdata/cli/misc/duplicate-key.yaml")
+	if r.code != exitError || !strings.Contains(r.stderr, `testdata/cli/misc/duplicate-key.yaml:5:3: error: mapping key "name" already defined at line 4`) {
+		t.Errorf("duplicate key: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = runCLI(t, "", "lint", "testdata/cli/misc/wrong-type.yaml")
+	if r.code != exitError || !strings.Contains(r.stderr, `testdata/cli/misc/wrong-type.yaml:11:9: error: spec.template.spec.securityContext.runAsUser: expected an integer, got string "1000"`) {
+		t.Errorf("wrong type: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestSuppressionAnnotation(t *testing.T) {
+	r := runCLI(t, "", "lint", "-f", "json", "--enable", "static-aws-credentials", "testdata/cli/misc/suppressed.yaml")
+	var rep struct {
+		Findings []struct{ Rule string }
+		Summary  struct{ Suppressed int }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) != 0 || rep.Summary.Suppressed != 1 {
+		t.Errorf("findings %v, suppressed %d; want none and 1", rep.Findings, rep.Summary.Suppressed)
+	}
+	if !strings.Contains(r.stderr, `notice: irsalint.io/ignore names unknown rule "no-such-rule"`) {
+		t.Errorf("no notice about the unknown rule: %q", r.stderr)
+	}
+	if r.code != exitOK {
+		t.Errorf("exit %d", r.code)
+	}
+}
+
+func TestCustomRules(t *testing.T) {
+	r := runCLI(t, "", "lint", "--rules", "testdata/cli/custom-rules/good", "--enable", "team-label", "examples/test/uploader.yaml")
+	if r.code != exitFindings || !strings.Contains(r.stdout, "examples/test/uploader.yaml:14:3: low team-label: Deployment test/uploader has no team label") {
+		t.Errorf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, "", "explain", "--rules", "testdata/cli/custom-rules/good", "team-label")
+	if r.code != exitOK || !strings.Contains(r.stdout, "Add metadata.labels.team.") {
+		t.Errorf("explain custom rule: exit %d\n%s", r.code, r.stdout)
+	}
+	r = runCLI(t, "", "lint", "--rules", "testdata/cli/custom-rules/incomplete", "examples/")
+	if r.code != exitError || !strings.Contains(r.stderr, `rule "incomplete-rule": METADATA lacks description, custom.remediation, related_resources`) {
+		t.Errorf("incomplete rule: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestRulesExplainInventoryVersion(t *testing.T) {
+	r := runCLI(t, "", "rules")
+	if r.code != exitOK || !strings.Contains(r.stdout, "static-aws-credentials") {
+		t.Errorf("rules: %d\n%s", r.code, r.stdout)
+	}
+	r = runCLI(t, "", "rules", "-f", "json")
+	var rules []struct{ ID, Severity, Title, Remediation string }
+	if err := json.Unmarshal([]byte(r.stdout), &rules); err != nil || len(rules) == 0 {
+		t.Errorf("rules -f json: %v\n%s", err, r.stdout)
+	}
+	r = runCLI(t, "", "explain", "static-aws-credentials")
+	for _, want := range []string{"static-aws-credentials (critical, workload)", "How to fix:", "References:", "Documentation: https://"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("explain lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = runCLI(t, "", "inventory", "examples/")
+	var inv struct {
+		SchemaVersion   int
+		Workloads       []map[string]any
+		ServiceAccounts map[string]map[string]any
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &inv); err != nil || r.code != exitOK {
+		t.Fatalf("inventory: exit %d, %v", r.code, err)
+	}
+	if inv.SchemaVersion != 1 || len(inv.Workloads) != 5 || inv.ServiceAccounts["test/default"] == nil {
+		t.Errorf("inventory: schema %d, %d workloads, default SA %v", inv.SchemaVersion, len(inv.Workloads), inv.ServiceAccounts["test/default"])
+	}
+	r = runCLI(t, "", "inventory", "testdata/cli/broken")
+	if r.code != exitError || !strings.Contains(r.stderr, "bad.yaml:8") {
+		t.Errorf("inventory of a broken file: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = runCLI(t, "", "version")
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, "irsalint ") {
+		t.Errorf("version: %q", r.stdout)
+	}
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/lint"
+	"github.com/irsalint/irsalint/analyzer/rulesdoc"
+)
+
+const inventoryUsage = `Usage: irsalint inventory [flags] [PATH|-]...
+
+Print, as JSON, the normalized inventory that rules receive as input: service
+accounts by namespace/name, workloads with their effective service account,
+containers, env and security context, and the cluster context. Use it to write
+your own rules (see docs/inventory.md and docs/custom-rules.md).
+Exit code 2 when an input could not be analyzed (the rest is still printed).
+`
+
+func runInventory(_ context.Context, args []string, sys system) error {
+	fs := newFlags("inventory", inventoryUsage, sys)
+	var (
+		in     inputFlags
+		output string
+	)
+	fs.StringVarP(&output, "output", "o", "", "write the JSON to FILE instead of standard output")
+	in.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	input, err := in.input(fs.Args(), sys)
+	if err != nil {
+		return err
+	}
+	inv, diags := lint.Load(input)
+	for _, d := range diags {
+		fmt.Fprintln(sys.Stderr, d.String())
+	}
+	w, closeOut, err := openOutput(resolvePath(output, input.WorkingDir), sys)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(inv.Input); err != nil {
+		closeOut()
+		return err
+	}
+	if err := closeOut(); err != nil {
+		return err
+	}
+	for _, d := range diags {
+		if d.Level == analyzer.LevelError {
+			return errAnalysis
+		}
+	}
+	return nil
+}
+
+// errAnalysis follows diagnostics already printed on standard error.
+var errAnalysis = errors.New("some input could not be analyzed (see the messages above)")
+
+const rulesUsage = `Usage: irsalint rules [flags]
+
+List the rules: ID, severity, group and title.
+`
+
+func runRules(args []string, sys system) error {
+	fs := newFlags("rules", rulesUsage, sys)
+	var (
+		format   string
+		ruleDirs []string
+	)
+	fs.StringVarP(&format, "format", "f", "text", "output format: text, json or markdown")
+	fs.StringArrayVar(&ruleDirs, "rules", nil, "directory (or .rego file) of extra rules; repeatable")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("rules takes no arguments (did you mean \"irsalint explain %s\"?)", fs.Arg(0))
+	}
+	eng, err := newEngine(ruleDirs, sys)
+	if err != nil {
+		return err
+	}
+	rules := eng.Rules()
+	switch format {
+	case "text":
+		tw := tabwriter.NewWriter(sys.Stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "RULE\tSEVERITY\tGROUP\tTITLE")
+		for _, r := range rules {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Group, r.Title)
+		}
+		return tw.Flush()
+	case "json":
+		enc := json.NewEncoder(sys.Stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(rules)
+	case "markdown":
+		return rulesdoc.Index(sys.Stdout, rules)
+	default:
+		return usagef("unknown --format %q (want text, json or markdown)", format)
+	}
+}
+
+const explainUsage = `Usage: irsalint explain [flags] RULE
+
+Describe one rule: what it detects and why it matters, how to fix it, and
+references. The text is the rule's METADATA, the same as its documentation
+page and its SARIF help.
+`
+
+func runExplain(args []string, sys system) error {
+	fs := newFlags("explain", explainUsage, sys)
+	var ruleDirs []string
+	fs.StringArrayVar(&ruleDirs, "rules", nil, "directory (or .rego file) of extra rules; repeatable")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("explain takes one rule ID")
+	}
+	eng, err := newEngine(ruleDirs, sys)
+	if err != nil {
+		return err
+	}
+	r, ok := eng.Rule(fs.Arg(0))
+	if !ok {
+		return usagef("unknown rule %q (see \"irsalint rules\")%s", fs.Arg(0), suggest(fs.Arg(0), eng.Rules()))
+	}
+	return rulesdoc.Explain(sys.Stdout, r)
+}
+
+// suggest proposes the rule whose ID shares the longest prefix with id.
+func suggest(id string, rules []analyzer.Rule) string {
+	best, bestLen := "", 3
+	for _, r := range rules {
+		n := 0
+		for n < len(id) && n < len(r.ID) && id[n] == r.ID[n] {
+			n++
+		}
+		if n > bestLen || strings.Contains(r.ID, id) && len(id) > bestLen {
+			best, bestLen = r.ID, max(n, len(id))
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", best)
+}
+
+// Version is set at release time with -ldflags "-X main.Version=v1.2.3";
+// otherwise the module version from the build info is used.
+var Version = ""
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func versionString() string {
+	s := version()
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		s += " (" + bi.GoVersion
+		for _, d := range bi.Deps {
+			if d.Path == "github.com/open-policy-agent/opa" {
+				s += ", OPA " + d.Version
+			}
+		}
+		s += ")"
+	}
+	return s
+}

@@ -1,0 +1,393 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/engine"
+	"github.com/irsalint/irsalint/analyzer/inventory"
+	"github.com/irsalint/irsalint/analyzer/lint"
+	"github.com/irsalint/irsalint/analyzer/report"
+)
+
+// Exit codes are part of the API: a CI gate relies on them.
+const (
+	exitOK       = 0 // nothing at or above the --fail-on threshold
+	exitFindings = 1 // findings at or above the threshold
+	exitError    = 2 // the analysis cannot be trusted: bad usage, unreadable or unparseable input, a rule that failed
+)
+
+// system is everything run takes from the process, so every CLI path can be
+// tested in-process.
+type system struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	Getwd  func() (string, error)
+}
+
+// usageError is a mistake in the command line: exit 2 with a hint.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+const mainUsage = `irsalint checks Amazon EKS workload identity (IRSA and EKS Pod Identity):
+Kubernetes manifests and IAM roles, and the links between them.
+
+Usage:
+  irsalint lint [PATH|-]...       analyze files and folders (default ".")
+  irsalint inventory [PATH|-]...  print the normalized input the rules see, as JSON
+  irsalint rules                  list the rules
+  irsalint explain RULE           describe one rule: why it matters and how to fix it
+  irsalint version                print the version
+
+Run "irsalint COMMAND --help" for the flags of a command.
+
+Exit codes:
+  0  no finding at or above --fail-on
+  1  findings at or above --fail-on
+  2  the analysis could not be trusted: bad flag, unreadable or unparseable
+     input, a rule that failed to compile or run
+`
+
+func run(ctx context.Context, args []string, sys system) int {
+	if len(args) == 0 {
+		fmt.Fprint(sys.Stderr, mainUsage)
+		return exitError
+	}
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "lint":
+		var code int
+		code, err = runLint(ctx, rest, sys)
+		if err == nil {
+			return code
+		}
+	case "inventory":
+		err = runInventory(ctx, rest, sys)
+	case "rules":
+		err = runRules(rest, sys)
+	case "explain":
+		err = runExplain(rest, sys)
+	case "version", "--version":
+		fmt.Fprintf(sys.Stdout, "irsalint %s\n", versionString())
+		return exitOK
+	case "help", "-h", "--help":
+		if len(rest) > 0 {
+			return run(ctx, []string{rest[0], "--help"}, sys)
+		}
+		fmt.Fprint(sys.Stdout, mainUsage)
+		return exitOK
+	default:
+		err = usagef("unknown command %q (want lint, inventory, rules, explain or version)", cmd)
+	}
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, pflag.ErrHelp):
+		return exitOK
+	default:
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(sys.Stderr, "irsalint: %v\nRun \"irsalint %s --help\" for usage.\n", err, args[0])
+		} else {
+			fmt.Fprintf(sys.Stderr, "irsalint: %v\n", err)
+		}
+		return exitError
+	}
+}
+
+// newFlags makes a flag set whose errors are returned, not printed and
+// exited on, and whose --help goes to stdout.
+func newFlags(name, usage string, sys system) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprint(sys.Stdout, usage)
+		fmt.Fprintln(sys.Stdout, "\nFlags:")
+		fmt.Fprint(sys.Stdout, fs.FlagUsages())
+	}
+	return fs
+}
+
+func parseFlags(fs *pflag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			fs.Usage()
+			return err
+		}
+		return usagef("%v", err)
+	}
+	return nil
+}
+
+// inputFlags are the flags of every command that reads files.
+type inputFlags struct {
+	kubernetesVersion string
+	oidcIssuer        string
+	accountID         string
+	region            string
+	maxFileSize       string
+	stdinName         string
+}
+
+func (f *inputFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.kubernetesVersion, "kubernetes-version", "", "Kubernetes version of the cluster (e.g. 1.29); some rules depend on it")
+	fs.StringVar(&f.oidcIssuer, "oidc-issuer", "", "the cluster's OIDC issuer URL (https://oidc.eks.REGION.amazonaws.com/id/ID)")
+	fs.StringVar(&f.accountID, "account-id", "", "the AWS account ID the cluster runs in")
+	fs.StringVar(&f.region, "region", "", "the AWS region the cluster runs in (derives the ARN partition)")
+	fs.StringVar(&f.maxFileSize, "max-file-size", "10MiB", "larger files are not read (an error); e.g. 50MiB")
+	fs.StringVar(&f.stdinName, "stdin-filename", "<stdin>", "the name findings in standard input (-) are reported under")
+}
+
+func (f *inputFlags) input(paths []string, sys system) (lint.Input, error) {
+	in := lint.Input{Paths: paths, Stdin: sys.Stdin, StdinName: f.stdinName, Settings: inventory.DefaultSettings()}
+	wd, err := sys.Getwd()
+	if err != nil {
+		return in, fmt.Errorf("working directory: %w", err)
+	}
+	in.WorkingDir = wd
+	if in.MaxFileSize, err = parseSize(f.maxFileSize); err != nil {
+		return in, usagef("--max-file-size: %v", err)
+	}
+	if f.kubernetesVersion != "" {
+		if in.Cluster.KubernetesVersion, err = inventory.ParseKubernetesVersion(f.kubernetesVersion); err != nil {
+			return in, usagef("--kubernetes-version: %v", err)
+		}
+	}
+	if f.oidcIssuer != "" {
+		if in.Cluster.OIDCIssuer, err = inventory.NormalizeIssuer(f.oidcIssuer); err != nil {
+			return in, usagef("--oidc-issuer: %v", err)
+		}
+	}
+	if f.accountID != "" {
+		if err := inventory.ValidateAccountID(f.accountID); err != nil {
+			return in, usagef("--account-id: %v", err)
+		}
+		in.Cluster.AccountID = f.accountID
+	}
+	if f.region != "" {
+		if err := inventory.ValidateRegion(f.region); err != nil {
+			return in, usagef("--region: %v", err)
+		}
+		in.Cluster.Region = f.region
+	}
+	return in, nil
+}
+
+// parseSize reads "10MiB", "512KiB", "20MB" or a plain byte count.
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(t, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("invalid size %q (e.g. 10MiB)", s)
+	}
+	return int64(n * float64(mult)), nil
+}
+
+const lintUsage = `Usage: irsalint lint [flags] [PATH|-]...
+
+Analyze Kubernetes manifests (YAML or JSON, multi-document, kind: List) in the
+named files and folders ("." when none; "-" reads standard input). Folders are
+walked for *.yaml, *.yml and *.json, skipping hidden folders, node_modules and
+vendor; a named file is read whatever its extension.
+
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
+2 the analysis could not be trusted (bad flag, unreadable or unparseable
+input, a rule that failed). Findings in files that did parse are still
+reported when the exit code is 2.
+`
+
+func runLint(ctx context.Context, args []string, sys system) (int, error) {
+	fs := newFlags("lint", lintUsage, sys)
+	var (
+		in       inputFlags
+		format   string
+		output   string
+		failOn   string
+		ruleDirs []string
+		enable   []string
+		disable  []string
+		noColor  bool
+	)
+	fs.StringVarP(&format, "format", "f", "text", "output format: "+strings.Join(report.Names(), ", "))
+	fs.StringVarP(&output, "output", "o", "", "write the report to FILE instead of standard output")
+	fs.StringVar(&failOn, "fail-on", "low", "lowest severity that makes the exit code 1: critical, high, medium, low or none")
+	in.register(fs)
+	fs.StringArrayVar(&ruleDirs, "rules", nil, "directory (or .rego file) of extra rules; repeatable")
+	fs.StringSliceVar(&enable, "enable", nil, "run only these rules (comma-separated, repeatable)")
+	fs.StringSliceVar(&disable, "disable", nil, "do not run these rules (comma-separated, repeatable)")
+	fs.BoolVar(&noColor, "no-color", false, "never colour the text output (colour is only used on a terminal)")
+	if err := parseFlags(fs, args); err != nil {
+		return 0, err
+	}
+	reporter, ok := report.Reporters[format]
+	if !ok {
+		return 0, usagef("unknown --format %q (want %s)", format, strings.Join(report.Names(), ", "))
+	}
+	threshold, err := parseFailOn(failOn)
+	if err != nil {
+		return 0, err
+	}
+	input, err := in.input(fs.Args(), sys)
+	if err != nil {
+		return 0, err
+	}
+	eng, err := newEngine(ruleDirs, sys)
+	if err != nil {
+		return 0, err
+	}
+	ids, err := eng.Select(enable, disable)
+	if err != nil {
+		return 0, usagef("%v", err)
+	}
+	query, err := eng.Prepare(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+
+	inv, diags := lint.Load(input)
+	res, evalErr := lint.Run(ctx, eng, query, inv)
+	if res == nil {
+		return 0, evalErr
+	}
+	diags = append(diags, res.Diagnostics...)
+	if evalErr != nil {
+		diags = append(diags, analyzer.Diagnostic{Level: analyzer.LevelError, Message: "rules failed: " + evalErr.Error()})
+	}
+	for _, d := range diags {
+		fmt.Fprintln(sys.Stderr, d.String())
+	}
+
+	rep := &report.Report{
+		Tool:        report.Tool{Name: "irsalint", Version: version(), InformationURI: "https://github.com/irsalint/irsalint"},
+		Findings:    res.Findings,
+		Diagnostics: diags,
+		WorkingDir:  input.WorkingDir,
+		FailOn:      threshold,
+		Stats:       statsOf(inv.Stats, res.Suppressed),
+	}
+	for _, id := range ids {
+		r, _ := eng.Rule(id)
+		rep.Rules = append(rep.Rules, r)
+	}
+	w, closeOut, err := openOutput(resolvePath(output, input.WorkingDir), sys)
+	if err != nil {
+		return 0, err
+	}
+	color := output == "" && !noColor && isTerminal(sys.Stdout) && sys.Getenv("NO_COLOR") == "" && sys.Getenv("TERM") != "dumb"
+	if err := reporter(w, rep, report.Options{Color: color}); err != nil {
+		closeOut()
+		return 0, fmt.Errorf("writing the report: %w", err)
+	}
+	if err := closeOut(); err != nil {
+		return 0, fmt.Errorf("writing %s: %w", output, err)
+	}
+
+	for _, d := range diags {
+		if d.Level == analyzer.LevelError {
+			return exitError, nil
+		}
+	}
+	if threshold != 0 {
+		for _, f := range res.Findings {
+			if f.Severity >= threshold {
+				return exitFindings, nil
+			}
+		}
+	}
+	return exitOK, nil
+}
+
+// newEngine compiles the built-in rules and the --rules directories, which
+// are relative to the working directory.
+func newEngine(ruleDirs []string, sys system) (*engine.Engine, error) {
+	wd, err := sys.Getwd()
+	if err != nil {
+		return nil, fmt.Errorf("working directory: %w", err)
+	}
+	dirs := make([]string, len(ruleDirs))
+	for i, d := range ruleDirs {
+		dirs[i] = resolvePath(d, wd)
+	}
+	return engine.New(engine.Options{UserDirs: dirs})
+}
+
+// resolvePath makes a relative path relative to the working directory.
+func resolvePath(p, wd string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(wd, p)
+}
+
+func parseFailOn(s string) (analyzer.Severity, error) {
+	if s == "none" {
+		return 0, nil
+	}
+	sev, err := analyzer.ParseSeverity(s)
+	if err != nil {
+		return 0, usagef("--fail-on: %v or none", strings.TrimSuffix(err.Error(), ")"))
+	}
+	return sev, nil
+}
+
+func statsOf(s inventory.Stats, suppressed int) report.Stats {
+	objs := map[string]int{}
+	for k, v := range s.Objects {
+		objs[k] = v
+	}
+	return report.Stats{Files: s.Files, Documents: s.Documents, Objects: objs, Ignored: s.Ignored, Suppressed: suppressed}
+}
+
+// openOutput returns the report's writer. A file is written whole or not at
+// all: the report goes to a temporary file renamed into place on success.
+func openOutput(path string, sys system) (io.Writer, func() error, error) {
+	if path == "" {
+		return sys.Stdout, func() error { return nil }, nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return nil, nil, fmt.Errorf("--output: %w", err)
+	}
+	return tmp, func() error {
+		if err := tmp.Close(); err != nil {
+			os.Remove(tmp.Name())
+			return err
+		}
+		return os.Rename(tmp.Name(), path)
+	}, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,45 @@
+# METADATA
+# title: ARN helpers
+# description: Parsing and checking IAM role ARNs as IAM and STS accept them.
+package irsalint.lib.arn
+
+# Partitions AWS has published (W10's partition map, plus aws-iso-e/-f).
+partitions := {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
+
+# A role ARN: arn:<partition>:iam::<12 digits>:role<path><name>. IAM paths are
+# "/" or "/x/.../" of printable ASCII; names are 1-64 of [\w+=,.@-].
+role_pattern := `^arn:([a-z0-9-]+):iam::([0-9]{12}):role(/|/[!-~]+/)([A-Za-z0-9_+=,.@-]{1,64})$`
+
+# parse_role splits a valid role ARN; undefined when s is not one.
+parse_role(s) := {"partition": m[1], "account": m[2], "path": m[3], "name": m[4], "arn": s} if {
+	is_string(s)
+	m := regex.find_all_string_submatch_n(role_pattern, s, 1)[0]
+	partitions[m[1]]
+	count(m[3]) <= 512
+}
+
+# templated is true for values a template engine has not filled in yet:
+# Helm/Go templates ({{ }}), shell/envsubst/Terraform (${VAR}), Kustomize
+# vars ($(VAR)).
+templated(s) if contains(s, "{{")
+
+templated(s) if regex.match(`\$\{[^}]*\}`, s)
+
+templated(s) if regex.match(`\$\([A-Za-z_][A-Za-z0-9_]*\)`, s)
+
+# partition_for_region mirrors the webhook's region-prefix map (W10).
+partition_for_region(region) := "aws-cn" if {
+	startswith(region, "cn-")
+} else := "aws-us-gov" if {
+	startswith(region, "us-gov-")
+} else := "aws-iso-b" if {
+	startswith(region, "us-isob-")
+} else := "aws-iso-f" if {
+	startswith(region, "us-isof-")
+} else := "aws-iso-e" if {
+	startswith(region, "eu-isoe-")
+} else := "aws-iso" if {
+	startswith(region, "us-iso-")
+} else := "aws-eusc" if {
+	startswith(region, "eusc-")
+} else := "aws"

@@ -1,0 +1,20 @@
+# METADATA
+# title: Finding constructors
+# description: |
+#   Every rule emits findings of the same shape: the ref of the object the
+#   finding is about, the path of the offending field relative to that object
+#   ("at"), a message, and optionally a severity (for graded rules) and related
+#   locations. Go turns ref and at into file:line:col.
+package irsalint.lib.result
+
+# finding is a finding at path at of object obj.
+finding(obj, at, message) := {"ref": obj.ref, "at": at, "message": message}
+
+# graded is a finding whose severity differs from the rule's default.
+graded(obj, at, message, severity) := {"ref": obj.ref, "at": at, "message": message, "severity": severity}
+
+# related is a secondary location for a finding's "related" list.
+related(obj, at, message) := {"ref": obj.ref, "at": at, "message": message}
+
+# with_related adds related locations to a finding.
+with_related(f, rel) := object.union(f, {"related": rel})

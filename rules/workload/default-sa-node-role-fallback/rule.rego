@@ -1,0 +1,95 @@
+# METADATA
+# title: Workload falls back to the node role through the default ServiceAccount
+# description: |
+#   A workload runs as its namespace's `default` ServiceAccount (it names no
+#   ServiceAccount, or names `default` explicitly; the deprecated
+#   `serviceAccount` field counts only when `serviceAccountName` is empty),
+#   that ServiceAccount has no `eks.amazonaws.com/role-arn` annotation, and no
+#   EKS Pod Identity association covers it. Its containers get no web identity
+#   and no container credentials, so the AWS SDK's credential chain ends at the
+#   instance metadata service (IMDS) and every AWS call runs as the node
+#   group's IAM role. That role carries ECR read, VPC CNI and worker-node
+#   permissions, shared by every pod that falls back the same way, and nobody
+#   reviewing the workload sees which role it really uses.
+#
+#   Severity is medium when only manifests are known: whether pods can reach
+#   IMDS depends on the nodes' metadata options (IMDSv2 required with a hop
+#   limit of 1 blocks pods on the pod network). It is high when the pod uses
+#   `hostNetwork`, because the hop limit does not protect host-network pods.
+#   Pods on Fargate are not reported: Fargate has no IMDS, so there is no
+#   node role to fall back to. A container with its own static keys or
+#   hand-set credential variables does not fall back and is not counted.
+#   When the run was given no Pod Identity associations, the message says so:
+#   one that exists only in the cluster would cover the workload. A workload
+#   that never calls AWS is reported too, since a manifest cannot show that;
+#   it still holds the node role's credentials if it can reach IMDS.
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html
+#     description: IAM roles for service accounts — credential isolation
+#   - ref: https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html
+#     description: EKS best practices — restrict access to the instance profile assigned to the worker node
+#   - ref: https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/
+#     description: Kubernetes — the ServiceAccount admission controller assigns `default`
+#   - ref: https://docs.aws.amazon.com/eks/latest/userguide/fargate.html
+#     description: AWS Fargate — IMDS is not available to pods
+# custom:
+#   severity: high
+#   remediation: |
+#     Create a dedicated ServiceAccount for the workload, set it as
+#     `serviceAccountName`, and give it a role with the
+#     `eks.amazonaws.com/role-arn` annotation or an EKS Pod Identity
+#     association. Also block pod access to IMDS on the nodes (IMDSv2 required
+#     with a hop limit of 1) so a pod without a role fails instead of
+#     borrowing the node role.
+package irsalint.rules.workload["default-sa-node-role-fallback"]
+
+import data.irsalint.lib.identity
+import data.irsalint.lib.k8s
+import data.irsalint.lib.result
+
+deny contains result.graded(w, w.serviceAccount.at, message, severity) if {
+	some w in input.workloads
+	w.serviceAccount.name == "default"
+	sa := k8s.service_account(w)
+	not k8s.role_arn(sa)
+	not identity.association(w)
+	not identity.on_fargate(w)
+	fallback := [ident.container |
+		some ident in identity.by_workload[w.ref]
+		ident.mechanism == "node-role"
+	]
+	count(fallback) > 0
+	[severity, reach] := exposure(w)
+	message := sprintf("%s %s, which has no eks.amazonaws.com/role-arn annotation%s, so AWS SDK calls from %s run as the node group's IAM role through IMDS. %s%s.", [
+		k8s.describe(w), how_named(w, sa), covered_note,
+		container_list(fallback), reach, unknown_note,
+	])
+}
+
+# how_named says how the workload came to run as the default ServiceAccount.
+how_named(w, sa) := sprintf("names no ServiceAccount and runs as %s", [sa_name(sa)]) if {
+	w.serviceAccount.source == "default"
+} else := sprintf("runs as %s (named by the deprecated serviceAccount field)", [sa_name(sa)]) if {
+	w.serviceAccount.source == "serviceAccount"
+} else := sprintf("runs as %s", [sa_name(sa)])
+
+sa_name(sa) := sprintf("the implicit ServiceAccount %s", [sa.key]) if {
+	not sa.declared
+} else := sprintf("ServiceAccount %s", [sa.key])
+
+# Without association data the rule cannot rule Pod Identity out: say so.
+covered_note := " and no EKS Pod Identity association" if input.facts.podIdentityAssociations == true
+
+else := ""
+
+unknown_note := "" if input.facts.podIdentityAssociations == true
+
+else := "; no EKS Pod Identity associations were given to check"
+
+container_list(names) := sprintf("container %q", [names[0]]) if {
+	count(names) == 1
+} else := sprintf("containers %s", [concat(", ", [sprintf("%q", [n]) | some n in names])])
+
+exposure(w) := ["high", "The pod uses hostNetwork, so the IMDS hop limit cannot keep it from the node role"] if {
+	k8s.host_network(w)
+} else := ["medium", "Whether the pod can reach IMDS depends on the nodes' metadata options (IMDSv2 required with hop limit 1 blocks it)"]
