@@ -331,22 +331,8 @@ func (r *reader) container(c map[string]any, typ string, index int, at []any, po
 		}
 	}
 	e["env"] = env
-	envFrom := []any{}
-	for i, raw := range r.list(c["envFrom"], join(at, "envFrom")) {
-		p := join(at, "envFrom", i)
-		if v := r.mapping(raw, p); v != nil {
-			envFrom = append(envFrom, copyWith(v, "at", p))
-		}
-	}
-	e["envFrom"] = envFrom
-	mounts := []any{}
-	for i, raw := range r.list(c["volumeMounts"], join(at, "volumeMounts")) {
-		p := join(at, "volumeMounts", i)
-		if v := r.mapping(raw, p); v != nil {
-			mounts = append(mounts, copyWith(v, "at", p))
-		}
-	}
-	e["volumeMounts"] = mounts
+	e["envFrom"] = r.entries(c, at, "envFrom")
+	e["volumeMounts"] = r.entries(c, at, "volumeMounts")
 
 	scPath := join(at, "securityContext")
 	sc := r.mapping(c["securityContext"], scPath)
@@ -387,6 +373,19 @@ func (r *reader) volumes(spec map[string]any, specPath []any) []any {
 			}
 		}
 		out = append(out, copyWith(v, "at", p))
+	}
+	return out
+}
+
+// entries copies the mappings of the list m[field] (at path at), each with
+// the "at" of where it was read.
+func (r *reader) entries(m map[string]any, at []any, field string) []any {
+	out := []any{}
+	for i, raw := range r.list(m[field], join(at, field)) {
+		p := join(at, field, i)
+		if v := r.mapping(raw, p); v != nil {
+			out = append(out, copyWith(v, "at", p))
+		}
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -195,14 +196,8 @@ func fingerprint(rule, file, object string, at []any) string {
 func SortFindings(fs []analyzer.Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
-		if a.Location.File != b.Location.File {
-			return a.Location.File < b.Location.File
-		}
-		if a.Location.Line != b.Location.Line {
-			return a.Location.Line < b.Location.Line
-		}
-		if a.Location.Column != b.Location.Column {
-			return a.Location.Column < b.Location.Column
+		if c := compareLocations(a.Location, b.Location); c != 0 {
+			return c < 0
 		}
 		if a.Rule != b.Rule {
 			return a.Rule < b.Rule
@@ -214,15 +209,13 @@ func SortFindings(fs []analyzer.Finding) {
 func sortDiagnostics(ds []analyzer.Diagnostic) {
 	sort.SliceStable(ds, func(i, j int) bool {
 		a, b := ds[i], ds[j]
-		if a.Location.File != b.Location.File {
-			return a.Location.File < b.Location.File
-		}
-		if a.Location.Line != b.Location.Line {
-			return a.Location.Line < b.Location.Line
-		}
-		if a.Location.Column != b.Location.Column {
-			return a.Location.Column < b.Location.Column
+		if c := compareLocations(a.Location, b.Location); c != 0 {
+			return c < 0
 		}
 		return a.Message < b.Message
 	})
+}
+
+func compareLocations(a, b analyzer.Location) int {
+	return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 }

@@ -26,20 +26,3 @@ templated(s) if contains(s, "{{")
 templated(s) if regex.match(`\$\{[^}]*\}`, s)
 
 templated(s) if regex.match(`\$\([A-Za-z_][A-Za-z0-9_]*\)`, s)
-
-# partition_for_region mirrors the webhook's region-prefix map (W10).
-partition_for_region(region) := "aws-cn" if {
-	startswith(region, "cn-")
-} else := "aws-us-gov" if {
-	startswith(region, "us-gov-")
-} else := "aws-iso-b" if {
-	startswith(region, "us-isob-")
-} else := "aws-iso-f" if {
-	startswith(region, "us-isof-")
-} else := "aws-iso-e" if {
-	startswith(region, "eu-isoe-")
-} else := "aws-iso" if {
-	startswith(region, "us-iso-")
-} else := "aws-eusc" if {
-	startswith(region, "eusc-")
-} else := "aws"

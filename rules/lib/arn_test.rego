@@ -101,23 +101,3 @@ test_templated_leaves_real_values_alone if {
 	not arn.templated("$(not a var)")
 	not arn.templated("")
 }
-
-test_partition_for_region if {
-	arn.partition_for_region("us-west-2") == "aws"
-	arn.partition_for_region("eu-central-1") == "aws"
-	arn.partition_for_region("cn-north-1") == "aws-cn"
-	arn.partition_for_region("cn-northwest-1") == "aws-cn"
-	arn.partition_for_region("us-gov-west-1") == "aws-us-gov"
-	arn.partition_for_region("us-iso-east-1") == "aws-iso"
-	arn.partition_for_region("us-isob-east-1") == "aws-iso-b"
-	arn.partition_for_region("eu-isoe-west-1") == "aws-iso-e"
-	arn.partition_for_region("us-isof-south-1") == "aws-iso-f"
-	arn.partition_for_region("eusc-de-east-1") == "aws-eusc"
-}
-
-# Every partition the region map yields is one parse_role accepts.
-test_partition_for_region_yields_known_partitions if {
-	every r in ["us-west-2", "cn-north-1", "us-gov-east-1", "us-iso-east-1", "us-isob-east-1", "eu-isoe-west-1", "us-isof-south-1", "eusc-de-east-1"] {
-		arn.partitions[arn.partition_for_region(r)]
-	}
-}
