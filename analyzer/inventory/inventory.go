@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/iam"
 	"github.com/irsalint/irsalint/analyzer/k8s"
 	"github.com/irsalint/irsalint/analyzer/source"
 )
@@ -72,6 +73,7 @@ type Builder struct {
 	namespaces  map[string]map[string]any
 	sas         map[string]map[string]any
 	workloads   []map[string]any
+	roles       map[string]map[string]any
 	sources     map[string]*Source
 	stats       Stats
 	diagnostics []analyzer.Diagnostic
@@ -84,6 +86,7 @@ func NewBuilder(c Cluster, s Settings) *Builder {
 		settings:   s,
 		namespaces: map[string]map[string]any{},
 		sas:        map[string]map[string]any{},
+		roles:      map[string]map[string]any{},
 		sources:    map[string]*Source{},
 		stats:      Stats{Objects: map[string]int{}},
 	}
@@ -95,6 +98,11 @@ func (b *Builder) AddFile(file string, docs []source.Doc) []analyzer.Diagnostic 
 	b.stats.Files++
 	var diags []analyzer.Diagnostic
 	for _, doc := range docs {
+		if iam.Detect(doc.Value) {
+			b.stats.Documents++
+			diags = append(diags, b.addIAM(file, doc)...)
+			continue
+		}
 		if !k8s.IsKubernetes(doc.Value) {
 			b.stats.Documents++
 			b.stats.Ignored++
@@ -151,6 +159,31 @@ func (b *Builder) addObject(o *k8s.Object) []analyzer.Diagnostic {
 	b.sources[o.Ref] = src
 	if o.Kind != "Namespace" {
 		b.touchNamespace(o.Namespace)
+	}
+	return diags
+}
+
+// addIAM adds the roles (or the bare trust policy) of one IAM document.
+func (b *Builder) addIAM(file string, doc source.Doc) []analyzer.Diagnostic {
+	ex := iam.Extract(file, doc)
+	diags := ex.Diagnostics
+	for _, r := range ex.Roles {
+		if first, dup := b.roles[r.Key]; dup {
+			diags = append(diags, analyzer.Diagnostic{
+				Level:    analyzer.LevelNotice,
+				Location: (&Source{File: r.File, Base: r.Base, Pos: r.Pos}).Locate(nil),
+				Message: fmt.Sprintf("%s is read again; irsalint uses the first reading (%s)",
+					r.Name, b.sources[first["ref"].(string)].Locate(nil)),
+			})
+			continue
+		}
+		b.roles[r.Key] = r.Entry
+		b.sources[r.Ref] = &Source{File: r.File, Base: r.Base, Pos: r.Pos, Name: r.Name}
+		if r.Entry["arn"] == nil {
+			b.stats.Objects["TrustPolicy"]++
+		} else {
+			b.stats.Objects["Role"]++
+		}
 	}
 	return diags
 }
@@ -225,6 +258,10 @@ func (b *Builder) Build() *Inventory {
 	for i, w := range b.workloads {
 		workloads[i] = w
 	}
+	roles := make(map[string]any, len(b.roles))
+	for k, r := range b.roles {
+		roles[k] = r
+	}
 	input := map[string]any{
 		"schemaVersion":           SchemaVersion,
 		"cluster":                 b.cluster.toInput(),
@@ -232,6 +269,7 @@ func (b *Builder) Build() *Inventory {
 		"namespaces":              nss,
 		"serviceAccounts":         sas,
 		"workloads":               workloads,
+		"roles":                   roles,
 		"podIdentityAssociations": map[string]any{},
 		"facts": map[string]any{
 			// Which fact sources this run has; rules that depend on a

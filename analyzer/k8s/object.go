@@ -158,7 +158,13 @@ func newObject(file string, doc source.Doc, base []any, m map[string]any) (*Obje
 		}
 		return nil, &d
 	}
-	name, _ := meta["name"].(string)
+	name, ok := meta["name"].(string)
+	if !ok && meta["name"] != nil {
+		// kubectl rejects a name YAML typed as a number or a boolean
+		// ("name: on"); saying it has no name would mislead.
+		d := typeError(file, doc.Pos, append(append([]any{}, base...), "metadata", "name"), "a string", meta["name"])
+		return nil, &d
+	}
 	if name == "" {
 		// Pods and Jobs may be created with generateName; show it with a
 		// trailing * so messages still say which object.
@@ -220,8 +226,10 @@ func describeValue(v any) string {
 	case nil:
 		return "null"
 	case string:
-		if len(x) > 40 {
-			x = x[:37] + "..."
+		// Shorten by characters: cutting bytes could split a UTF-8
+		// sequence, which %q would then show as \xNN escapes.
+		if r := []rune(x); len(r) > 40 {
+			x = string(r[:37]) + "..."
 		}
 		return fmt.Sprintf("string %q", x)
 	case bool:
