@@ -450,7 +450,8 @@ provider_description(f) := "every GitHub Actions workflow of every repository on
 } else := sprintf("every identity that %s issues tokens for", [f.issuer])
 
 # sub_pattern_scope grades a StringLike pattern on the sub claim by what it
-# can match: {"severity", "scope"}.
+# can match: {"severity", "scope"}, severity one of critical, high, medium,
+# or "ok" for a pattern that is fine as it is.
 sub_pattern_scope(f, p) := {"severity": "critical", "scope": provider_description(f)} if {
 	glob_match(p, probe_subject(f), false)
 } else := eks_scope(f, p) if {
@@ -484,10 +485,12 @@ namespace_scope(f, ns, sa) := {"severity": "high", "scope": sprintf("service acc
 	sa == "*"
 } else := {"severity": "medium", "scope": sprintf("service accounts matching %q in namespace %s", [sa, ns])}
 
+# A single repository with any ref ("repo:org/app:*") is the documented
+# pattern: "ok", not reported.
 github_scope(p) := {"severity": "medium", "scope": sprintf("every repository of GitHub organization %s", [org])} if {
 	m := regex.find_all_string_submatch_n(`^repo:([^/*?]+)/\*`, p, 1)[0]
 	org := m[1]
-} else := {"severity": "low", "scope": sprintf("workflows matching %q", [p])}
+} else := {"severity": "ok", "scope": sprintf("workflows matching %q", [p])}
 
 split_once(s, sep) := [substring(s, 0, i), substring(s, i + count(sep), -1)] if {
 	i := indexof(s, sep)

@@ -143,7 +143,7 @@ test_sub_pattern_scope if {
 	gh := {"value": "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com", "kind": "oidc", "issuer": "token.actions.githubusercontent.com", "keyPrefix": "token.actions.githubusercontent.com"}
 	iam.sub_pattern_scope(gh, "repo:*").severity == "critical"
 	iam.sub_pattern_scope(gh, "repo:acme/*").severity == "medium"
-	iam.sub_pattern_scope(gh, "repo:acme/app:*").severity == "low"
+	iam.sub_pattern_scope(gh, "repo:acme/app:*").severity == "ok"
 }
 
 test_issuer_key if {
