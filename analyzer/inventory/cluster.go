@@ -2,6 +2,8 @@ package inventory
 
 import (
 	"fmt"
+
+	"github.com/irsalint/irsalint/analyzer/config"
 	"regexp"
 	"strconv"
 	"strings"
@@ -10,12 +12,17 @@ import (
 // Cluster is what irsalint knows about the cluster the manifests are for.
 // Every field is optional; rules that need an unknown fact say so.
 type Cluster struct {
+	Name string
 	// OIDCIssuer is host and path, without https:// and trailing slash
 	// (the form IAM uses in condition keys).
 	OIDCIssuer        string
 	AccountID         string
 	Region            string
 	KubernetesVersion *Version
+	FargateProfiles   []config.FargateProfile
+	// Associations are Pod Identity associations given in the
+	// configuration: nil when not given, empty when it says there are none.
+	Associations []config.Association
 }
 
 // Version is a Kubernetes minor version.
@@ -95,7 +102,21 @@ func PartitionForRegion(region string) string {
 }
 
 func (c Cluster) toInput() map[string]any {
+	profiles := []any{}
+	for _, p := range c.FargateProfiles {
+		sels := []any{}
+		for _, s := range p.Selectors {
+			labels := map[string]any{}
+			for k, v := range s.Labels {
+				labels[k] = v
+			}
+			sels = append(sels, map[string]any{"namespace": s.Namespace, "labels": labels})
+		}
+		profiles = append(profiles, map[string]any{"name": p.Name, "selectors": sels})
+	}
 	m := map[string]any{
+		"name":              nilIfEmpty(c.Name),
+		"fargateProfiles":   profiles,
 		"oidcIssuer":        nilIfEmpty(c.OIDCIssuer),
 		"accountId":         nilIfEmpty(c.AccountID),
 		"region":            nilIfEmpty(c.Region),

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/eks"
 	"github.com/irsalint/irsalint/analyzer/iam"
 	"github.com/irsalint/irsalint/analyzer/k8s"
 	"github.com/irsalint/irsalint/analyzer/source"
@@ -30,6 +31,9 @@ type Source struct {
 	// Pos is the document's position tree; nil for objects that exist only
 	// by inference (a namespace's implicit default service account).
 	Pos *source.Node
+	// Fixed is the location of an object that has no position tree (an
+	// association written in the configuration file).
+	Fixed *analyzer.Location
 	// Name describes the object for people: "Deployment prod/api".
 	Name string
 	// Ignore lists the rules suppressed on this object, with the location
@@ -41,6 +45,9 @@ type Source struct {
 // Locate turns a path relative to the object into a location.
 func (s *Source) Locate(at []any) analyzer.Location {
 	if s.Pos == nil {
+		if s.Fixed != nil {
+			return *s.Fixed
+		}
 		return analyzer.Location{File: s.File}
 	}
 	full := make([]any, 0, len(s.Base)+len(at))
@@ -74,6 +81,8 @@ type Builder struct {
 	sas         map[string]map[string]any
 	workloads   []map[string]any
 	roles       map[string]map[string]any
+	assocs      map[string]map[string]any
+	assocFacts  bool
 	sources     map[string]*Source
 	stats       Stats
 	diagnostics []analyzer.Diagnostic
@@ -87,6 +96,7 @@ func NewBuilder(c Cluster, s Settings) *Builder {
 		namespaces: map[string]map[string]any{},
 		sas:        map[string]map[string]any{},
 		roles:      map[string]map[string]any{},
+		assocs:     map[string]map[string]any{},
 		sources:    map[string]*Source{},
 		stats:      Stats{Objects: map[string]int{}},
 	}
@@ -98,6 +108,11 @@ func (b *Builder) AddFile(file string, docs []source.Doc) []analyzer.Diagnostic 
 	b.stats.Files++
 	var diags []analyzer.Diagnostic
 	for _, doc := range docs {
+		if eks.Detect(doc.Value) {
+			b.stats.Documents++
+			diags = append(diags, b.addAssociations(file, doc)...)
+			continue
+		}
 		if iam.Detect(doc.Value) {
 			b.stats.Documents++
 			diags = append(diags, b.addIAM(file, doc)...)
@@ -188,6 +203,37 @@ func (b *Builder) addIAM(file string, doc source.Doc) []analyzer.Diagnostic {
 	return diags
 }
 
+// addAssociations adds Pod Identity associations read from a file. An
+// association of another cluster (when the cluster name is known) does not
+// apply here.
+func (b *Builder) addAssociations(file string, doc source.Doc) []analyzer.Diagnostic {
+	list, diags := eks.Extract(file, doc)
+	b.assocFacts = true
+	for _, a := range list {
+		if cn, ok := a.Entry["clusterName"].(string); ok && b.cluster.Name != "" && cn != b.cluster.Name {
+			continue
+		}
+		b.addAssociation(a.Entry, &Source{File: a.File, Base: a.Base, Pos: a.Pos,
+			Name: fmt.Sprintf("Pod Identity association %s", a.Entry["key"])})
+	}
+	b.stats.Objects["PodIdentityAssociation"] += len(list)
+	return diags
+}
+
+func (b *Builder) addAssociation(entry map[string]any, src *Source) {
+	key := entry["key"].(string)
+	if _, dup := b.assocs[key]; dup {
+		// EKS allows one association per service account; a second reading
+		// of the same one (list and describe output) adds nothing.
+		if b.assocs[key]["roleArn"] == nil {
+			b.assocs[key]["roleArn"] = entry["roleArn"]
+		}
+		return
+	}
+	b.assocs[key] = entry
+	b.sources[entry["ref"].(string)] = src
+}
+
 // ignoreSet reads irsalint.io/ignore from the object's annotations and, for
 // workloads, from the pod template's.
 func ignoreSet(entry map[string]any) (map[string]bool, []any) {
@@ -258,6 +304,23 @@ func (b *Builder) Build() *Inventory {
 	for i, w := range b.workloads {
 		workloads[i] = w
 	}
+	if b.cluster.Associations != nil {
+		b.assocFacts = true
+		for _, a := range b.cluster.Associations {
+			loc := a.Location
+			key := a.Namespace + "/" + a.ServiceAccount
+			b.addAssociation(map[string]any{
+				"ref": "config:" + key, "namespace": a.Namespace, "serviceAccount": a.ServiceAccount, "key": key,
+				"roleArn": nilIfEmpty(a.RoleARN), "targetRoleArn": nilIfEmpty(a.TargetRoleARN),
+				"clusterName": nilIfEmpty(b.cluster.Name), "associationArn": nil, "ownerArn": nil,
+				"disableSessionTags": a.DisableSessionTags, "source": "config", "at": []any{},
+			}, &Source{File: loc.File, Fixed: &loc, Name: "Pod Identity association " + key})
+		}
+	}
+	assocs := make(map[string]any, len(b.assocs))
+	for k, a := range b.assocs {
+		assocs[k] = a
+	}
 	roles := make(map[string]any, len(b.roles))
 	for k, r := range b.roles {
 		roles[k] = r
@@ -270,11 +333,11 @@ func (b *Builder) Build() *Inventory {
 		"serviceAccounts":         sas,
 		"workloads":               workloads,
 		"roles":                   roles,
-		"podIdentityAssociations": map[string]any{},
+		"podIdentityAssociations": assocs,
 		"facts": map[string]any{
 			// Which fact sources this run has; rules that depend on a
 			// missing one must not claim certainty.
-			"podIdentityAssociations": false,
+			"podIdentityAssociations": b.assocFacts,
 		},
 	}
 	return &Inventory{Input: input, Sources: b.sources, Stats: b.stats}

@@ -103,10 +103,22 @@ type Result struct {
 	Inventory  *inventory.Inventory
 }
 
+// Options adjust how findings are reported.
+type Options struct {
+	// Severity overrides the severity of every finding of a rule
+	// (.irsalint.yaml rules.severity).
+	Severity map[string]analyzer.Severity
+}
+
 // Run evaluates the prepared rules over an inventory. The error is set when
 // the rules themselves failed (a Rego runtime error, a malformed finding):
 // then the analysis cannot be trusted.
 func Run(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *inventory.Inventory) (*Result, error) {
+	return RunWith(ctx, eng, q, inv, Options{})
+}
+
+// RunWith is Run with options.
+func RunWith(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *inventory.Inventory, opts Options) (*Result, error) {
 	val, err := ast.InterfaceToValue(inv.Input)
 	if err != nil {
 		return nil, fmt.Errorf("converting the inventory for the rules: %w", err)
@@ -137,6 +149,9 @@ func Run(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *inventor
 			problems = append(problems, err.Error())
 			continue
 		}
+		if sev, ok := opts.Severity[raw.Rule]; ok {
+			f.Severity = sev
+		}
 		if inv.Sources[raw.Ref].Ignore[raw.Rule] {
 			res.Suppressed++
 			continue
@@ -155,7 +170,7 @@ func Run(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *inventor
 // resolve turns a rule's ref and path into locations.
 func resolve(rule analyzer.Rule, raw engine.RawFinding, inv *inventory.Inventory) (analyzer.Finding, error) {
 	src, ok := inv.Sources[raw.Ref]
-	if !ok || src.Pos == nil {
+	if !ok || src.Pos == nil && src.Fixed == nil {
 		return analyzer.Finding{}, fmt.Errorf("rule %q (%s) reported a finding on %q, which is not an object read from a file", raw.Rule, rule.File, raw.Ref)
 	}
 	f := analyzer.Finding{
@@ -171,7 +186,7 @@ func resolve(rule analyzer.Rule, raw engine.RawFinding, inv *inventory.Inventory
 	}
 	for _, r := range raw.Related {
 		rs, ok := inv.Sources[r.Ref]
-		if !ok || rs.Pos == nil {
+		if !ok || rs.Pos == nil && rs.Fixed == nil {
 			return analyzer.Finding{}, fmt.Errorf("rule %q (%s) named a related object %q that was not read from a file", raw.Rule, rule.File, r.Ref)
 		}
 		f.Related = append(f.Related, analyzer.Related{Location: rs.Locate(r.At), Object: rs.Name, Message: r.Message})

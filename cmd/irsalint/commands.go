@@ -34,7 +34,7 @@ func runInventory(_ context.Context, args []string, sys system) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	input, err := in.input(fs.Args(), sys)
+	input, _, err := in.input(fs.Args(), sys)
 	if err != nil {
 		return err
 	}

@@ -7,12 +7,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/config"
 	"github.com/irsalint/irsalint/analyzer/engine"
 	"github.com/irsalint/irsalint/analyzer/inventory"
 	"github.com/irsalint/irsalint/analyzer/lint"
@@ -142,9 +144,13 @@ type inputFlags struct {
 	region            string
 	maxFileSize       string
 	stdinName         string
+	configPath        string
+	noConfig          bool
 }
 
 func (f *inputFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.configPath, "config", "", "configuration file (default: .irsalint.yaml found upward from the first path)")
+	fs.BoolVar(&f.noConfig, "no-config", false, "read no configuration file")
 	fs.StringVar(&f.kubernetesVersion, "kubernetes-version", "", "Kubernetes version of the cluster (e.g. 1.29); some rules depend on it")
 	fs.StringVar(&f.oidcIssuer, "oidc-issuer", "", "the cluster's OIDC issuer URL (https://oidc.eks.REGION.amazonaws.com/id/ID)")
 	fs.StringVar(&f.accountID, "account-id", "", "the AWS account ID the cluster runs in")
@@ -153,39 +159,120 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.stdinName, "stdin-filename", "<stdin>", "the name findings in standard input (-) are reported under")
 }
 
-func (f *inputFlags) input(paths []string, sys system) (lint.Input, error) {
+// input builds what to read and the cluster context: the configuration
+// file first, then the flags, which win.
+func (f *inputFlags) input(paths []string, sys system) (lint.Input, *config.Config, error) {
 	in := lint.Input{Paths: paths, Stdin: sys.Stdin, StdinName: f.stdinName, Settings: inventory.DefaultSettings()}
 	wd, err := sys.Getwd()
 	if err != nil {
-		return in, fmt.Errorf("working directory: %w", err)
+		return in, nil, fmt.Errorf("working directory: %w", err)
 	}
 	in.WorkingDir = wd
 	if in.MaxFileSize, err = parseSize(f.maxFileSize); err != nil {
-		return in, usagef("--max-file-size: %v", err)
+		return in, nil, usagef("--max-file-size: %v", err)
 	}
-	if f.kubernetesVersion != "" {
-		if in.Cluster.KubernetesVersion, err = inventory.ParseKubernetesVersion(f.kubernetesVersion); err != nil {
-			return in, usagef("--kubernetes-version: %v", err)
+	cfg, err := f.loadConfig(paths, wd)
+	if err != nil {
+		return in, nil, err
+	}
+	if in.Cluster, err = clusterContext(cfg, f); err != nil {
+		return in, nil, err
+	}
+	s := &in.Settings
+	s.HostNetworkAllowlist = append(s.HostNetworkAllowlist, cfg.Settings.HostNetworkAllowlist...)
+	s.AWSImages = append(s.AWSImages, cfg.Settings.AWSImages...)
+	s.AWSEnv = append(s.AWSEnv, cfg.Settings.AWSEnv...)
+	return in, cfg, nil
+}
+
+// loadConfig reads --config, or .irsalint.yaml found upward from the first
+// path (the working directory for standard input), unless --no-config.
+func (f *inputFlags) loadConfig(paths []string, wd string) (*config.Config, error) {
+	if f.noConfig {
+		if f.configPath != "" {
+			return nil, usagef("--config and --no-config exclude each other")
+		}
+		return &config.Config{}, nil
+	}
+	path := resolvePath(f.configPath, wd)
+	if path == "" {
+		start := wd
+		if len(paths) > 0 && paths[0] != "-" {
+			start = resolvePath(paths[0], wd)
+			if st, err := os.Stat(start); err != nil || !st.IsDir() {
+				start = filepath.Dir(start)
+			}
+		}
+		found, ok := config.Find(start)
+		if !ok {
+			return &config.Config{}, nil
+		}
+		path = found
+	}
+	return config.Load(path, displayPath(path, wd))
+}
+
+func displayPath(p, wd string) string {
+	if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(p)
+}
+
+// clusterContext merges the configuration's cluster section with the flags
+// and checks every value.
+func clusterContext(cfg *config.Config, f *inputFlags) (inventory.Cluster, error) {
+	cc := cfg.Cluster
+	c := inventory.Cluster{
+		Name:            cc.Name,
+		FargateProfiles: cc.FargateProfiles,
+		Associations:    cc.PodIdentityAssociations,
+	}
+	// pick returns the flag value, else the configuration's, and a function
+	// that wraps an error with where the value came from.
+	pick := func(flag, key, cfgValue string) (string, func(error) error) {
+		if flag != "" {
+			return flag, func(err error) error { return usagef("--%s: %v", flagName(key), err) }
+		}
+		return cfgValue, func(err error) error { return fmt.Errorf("%s: cluster.%s: %v", cc.Positions[key], key, err) }
+	}
+	var err error
+	if v, wrap := pick(f.kubernetesVersion, "kubernetesVersion", cc.KubernetesVersion); v != "" {
+		if c.KubernetesVersion, err = inventory.ParseKubernetesVersion(v); err != nil {
+			return c, wrap(err)
 		}
 	}
-	if f.oidcIssuer != "" {
-		if in.Cluster.OIDCIssuer, err = inventory.NormalizeIssuer(f.oidcIssuer); err != nil {
-			return in, usagef("--oidc-issuer: %v", err)
+	if v, wrap := pick(f.oidcIssuer, "oidcIssuer", cc.OIDCIssuer); v != "" {
+		if c.OIDCIssuer, err = inventory.NormalizeIssuer(v); err != nil {
+			return c, wrap(err)
 		}
 	}
-	if f.accountID != "" {
-		if err := inventory.ValidateAccountID(f.accountID); err != nil {
-			return in, usagef("--account-id: %v", err)
+	if v, wrap := pick(f.accountID, "accountId", cc.AccountID); v != "" {
+		if err := inventory.ValidateAccountID(v); err != nil {
+			return c, wrap(err)
 		}
-		in.Cluster.AccountID = f.accountID
+		c.AccountID = v
 	}
-	if f.region != "" {
-		if err := inventory.ValidateRegion(f.region); err != nil {
-			return in, usagef("--region: %v", err)
+	if v, wrap := pick(f.region, "region", cc.Region); v != "" {
+		if err := inventory.ValidateRegion(v); err != nil {
+			return c, wrap(err)
 		}
-		in.Cluster.Region = f.region
+		c.Region = v
 	}
-	return in, nil
+	return c, nil
+}
+
+// flagName is the flag that sets a cluster configuration key.
+func flagName(key string) string {
+	switch key {
+	case "kubernetesVersion":
+		return "kubernetes-version"
+	case "oidcIssuer":
+		return "oidc-issuer"
+	case "accountId":
+		return "account-id"
+	}
+	return key
 }
 
 // parseSize reads "10MiB", "512KiB", "20MB" or a plain byte count.
@@ -253,15 +340,21 @@ func runLint(ctx context.Context, args []string, sys system) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	input, err := in.input(fs.Args(), sys)
+	input, cfg, err := in.input(fs.Args(), sys)
 	if err != nil {
 		return 0, err
 	}
-	eng, err := newEngine(ruleDirs, sys)
+	eng, err := newEngine(append(cfg.Rules.Dirs, ruleDirs...), sys)
 	if err != nil {
 		return 0, err
 	}
-	ids, err := eng.Select(enable, disable)
+	if err := checkConfiguredRules(cfg, eng); err != nil {
+		return 0, err
+	}
+	if len(enable) == 0 {
+		enable = cfg.Rules.Enable
+	}
+	ids, err := eng.Select(enable, append(cfg.Rules.Disable, disable...))
 	if err != nil {
 		return 0, usagef("%v", err)
 	}
@@ -271,7 +364,7 @@ func runLint(ctx context.Context, args []string, sys system) (int, error) {
 	}
 
 	inv, diags := lint.Load(input)
-	res, evalErr := lint.Run(ctx, eng, query, inv)
+	res, evalErr := lint.RunWith(ctx, eng, query, inv, lint.Options{Severity: cfg.Rules.Severity})
 	if res == nil {
 		return 0, evalErr
 	}
@@ -293,6 +386,9 @@ func runLint(ctx context.Context, args []string, sys system) (int, error) {
 	}
 	for _, id := range ids {
 		r, _ := eng.Rule(id)
+		if sev, ok := cfg.Rules.Severity[id]; ok {
+			r.Severity = sev
+		}
 		rep.Rules = append(rep.Rules, r)
 	}
 	w, closeOut, err := openOutput(resolvePath(output, input.WorkingDir), sys)
@@ -321,6 +417,22 @@ func runLint(ctx context.Context, args []string, sys system) (int, error) {
 		}
 	}
 	return exitOK, nil
+}
+
+// checkConfiguredRules rejects rule IDs in the configuration that no rule
+// has, at their line.
+func checkConfiguredRules(cfg *config.Config, eng *engine.Engine) error {
+	ids := make([]string, 0, len(cfg.Rules.Positions))
+	for id := range cfg.Rules.Positions {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if _, ok := eng.Rule(id); !ok {
+			return fmt.Errorf("%s: unknown rule %q (see \"irsalint rules\")", cfg.Rules.Positions[id], id)
+		}
+	}
+	return nil
 }
 
 // newEngine compiles the built-in rules and the --rules directories, which

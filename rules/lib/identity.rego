@@ -12,6 +12,7 @@
 #   results up instead of re-deriving them.
 package irsalint.lib.identity
 
+import data.irsalint.lib.iam
 import data.irsalint.lib.k8s
 
 static_key_vars := {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
@@ -82,8 +83,9 @@ irsa_role(w) := r if {
 	r != null
 }
 
-# on_fargate is true when a Fargate profile of the cluster context selects
-# the workload. IMDS does not exist there (C7).
+# on_fargate is true when a Fargate profile of the cluster context
+# (input.cluster.fargateProfiles[_].selectors) selects the workload. IMDS
+# does not exist there (C7).
 on_fargate(w) if workloads[w.ref].fargate
 
 # webhook_mutates: the webhook would mutate this container at pod creation.
@@ -175,11 +177,14 @@ irsa(w) := arn if {
 	not opted_out(w)
 } else := null
 
+# fargate: a selector of a Fargate profile matches the pod: its namespace
+# (EKS allows * and ? wildcards) and every label it names.
 fargate(w) if {
-	some p in object.get(input.cluster, "fargateProfiles", [])
-	p.namespace == w.namespace
-	every k, v in object.get(p, "labels", {}) {
-		w.template.labels[k] == v
+	some p in object.get(input, ["cluster", "fargateProfiles"], [])
+	some sel in object.get(p, "selectors", [])
+	iam.glob_match(sel.namespace, w.namespace, false)
+	every k, v in object.get(sel, "labels", {}) {
+		iam.glob_match(v, object.get(w.template.labels, k, ""), false)
 	}
 } else := false
 

@@ -37,7 +37,7 @@ workload(containers, labels, annotations) := {
 inv(w, sas) := inv_with(w, sas, {}, [])
 
 inv_with(w, sas, associations, fargate) := {
-	"cluster": {"kubernetesVersion": null, "fargateProfiles": fargate},
+	"cluster": {"kubernetesVersion": null, "fargateProfiles": [{"name": "fp", "selectors": fargate}]},
 	"facts": {"podIdentityAssociations": count(associations) > 0},
 	"podIdentityAssociations": associations,
 	"serviceAccounts": sas,

@@ -127,7 +127,7 @@ test_known_associations_change_the_message if {
 test_fargate_profile_is_quiet if {
 	i := object.union(inv([deployment(omitted)], implicit_default), {"cluster": {
 		"kubernetesVersion": null,
-		"fargateProfiles": [{"namespace": "payments", "labels": {"app": "checkout"}}],
+		"fargateProfiles": [{"name": "checkout", "selectors": [{"namespace": "pay*", "labels": {"app": "checkout"}}]}],
 	}})
 	count(rule.deny) == 0 with input as i
 }
@@ -135,10 +135,10 @@ test_fargate_profile_is_quiet if {
 test_fargate_profile_selecting_other_pods_still_fires if {
 	i := object.union(inv([deployment(omitted)], implicit_default), {"cluster": {
 		"kubernetesVersion": null,
-		"fargateProfiles": [
+		"fargateProfiles": [{"name": "batch", "selectors": [
 			{"namespace": "payments", "labels": {"app": "batch"}},
 			{"namespace": "other"},
-		],
+		]}],
 	}})
 	count(rule.deny) == 1 with input as i
 }

@@ -87,7 +87,7 @@ test_lone_role_arn_with_pod_identity_names_the_association if {
 test_lone_role_arn_on_fargate_says_calls_fail if {
 	findings := rule.deny with input as object.union(
 		simple([env("AWS_ROLE_ARN", role, 0)], annotated),
-		{"cluster": {"fargateProfiles": [{"namespace": "shop"}]}},
+		{"cluster": {"fargateProfiles": [{"name": "fp", "selectors": [{"namespace": "shop"}]}]}},
 	)
 	some f in findings
 	contains(f.message, "Fargate has no instance metadata")

@@ -72,7 +72,7 @@ test_label_with_pod_identity_association_is_medium if {
 test_label_on_fargate_says_no_credentials if {
 	findings := rule.deny with input as object.union(
 		inv([app], opt_out("true"), {}, annotated, {}),
-		{"cluster": {"fargateProfiles": [{"namespace": "shop"}]}},
+		{"cluster": {"fargateProfiles": [{"name": "fp", "selectors": [{"namespace": "shop"}]}]}},
 	)
 	some f in findings
 	contains(f.message, "Fargate has no instance metadata")

@@ -1,0 +1,366 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/source"
+)
+
+// FileNames are the names searched for, upward from the first linted path.
+var FileNames = []string{".irsalint.yaml", ".irsalint.yml"}
+
+// Config is the content of .irsalint.yaml.
+type Config struct {
+	// File is the path the configuration was read from.
+	File    string
+	Cluster Cluster
+	// Settings add to the built-in catalogues.
+	Settings Settings
+	Rules    Rules
+}
+
+// Cluster is the cluster section. Empty strings mean "not given".
+type Cluster struct {
+	Name              string
+	OIDCIssuer        string
+	AccountID         string
+	Region            string
+	KubernetesVersion string
+	FargateProfiles   []FargateProfile
+	// PodIdentityAssociations is nil when the section is absent, and an
+	// empty non-nil slice when it says there are none.
+	PodIdentityAssociations []Association
+	// Where each field was read, for error messages by later validation.
+	Positions map[string]analyzer.Location
+}
+
+// FargateProfile selects pods by namespace (wildcards allowed) and labels.
+type FargateProfile struct {
+	Name      string
+	Selectors []FargateSelector
+}
+
+// FargateSelector is one selector of a Fargate profile.
+type FargateSelector struct {
+	Namespace string
+	Labels    map[string]string
+}
+
+// Association is an EKS Pod Identity association.
+type Association struct {
+	Namespace          string
+	ServiceAccount     string
+	RoleARN            string
+	TargetRoleARN      string
+	DisableSessionTags bool
+	Location           analyzer.Location
+}
+
+// Settings extend the built-in catalogues (see inventory.Settings).
+type Settings struct {
+	HostNetworkAllowlist []string
+	AWSImages            []string
+	AWSEnv               []string
+}
+
+// Rules selects and grades rules.
+type Rules struct {
+	Enable   []string
+	Disable  []string
+	Severity map[string]analyzer.Severity
+	// Dirs are extra rule directories, made absolute relative to the file.
+	Dirs []string
+	// Where rule IDs were named, to report unknown ones.
+	Positions map[string]analyzer.Location
+}
+
+// Find looks for a configuration file in dir and its parents.
+func Find(dir string) (string, bool) {
+	for {
+		for _, n := range FileNames {
+			p := filepath.Join(dir, n)
+			if st, err := os.Stat(p); err == nil && !st.IsDir() {
+				return p, true
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
+}
+
+// Error is a configuration problem at a position.
+type Error struct {
+	Location analyzer.Location
+	Msg      string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Location, e.Msg) }
+
+// Load reads and checks a configuration file. display is the name used in
+// messages.
+func Load(path, display string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("%s: %v", display, err)
+	}
+	return Parse(data, display, filepath.Dir(path))
+}
+
+// Parse reads configuration text; dir resolves relative rule directories.
+func Parse(data []byte, display, dir string) (*Config, error) {
+	docs, err := source.Decode(data)
+	if err != nil {
+		var se *source.Error
+		if errors.As(err, &se) {
+			return nil, &Error{Location: analyzer.Location{File: display, Line: se.Pos.Line, Column: se.Pos.Column}, Msg: se.Msg}
+		}
+		return nil, fmt.Errorf("%s: %v", display, err)
+	}
+	cfg := &Config{File: display}
+	if len(docs) == 0 {
+		return cfg, nil
+	}
+	if len(docs) > 1 {
+		return nil, &Error{Location: analyzer.Location{File: display, Line: docs[1].Pos.Value.Line}, Msg: "the configuration must be one YAML document"}
+	}
+	r := &reader{file: display, pos: docs[0].Pos}
+	if len(docs[0].Duplicates) > 0 {
+		d := docs[0].Duplicates[0]
+		return nil, &Error{Location: analyzer.Location{File: display, Line: d.At.Line, Column: d.At.Column}, Msg: fmt.Sprintf("key %q is set twice (first at line %d)", d.Key, d.First.Line)}
+	}
+	top := r.object(docs[0].Value, nil, "cluster", "settings", "rules")
+	if c := r.object(top["cluster"], []any{"cluster"}, "name", "oidcIssuer", "accountId", "region", "kubernetesVersion", "fargateProfiles", "podIdentityAssociations"); c != nil {
+		cfg.Cluster = r.cluster(c)
+	}
+	if s := r.object(top["settings"], []any{"settings"}, "hostNetworkAllowlist", "awsImages", "awsEnv"); s != nil {
+		cfg.Settings.HostNetworkAllowlist = r.strings(s["hostNetworkAllowlist"], []any{"settings", "hostNetworkAllowlist"})
+		cfg.Settings.AWSImages = r.strings(s["awsImages"], []any{"settings", "awsImages"})
+		cfg.Settings.AWSEnv = r.strings(s["awsEnv"], []any{"settings", "awsEnv"})
+	}
+	if rl := r.object(top["rules"], []any{"rules"}, "enable", "disable", "severity", "dirs"); rl != nil {
+		cfg.Rules = r.rules(rl, dir)
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return cfg, nil
+}
+
+// reader reads typed values, remembering the first error with its position.
+type reader struct {
+	file string
+	pos  *source.Node
+	err  error
+}
+
+func (r *reader) loc(path []any) analyzer.Location {
+	p, _ := r.pos.Lookup(path)
+	return analyzer.Location{File: r.file, Line: p.Line, Column: p.Column}
+}
+
+func (r *reader) fail(path []any, format string, args ...any) {
+	if r.err == nil {
+		r.err = &Error{Location: r.loc(path), Msg: fmt.Sprintf(format, args...)}
+	}
+}
+
+func (r *reader) object(v any, path []any, known ...string) map[string]any {
+	if v == nil {
+		return nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		r.fail(path, "%s: expected a mapping", name(path))
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !contains(known, k) {
+			r.fail(append(append([]any{}, path...), k), "unknown key %q in %s (known: %s)", k, name(path), strings.Join(known, ", "))
+		}
+	}
+	return m
+}
+
+func (r *reader) str(v any, path []any) string {
+	switch s := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return s
+	case int64, float64:
+		r.fail(path, "%s: write it as a quoted string (YAML reads %v as a number, which loses leading zeros and trailing zeros: 1.30 is 1.3)", name(path), s)
+	default:
+		r.fail(path, "%s: expected a string", name(path))
+	}
+	return ""
+}
+
+func (r *reader) strings(v any, path []any) []string {
+	if v == nil {
+		return nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		r.fail(path, "%s: expected a list of strings", name(path))
+		return nil
+	}
+	out := []string{}
+	for i, it := range list {
+		out = append(out, r.str(it, append(append([]any{}, path...), i)))
+	}
+	return out
+}
+
+func (r *reader) cluster(c map[string]any) Cluster {
+	p := func(k string) []any { return []any{"cluster", k} }
+	cl := Cluster{
+		Name:              r.str(c["name"], p("name")),
+		OIDCIssuer:        r.str(c["oidcIssuer"], p("oidcIssuer")),
+		AccountID:         r.str(c["accountId"], p("accountId")),
+		Region:            r.str(c["region"], p("region")),
+		KubernetesVersion: r.str(c["kubernetesVersion"], p("kubernetesVersion")),
+		Positions:         map[string]analyzer.Location{},
+	}
+	for _, k := range []string{"oidcIssuer", "accountId", "region", "kubernetesVersion"} {
+		cl.Positions[k] = r.loc(p(k))
+	}
+	if v, ok := c["fargateProfiles"]; ok {
+		list, isList := v.([]any)
+		if !isList {
+			r.fail(p("fargateProfiles"), "cluster.fargateProfiles: expected a list")
+		}
+		for i, it := range list {
+			ip := []any{"cluster", "fargateProfiles", i}
+			fp := r.object(it, ip, "name", "selectors")
+			if fp == nil {
+				continue
+			}
+			prof := FargateProfile{Name: r.str(fp["name"], append(ip, "name"))}
+			sels, _ := fp["selectors"].([]any)
+			if fp["selectors"] != nil && sels == nil {
+				r.fail(append(ip, "selectors"), "selectors: expected a list")
+			}
+			for j, s := range sels {
+				sp := append(append([]any{}, ip...), "selectors", j)
+				sm := r.object(s, sp, "namespace", "labels")
+				if sm == nil {
+					continue
+				}
+				sel := FargateSelector{Namespace: r.str(sm["namespace"], append(sp, "namespace")), Labels: map[string]string{}}
+				if sel.Namespace == "" {
+					r.fail(sp, "a Fargate selector needs a namespace")
+				}
+				if lm, ok := sm["labels"].(map[string]any); ok {
+					for k, lv := range lm {
+						sel.Labels[k] = r.str(lv, append(append([]any{}, sp...), "labels", k))
+					}
+				} else if sm["labels"] != nil {
+					r.fail(append(sp, "labels"), "labels: expected a mapping")
+				}
+				prof.Selectors = append(prof.Selectors, sel)
+			}
+			cl.FargateProfiles = append(cl.FargateProfiles, prof)
+		}
+	}
+	if v, ok := c["podIdentityAssociations"]; ok {
+		cl.PodIdentityAssociations = []Association{}
+		list, isList := v.([]any)
+		if v != nil && !isList {
+			r.fail(p("podIdentityAssociations"), "cluster.podIdentityAssociations: expected a list")
+		}
+		for i, it := range list {
+			ip := []any{"cluster", "podIdentityAssociations", i}
+			am := r.object(it, ip, "namespace", "serviceAccount", "roleArn", "targetRoleArn", "disableSessionTags")
+			if am == nil {
+				continue
+			}
+			a := Association{
+				Namespace:      r.str(am["namespace"], append(ip, "namespace")),
+				ServiceAccount: r.str(am["serviceAccount"], append(ip, "serviceAccount")),
+				RoleARN:        r.str(am["roleArn"], append(ip, "roleArn")),
+				TargetRoleARN:  r.str(am["targetRoleArn"], append(ip, "targetRoleArn")),
+				Location:       r.loc(ip),
+			}
+			if b, ok := am["disableSessionTags"].(bool); ok {
+				a.DisableSessionTags = b
+			} else if am["disableSessionTags"] != nil {
+				r.fail(append(ip, "disableSessionTags"), "disableSessionTags: expected true or false")
+			}
+			if a.Namespace == "" || a.ServiceAccount == "" {
+				r.fail(ip, "a Pod Identity association needs namespace and serviceAccount")
+			}
+			cl.PodIdentityAssociations = append(cl.PodIdentityAssociations, a)
+		}
+	}
+	return cl
+}
+
+func (r *reader) rules(rl map[string]any, dir string) Rules {
+	out := Rules{
+		Enable:    r.strings(rl["enable"], []any{"rules", "enable"}),
+		Disable:   r.strings(rl["disable"], []any{"rules", "disable"}),
+		Severity:  map[string]analyzer.Severity{},
+		Positions: map[string]analyzer.Location{},
+	}
+	for i, id := range out.Enable {
+		out.Positions[id] = r.loc([]any{"rules", "enable", i})
+	}
+	for i, id := range out.Disable {
+		out.Positions[id] = r.loc([]any{"rules", "disable", i})
+	}
+	if m, ok := rl["severity"].(map[string]any); ok {
+		for id, v := range m {
+			path := []any{"rules", "severity", id}
+			s, err := analyzer.ParseSeverity(r.str(v, path))
+			if err != nil {
+				r.fail(path, "rules.severity.%s: %v", id, err)
+				continue
+			}
+			out.Severity[id] = s
+			out.Positions[id] = r.loc(path)
+		}
+	} else if rl["severity"] != nil {
+		r.fail([]any{"rules", "severity"}, "rules.severity: expected a mapping of rule IDs to severities")
+	}
+	for _, d := range r.strings(rl["dirs"], []any{"rules", "dirs"}) {
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(dir, d)
+		}
+		out.Dirs = append(out.Dirs, d)
+	}
+	return out
+}
+
+func name(path []any) string {
+	if len(path) == 0 {
+		return "the configuration"
+	}
+	return source.FormatPath(path)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,122 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/irsalint/irsalint/analyzer"
+)
+
+const full = `# The seed's cluster.
+cluster:
+  name: eks-lexing
+  oidcIssuer: https://oidc.eks.us-west-2.amazonaws.com/id/1029FF88CB872B6B7A1CC65D44191A56
+  accountId: "743263909644"
+  region: us-west-2
+  kubernetesVersion: "1.29"
+  fargateProfiles:
+    - name: serverless
+      selectors:
+        - namespace: jobs-*
+          labels: {compute: fargate}
+  podIdentityAssociations:
+    - namespace: payments
+      serviceAccount: api
+      roleArn: arn:aws:iam::743263909644:role/payments-api
+settings:
+  hostNetworkAllowlist: [monitoring/node-agent]
+  awsImages: [acme/s3-sync]
+rules:
+  disable: [hostnetwork-imds-exposure]
+  severity:
+    trust-missing-aud: medium
+  dirs: [policy]
+`
+
+func TestParseFull(t *testing.T) {
+	cfg, err := Parse([]byte(full), ".irsalint.yaml", "/repo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cfg.Cluster
+	if c.Name != "eks-lexing" || c.AccountID != "743263909644" || c.Region != "us-west-2" || c.KubernetesVersion != "1.29" ||
+		!strings.HasPrefix(c.OIDCIssuer, "https://oidc.eks.us-west-2") {
+		t.Errorf("cluster %+v", c)
+	}
+	if want := []FargateProfile{{Name: "serverless", Selectors: []FargateSelector{{Namespace: "jobs-*", Labels: map[string]string{"compute": "fargate"}}}}}; !reflect.DeepEqual(c.FargateProfiles, want) {
+		t.Errorf("fargate %+v", c.FargateProfiles)
+	}
+	if len(c.PodIdentityAssociations) != 1 || c.PodIdentityAssociations[0].RoleARN != "arn:aws:iam::743263909644:role/payments-api" || c.PodIdentityAssociations[0].Location.Line != 14 {
+		t.Errorf("associations %+v", c.PodIdentityAssociations)
+	}
+	if loc := c.Positions["kubernetesVersion"]; loc.Line != 7 || loc.Column != 3 {
+		t.Errorf("kubernetesVersion at %v", loc)
+	}
+	if !reflect.DeepEqual(cfg.Settings.HostNetworkAllowlist, []string{"monitoring/node-agent"}) || !reflect.DeepEqual(cfg.Settings.AWSImages, []string{"acme/s3-sync"}) {
+		t.Errorf("settings %+v", cfg.Settings)
+	}
+	if !reflect.DeepEqual(cfg.Rules.Disable, []string{"hostnetwork-imds-exposure"}) || cfg.Rules.Severity["trust-missing-aud"] != analyzer.SeverityMedium ||
+		!reflect.DeepEqual(cfg.Rules.Dirs, []string{filepath.Join("/repo", "policy")}) {
+		t.Errorf("rules %+v", cfg.Rules)
+	}
+}
+
+func TestAssociationsAbsentVersusEmpty(t *testing.T) {
+	cfg, err := Parse([]byte("cluster:\n  name: x\n"), "c.yaml", "/")
+	if err != nil || cfg.Cluster.PodIdentityAssociations != nil {
+		t.Errorf("absent: %v %v", cfg.Cluster.PodIdentityAssociations, err)
+	}
+	cfg, err = Parse([]byte("cluster:\n  podIdentityAssociations: []\n"), "c.yaml", "/")
+	if err != nil || cfg.Cluster.PodIdentityAssociations == nil || len(cfg.Cluster.PodIdentityAssociations) != 0 {
+		t.Errorf("empty: %v %v", cfg.Cluster.PodIdentityAssociations, err)
+	}
+}
+
+func TestStrictErrors(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"clusters: {}\n", `c.yaml:1:1: unknown key "clusters" in the configuration`},
+		{"cluster:\n  oidc: x\n", `c.yaml:2:3: unknown key "oidc" in cluster`},
+		{"cluster:\n  kubernetesVersion: 1.30\n", `c.yaml:2:3: cluster.kubernetesVersion: write it as a quoted string`},
+		{"cluster:\n  accountId: 012345678901\n", `c.yaml:2:3: cluster.accountId: write it as a quoted string`},
+		{"cluster:\n  name: a\n  name: b\n", `c.yaml:3:3: key "name" is set twice (first at line 2)`},
+		{"cluster:\n  fargateProfiles:\n    - name: p\n      selectors:\n        - labels: {a: b}\n", `c.yaml:5:11: a Fargate selector needs a namespace`},
+		{"cluster:\n  podIdentityAssociations:\n    - namespace: a\n", `c.yaml:3:7: a Pod Identity association needs namespace and serviceAccount`},
+		{"rules:\n  severity:\n    x: severe\n", `c.yaml:3:5: rules.severity.x: unknown severity "severe"`},
+		{"rules: [a]\n", `c.yaml:1:1: rules: expected a mapping`},
+		{"cluster: {name: [\n", `c.yaml:2:1:`},
+		{"a: 1\n---\nb: 2\n", `the configuration must be one YAML document`},
+	} {
+		_, err := Parse([]byte(tc.text), "c.yaml", "/")
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.text, err, tc.want)
+		}
+	}
+}
+
+func TestFindWalksUp(t *testing.T) {
+	root := t.TempDir()
+	deep := filepath.Join(root, "a", "b")
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := Find(deep); ok {
+		t.Fatal("found a configuration in an empty tree")
+	}
+	want := filepath.Join(root, "a", ".irsalint.yml")
+	if err := os.WriteFile(want, []byte("cluster: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := Find(deep); !ok || got != want {
+		t.Errorf("Find = %q, %v; want %q", got, ok, want)
+	}
+	cfg, err := Load(want, "a/.irsalint.yml")
+	if err != nil || cfg.File != "a/.irsalint.yml" {
+		t.Errorf("Load: %v %v", cfg, err)
+	}
+	if _, err := Load(filepath.Join(root, "missing.yaml"), "missing.yaml"); err == nil || !strings.Contains(err.Error(), "missing.yaml: no such file") {
+		t.Errorf("missing file: %v", err)
+	}
+}
