@@ -50,6 +50,7 @@ Kubernetes manifests and IAM roles, and the links between them.
 
 Usage:
   irsalint lint [PATH|-]...       analyze files and folders (default ".")
+  irsalint identities [PATH|-]... every workload's effective AWS identity and verdict
   irsalint inventory [PATH|-]...  print the normalized input the rules see, as JSON
   irsalint rules                  list the rules
   irsalint explain RULE           describe one rule: why it matters and how to fix it
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, sys system) int {
 		}
 	case "inventory":
 		err = runInventory(ctx, rest, sys)
+	case "identities":
+		err = runIdentities(ctx, rest, sys)
 	case "rules":
 		err = runRules(rest, sys)
 	case "explain":
@@ -93,7 +96,7 @@ func run(ctx context.Context, args []string, sys system) int {
 		fmt.Fprint(sys.Stdout, mainUsage)
 		return exitOK
 	default:
-		err = usagef("unknown command %q (want lint, inventory, rules, explain or version)", cmd)
+		err = usagef("unknown command %q (want lint, identities, inventory, rules, explain or version)", cmd)
 	}
 	switch {
 	case err == nil:

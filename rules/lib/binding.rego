@@ -13,6 +13,7 @@ package irsalint.lib.binding
 
 import data.irsalint.lib.arn
 import data.irsalint.lib.iam
+import data.irsalint.lib.identity
 import data.irsalint.lib.k8s
 
 default_audience := "sts.amazonaws.com"
@@ -190,3 +191,105 @@ multi_namespace_roles := {k |
 	pairs[i][0] == pairs[i - 1][0]
 	k := pairs[i][0]
 }
+
+# --- The identity table (irsalint identities) ----------------------------------------
+
+# identities has one row per workload: what each container authenticates
+# as, and whether that will work. Verdicts, worst first: will-be-denied,
+# will-fail, static-keys-shadow-role, falls-back-to-node-role, static-keys,
+# no-credentials, manual, unknown, unverified, ok. The workload's verdict is
+# its worst container's.
+identities := [identity_row(w) | some w in input.workloads]
+
+verdict_rank := {
+	"will-be-denied": 0, "will-fail": 1, "static-keys-shadow-role": 2,
+	"falls-back-to-node-role": 3, "static-keys": 4, "no-credentials": 5,
+	"manual": 6, "unknown": 7, "unverified": 8, "ok": 9,
+}
+
+identity_row(w) := {
+	"ref": w.ref,
+	"kind": w.kind,
+	"namespace": w.namespace,
+	"name": w.name,
+	"serviceAccount": w.serviceAccount.name,
+	"mechanism": concat(", ", ordered_unique([c.mechanism | some c in containers])),
+	"roleArn": object.get(worst, "roleArn", null),
+	"verdict": worst.verdict,
+	"detail": worst.detail,
+	"containers": containers,
+} if {
+	containers := [container_row(w, c, identity.by_workload[w.ref][i]) | some i, c in w.containers]
+	worst := worst_of(containers)
+}
+
+worst_of(rows) := rows[sort([[verdict_rank[r.verdict], i] | some i, r in rows])[0][1]] if {
+	count(rows) > 0
+} else := {"verdict": "ok", "detail": "no containers"}
+
+ordered_unique(list) := [x |
+	some i, x in list
+	not x in array.slice(list, 0, i)
+]
+
+container_row(w, c, id) := object.union(
+	{"container": c.name, "type": c.type, "mechanism": id.mechanism},
+	container_verdict(w, id),
+)
+
+container_verdict(w, id) := {"verdict": "static-keys-shadow-role", "detail": "static keys in env come first in the SDK chain; the ServiceAccount's role is never used"} if {
+	id.mechanism == "static-keys"
+	has_role(w)
+} else := {"verdict": "static-keys", "detail": "static access keys in env"} if {
+	id.mechanism == "static-keys"
+} else := web_identity_verdict(w, id) if {
+	id.mechanism == "web-identity"
+} else := {"verdict": "will-fail", "detail": "AWS_WEB_IDENTITY_TOKEN_FILE without AWS_ROLE_ARN: the SDK's web-identity provider fails"} if {
+	id.mechanism == "web-identity-incomplete"
+} else := {"verdict": "ok", "roleArn": a.roleArn, "detail": "EKS Pod Identity association"} if {
+	id.mechanism == "pod-identity"
+	a := input.podIdentityAssociations[w.serviceAccount.key]
+} else := {"verdict": "manual", "detail": "container credential variables set by hand"} if {
+	id.mechanism == "container-credentials"
+} else := {"verdict": "unknown", "detail": sprintf("ServiceAccount %s is not in the scan", [w.serviceAccount.key])} if {
+	id.mechanism == "unknown"
+} else := {"verdict": "no-credentials", "detail": "on Fargate, with no role: AWS calls fail"} if {
+	id.mechanism == "none"
+} else := {"verdict": "falls-back-to-node-role", "detail": "no role of its own: AWS calls use the node group's role through IMDS"}
+
+has_role(w) if k8s.role_arn(k8s.service_account(w)) != ""
+
+has_role(w) if input.podIdentityAssociations[w.serviceAccount.key]
+
+# web_identity_verdict judges the role a web-identity container assumes
+# against its trust policy, when the scan has the role.
+web_identity_verdict(w, id) := object.union({"roleArn": id.roleArn}, trust_outcome(w, id.roleArn)) if {
+	id.roleArn
+} else := {"verdict": "unverified", "detail": "the role ARN comes from elsewhere (valueFrom)"}
+
+trust_outcome(w, role_arn) := {"verdict": "will-be-denied", "detail": "an explicit Deny in the role's trust policy applies"} if {
+	v := sa_verdict(w, role_arn)
+	v.decision == "deny"
+} else := {"verdict": "will-be-denied", "detail": sprintf("the role's trust policy does not admit %s%s", [subject(k8s.service_account(w)), inferred_note(v)])} if {
+	v := sa_verdict(w, role_arn)
+	v.decision == "implicit-deny"
+} else := {"verdict": "ok", "detail": sprintf("the role's trust policy admits %s%s", [subject(k8s.service_account(w)), inferred_note(v)])} if {
+	v := sa_verdict(w, role_arn)
+	v.decision == "allow"
+} else := {"verdict": "unverified", "detail": "the role's trust policy could not be read unambiguously"} if {
+	r := input.roles[role_arn]
+	not iam.usable(r)
+} else := {"verdict": "will-be-denied", "detail": "the role does not exist in its account's IAM inventory"} if {
+	p := arn.parse_role(role_arn)
+	p.account in inventoried_accounts
+} else := {"verdict": "unverified", "detail": "the role is not in the scan, so its trust policy was not checked"}
+
+sa_verdict(w, role_arn) := verdict(k8s.service_account(w), r) if {
+	r := input.roles[role_arn]
+	iam.usable(r)
+}
+
+inferred_note(v) := sprintf(" (cluster issuer inferred: %s)", [v.issuer]) if {
+	v.inferred
+	v.issuer != null
+} else := ""

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/lint"
+)
+
+const identitiesUsage = `Usage: irsalint identities [flags] [PATH|-]...
+
+Print every workload's effective AWS identity: for each container, which
+credentials it really gets in SDK order (static keys, web identity (IRSA),
+EKS Pod Identity, the node role through IMDS, none on Fargate), the role,
+and a verdict: ok, unverified (the role is not in the scan), will-be-denied
+(the role's trust does not admit the ServiceAccount, or the role does not
+exist), will-fail, falls-back-to-node-role, static-keys-shadow-role,
+static-keys, no-credentials, manual, unknown. Give IAM inputs (a trust
+policy, aws iam get-account-authorization-details output) and the cluster's
+OIDC issuer for trust verdicts. The JSON form is documented in
+docs/identities.md.
+
+Exit code 0, or 2 when an input could not be analyzed.
+`
+
+// identityRow mirrors data.irsalint.lib.binding.identities.
+type identityRow struct {
+	Ref            string              `json:"ref"`
+	Kind           string              `json:"kind"`
+	Namespace      string              `json:"namespace"`
+	Name           string              `json:"name"`
+	ServiceAccount string              `json:"serviceAccount"`
+	Mechanism      string              `json:"mechanism"`
+	RoleARN        *string             `json:"roleArn"`
+	Verdict        string              `json:"verdict"`
+	Detail         string              `json:"detail"`
+	Location       analyzer.Location   `json:"location"`
+	Containers     []identityContainer `json:"containers"`
+}
+
+type identityContainer struct {
+	Container string  `json:"container"`
+	Type      string  `json:"type"`
+	Mechanism string  `json:"mechanism"`
+	RoleARN   *string `json:"roleArn,omitempty"`
+	Verdict   string  `json:"verdict"`
+	Detail    string  `json:"detail"`
+}
+
+func runIdentities(ctx context.Context, args []string, sys system) error {
+	fs := newFlags("identities", identitiesUsage, sys)
+	var (
+		in     inputFlags
+		format string
+		output string
+	)
+	fs.StringVarP(&format, "format", "f", "text", "output format: text, json or csv")
+	fs.StringVarP(&output, "output", "o", "", "write to FILE instead of standard output")
+	in.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if format != "text" && format != "json" && format != "csv" {
+		return usagef("unknown --format %q (want text, json or csv)", format)
+	}
+	input, cfg, err := in.input(fs.Args(), sys)
+	if err != nil {
+		return err
+	}
+	eng, err := newEngine(cfg.Rules.Dirs, sys)
+	if err != nil {
+		return err
+	}
+	inv, diags := lint.Load(input)
+	for _, d := range diags {
+		fmt.Fprintln(sys.Stderr, d.String())
+	}
+	val, err := ast.InterfaceToValue(inv.Input)
+	if err != nil {
+		return err
+	}
+	raw, err := eng.Value(ctx, "data.irsalint.lib.binding.identities", val)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(raw)
+	if err != nil {
+		return err
+	}
+	var rows []identityRow
+	if err := json.Unmarshal(b, &rows); err != nil {
+		return fmt.Errorf("reading the identity table: %w", err)
+	}
+	for i := range rows {
+		if src, ok := inv.Sources[rows[i].Ref]; ok {
+			rows[i].Location = src.Locate(nil)
+		}
+	}
+	w, closeOut, err := openOutput(resolvePath(output, input.WorkingDir), sys)
+	if err != nil {
+		return err
+	}
+	switch format {
+	case "json":
+		err = writeIdentitiesJSON(w, rows)
+	case "csv":
+		err = writeIdentitiesCSV(w, rows)
+	default:
+		err = writeIdentitiesText(w, rows)
+	}
+	if err != nil {
+		closeOut()
+		return err
+	}
+	if err := closeOut(); err != nil {
+		return err
+	}
+	for _, d := range diags {
+		if d.Level == analyzer.LevelError {
+			return errAnalysis
+		}
+	}
+	return nil
+}
+
+func role(r *string) string {
+	if r == nil {
+		return "-"
+	}
+	return *r
+}
+
+func writeIdentitiesText(w io.Writer, rows []identityRow) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAMESPACE\tWORKLOAD\tSERVICE ACCOUNT\tMECHANISM\tROLE\tVERDICT")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s/%s\t%s\t%s\t%s\t%s\n", r.Namespace, r.Kind, r.Name, r.ServiceAccount, r.Mechanism, role(r.RoleARN), strings.ReplaceAll(r.Verdict, "-", " "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	counts := map[string]int{}
+	var order []string
+	for _, r := range rows {
+		if counts[r.Verdict] == 0 {
+			order = append(order, r.Verdict)
+		}
+		counts[r.Verdict]++
+	}
+	var parts []string
+	for _, v := range order {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[v], strings.ReplaceAll(v, "-", " ")))
+	}
+	_, err := fmt.Fprintf(w, "\n%d workloads: %s\n", len(rows), strings.Join(parts, ", "))
+	return err
+}
+
+func writeIdentitiesJSON(w io.Writer, rows []identityRow) error {
+	if rows == nil {
+		rows = []identityRow{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(struct {
+		Version    int           `json:"version"`
+		Identities []identityRow `json:"identities"`
+	}{1, rows})
+}
+
+func writeIdentitiesCSV(w io.Writer, rows []identityRow) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"namespace", "kind", "name", "service_account", "mechanism", "role_arn", "verdict", "detail", "file", "line"})
+	for _, r := range rows {
+		roleARN := ""
+		if r.RoleARN != nil {
+			roleARN = *r.RoleARN
+		}
+		_ = cw.Write([]string{r.Namespace, r.Kind, r.Name, r.ServiceAccount, r.Mechanism, roleARN, r.Verdict, r.Detail, r.Location.File, fmt.Sprint(r.Location.Line)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
