@@ -270,6 +270,11 @@ func decodeFinding(rule string, v any) (RawFinding, error) {
 			if rr.Ref, rr.At, rr.Message, err = decodeRef(rm); err != nil {
 				return bad("related: %v", err)
 			}
+			for k := range rm {
+				if k != "ref" && k != "at" && k != "message" {
+					return bad("related: unknown field %q", k)
+				}
+			}
 			f.Related = append(f.Related, rr)
 		}
 	}
@@ -303,6 +308,9 @@ func decodeRef(m map[string]any) (ref string, at []any, msg string, err error) {
 			case string:
 				at[i] = x
 			case float64:
+				if x != math.Trunc(x) || x < 0 || x >= math.MaxInt32 {
+					return "", nil, "", fmt.Errorf("at[%d]: path elements must be strings or integers, got %v", i, el)
+				}
 				at[i] = int(x)
 			case int, int64:
 				at[i] = x
@@ -320,4 +328,23 @@ func decodeRef(m map[string]any) (ref string, at []any, msg string, err error) {
 		return "", nil, "", fmt.Errorf("at must be an array of keys and indices")
 	}
 	return ref, at, msg, nil
+}
+
+// Value evaluates one Rego expression over the compiled modules, typically
+// a value of the library such as data.irsalint.lib.binding.identities. It
+// returns nil when the expression is undefined.
+func (e *Engine) Value(ctx context.Context, expr string, input ast.Value) (any, error) {
+	rs, err := rego.New(
+		rego.Query("value := "+expr),
+		rego.Compiler(e.compiler),
+		rego.ParsedInput(input),
+		rego.StrictBuiltinErrors(true),
+	).Eval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("evaluating %s: %w", expr, err)
+	}
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	return rs[0].Bindings["value"], nil
 }

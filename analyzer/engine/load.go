@@ -112,9 +112,13 @@ func formatRegoErrors(err error) error {
 	}
 	lines := make([]string, 0, len(errs))
 	for _, e := range errs {
-		if e.Location != nil {
+		switch {
+		case e.Location != nil && e.Location.Col > 0:
 			lines = append(lines, fmt.Sprintf("%s:%d:%d: %s", e.Location.File, e.Location.Row, e.Location.Col, e.Message))
-		} else {
+		case e.Location != nil:
+			// OPA gives column 0 at the end of the file.
+			lines = append(lines, fmt.Sprintf("%s:%d: %s", e.Location.File, e.Location.Row, e.Message))
+		default:
 			lines = append(lines, e.Message)
 		}
 	}

@@ -124,7 +124,7 @@ func (b *Builder) AddFile(file string, docs []source.Doc) []analyzer.Diagnostic 
 			continue
 		}
 		ex := k8s.Extract(file, doc)
-		b.stats.Documents += max(1, len(ex.Objects)+ex.Ignored)
+		b.stats.Documents += max(1, ex.Documents)
 		b.stats.Ignored += ex.Ignored
 		diags = append(diags, ex.Diagnostics...)
 		for _, o := range ex.Objects {
@@ -276,6 +276,12 @@ func (b *Builder) touchNamespace(ns string) {
 
 // Build joins what was added into the rules' input.
 func (b *Builder) Build() *Inventory {
+	// Build leaves the Builder as it was: the implicit defaults it adds go
+	// into a copy.
+	all := make(map[string]map[string]any, len(b.sas))
+	for k, sa := range b.sas {
+		all[k] = sa
+	}
 	usedBy := map[string][]any{}
 	for _, w := range b.workloads {
 		key := w["serviceAccount"].(map[string]any)["key"].(string)
@@ -283,18 +289,22 @@ func (b *Builder) Build() *Inventory {
 		// K1: every namespace has a default service account, annotated or
 		// not; a workload that names none runs as it.
 		ns := w["namespace"].(string)
-		if _, ok := b.sas[ns+"/default"]; !ok {
-			b.sas[ns+"/default"] = k8s.ImplicitServiceAccount(ns)
+		if _, ok := all[ns+"/default"]; !ok {
+			all[ns+"/default"] = k8s.ImplicitServiceAccount(ns)
 		}
 	}
-	sas := make(map[string]any, len(b.sas))
-	for key, sa := range b.sas {
+	sas := make(map[string]any, len(all))
+	for key, sa := range all {
 		refs := usedBy[key]
 		if refs == nil {
 			refs = []any{}
 		}
-		sa["usedBy"] = refs
-		sas[key] = sa
+		entry := make(map[string]any, len(sa)+1)
+		for k, v := range sa {
+			entry[k] = v
+		}
+		entry["usedBy"] = refs
+		sas[key] = entry
 	}
 	nss := make(map[string]any, len(b.namespaces))
 	for name, ns := range b.namespaces {

@@ -34,7 +34,11 @@ func FuzzExtractAndNormalize(f *testing.F) {
 	for _, s := range extractSeeds {
 		f.Add([]byte(s))
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Fuzz(extractAndNormalize)
+}
+
+func extractAndNormalize(t *testing.T, data []byte) {
+	{
 		docs, _ := source.Decode(data)
 		lines := countLines(data)
 		check := func(what string, ds []analyzer.Diagnostic) {
@@ -88,7 +92,7 @@ func FuzzExtractAndNormalize(f *testing.F) {
 				}
 			}
 		}
-	})
+	}
 }
 
 // checkPaths verifies that the paths a workload entry hands to rules exist.

@@ -8,7 +8,7 @@ import (
 
 func TestParseImage(t *testing.T) {
 	tests := []struct {
-		ref                                string
+		ref                               string
 		registry, repository, tag, digest string
 	}{
 		{"", "", "", "", ""},

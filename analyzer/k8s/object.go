@@ -63,7 +63,9 @@ func (o *Object) Location(path []any) analyzer.Location {
 type Extraction struct {
 	Objects []*Object
 	// Ignored counts documents and List items of kinds irsalint does not read.
-	Ignored     int
+	Ignored int
+	// Documents counts what was looked at: 1, or the items of a List.
+	Documents   int
 	Diagnostics []analyzer.Diagnostic
 }
 
@@ -107,6 +109,7 @@ func Extract(file string, doc source.Doc) Extraction {
 			}
 			return ex
 		}
+		ex.Documents = len(list)
 		for j, it := range list {
 			base := []any{"items", j}
 			if !IsKubernetes(it) {
@@ -127,6 +130,7 @@ func Extract(file string, doc source.Doc) Extraction {
 		}
 		return ex
 	}
+	ex.Documents = 1
 	o, diag := newObject(file, doc, nil, m)
 	switch {
 	case diag != nil:

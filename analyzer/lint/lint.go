@@ -130,8 +130,19 @@ func RunWith(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *inve
 		problems = append(problems, evalErr.Error())
 	}
 	unknownIgnores := map[string]bool{}
-	for _, src := range inv.Sources {
+	refs := make([]string, 0, len(inv.Sources))
+	for ref := range inv.Sources {
+		refs = append(refs, ref)
+	}
+	sort.Strings(refs) // the notice goes to the first object naming the ID, every run
+	for _, ref := range refs {
+		src := inv.Sources[ref]
+		ids := make([]string, 0, len(src.Ignore))
 		for id := range src.Ignore {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
 			if _, ok := eng.Rule(id); !ok && !unknownIgnores[id] {
 				unknownIgnores[id] = true
 				res.Diagnostics = append(res.Diagnostics, analyzer.Diagnostic{

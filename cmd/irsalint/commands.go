@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"runtime/debug"
 	"strings"
 	"text/tabwriter"
@@ -49,7 +50,7 @@ func runInventory(_ context.Context, args []string, sys system) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(inv.Input); err != nil {
+	if err := enc.Encode(jsonSafe(inv.Input)); err != nil {
 		closeOut()
 		return err
 	}
@@ -62,6 +63,35 @@ func runInventory(_ context.Context, args []string, sys system) error {
 		}
 	}
 	return nil
+}
+
+// jsonSafe replaces the floats JSON cannot carry (YAML's .nan and .inf) with
+// their YAML spelling, so that printing the inventory never fails.
+func jsonSafe(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = jsonSafe(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonSafe(e)
+		}
+		return out
+	case float64:
+		switch {
+		case math.IsNaN(x):
+			return ".nan"
+		case math.IsInf(x, 1):
+			return ".inf"
+		case math.IsInf(x, -1):
+			return "-.inf"
+		}
+	}
+	return v
 }
 
 // errAnalysis follows diagnostics already printed on standard error.
