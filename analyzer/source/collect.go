@@ -218,7 +218,9 @@ func (c *collector) walk(abs, disp string) {
 				continue
 			}
 			c.walk(path, childDisp)
-		case info.Mode().IsRegular() && hasInputExt(name):
+		case info.Mode().IsRegular() && hasInputExt(name) && !strings.HasPrefix(name, "."):
+			// Hidden files (.irsalint.yaml, .pre-commit-config.yaml) are
+			// tool configuration, not manifests; they are read when named.
 			c.read(path, childDisp, info)
 		}
 	}

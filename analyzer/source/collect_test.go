@@ -63,7 +63,7 @@ func TestCollectFolder(t *testing.T) {
 		"d.txt":                   "not read",
 		"README.md":               "not read",
 		"yaml":                    "no extension",
-		".pre-commit-config.yaml": "hidden files are read\n",
+		".pre-commit-config.yaml": "hidden files are skipped in a walk\n",
 		"sub/e.yaml":              "e: 1\n",
 		"sub/deeper/f.yml":        "f: 1\n",
 		".git/g.yaml":             "hidden folder\n",
@@ -73,7 +73,7 @@ func TestCollectFolder(t *testing.T) {
 		"empty/.keep":             "",
 	})
 	files, diags := collectIn(t, root)
-	want := []string{".pre-commit-config.yaml", "a.yaml", "b.YML", "c.Json", "sub/deeper/f.yml", "sub/e.yaml"}
+	want := []string{"a.yaml", "b.YML", "c.Json", "sub/deeper/f.yml", "sub/e.yaml"}
 	if got := paths(files); !reflect.DeepEqual(got, want) {
 		t.Errorf("files %q, want %q", got, want)
 	}
@@ -96,8 +96,8 @@ func TestCollectFolder(t *testing.T) {
 	}
 
 	// Named hidden folders, node_modules and odd files are read.
-	files, diags = collectIn(t, root, ".github", "vendor", "d.txt", "yaml", "empty")
-	want = []string{".github/k8s/h.yaml", "vendor/j.yaml", "d.txt", "yaml"}
+	files, diags = collectIn(t, root, ".github", "vendor", "d.txt", "yaml", "empty", ".pre-commit-config.yaml")
+	want = []string{".github/k8s/h.yaml", "vendor/j.yaml", "d.txt", "yaml", ".pre-commit-config.yaml"}
 	if got := paths(files); !reflect.DeepEqual(got, want) || len(diags) != 0 {
 		t.Errorf("named: files %q diagnostics %q, want %q", got, diagStrings(diags), want)
 	}

@@ -301,10 +301,18 @@ func parseSize(s string) (int64, error) {
 
 const lintUsage = `Usage: irsalint lint [flags] [PATH|-]...
 
-Analyze Kubernetes manifests (YAML or JSON, multi-document, kind: List) in the
-named files and folders ("." when none; "-" reads standard input). Folders are
-walked for *.yaml, *.yml and *.json, skipping hidden folders, node_modules and
-vendor; a named file is read whatever its extension.
+Analyze Kubernetes manifests (YAML or JSON, multi-document, kind: List) and
+IAM roles (a trust policy document; aws iam get-role, list-roles and
+get-account-authorization-details output) in the named files and folders
+("." when none; "-" reads standard input). Folders are walked for *.yaml,
+*.yml and *.json, skipping hidden files and folders, node_modules and vendor;
+a named file is read whatever its extension. Pod Identity associations are
+read from aws eks list-pod-identity-associations or
+describe-pod-identity-association output, or from the configuration.
+
+The cluster context (OIDC issuer, account, region, Kubernetes version,
+Fargate profiles, Pod Identity associations) comes from .irsalint.yaml,
+found upward from the first path, and from flags, which win.
 
 Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
 2 the analysis could not be trusted (bad flag, unreadable or unparseable
