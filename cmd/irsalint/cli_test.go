@@ -307,3 +307,79 @@ func TestRulesExplainInventoryVersion(t *testing.T) {
 		t.Errorf("version: %q", r.stdout)
 	}
 }
+
+func TestIdentities(t *testing.T) {
+	r := runCLI(t, "", "identities", "examples/")
+	if r.code != exitOK || r.stderr != "" {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	golden(t, "identities.txt", r.stdout)
+	r = runCLI(t, "", "identities", "-f", "json", "examples/")
+	var doc struct {
+		Version    int
+		Identities []struct {
+			Namespace, Name, Verdict, Mechanism string
+			RoleArn                             *string
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.Version != 1 {
+		t.Fatalf("json: %v %s", err, r.stdout)
+	}
+	verdicts := map[string]string{}
+	for _, id := range doc.Identities {
+		verdicts[id.Namespace+"/"+id.Name] = id.Verdict
+	}
+	for w, want := range map[string]string{
+		"kube-system/aws-load-balancer-controller": "will-be-denied",
+		"test/deployment-test-s3-sa":               "ok",
+		"test/nightly-report":                      "falls-back-to-node-role",
+		"test/uploader":                            "static-keys",
+	} {
+		if verdicts[w] != want {
+			t.Errorf("%s: verdict %q, want %q", w, verdicts[w], want)
+		}
+	}
+	r = runCLI(t, "", "identities", "-f", "csv", "examples/")
+	if !strings.HasPrefix(r.stdout, "namespace,kind,name,service_account,mechanism,role_arn,verdict,detail,file,line\n") || strings.Count(r.stdout, "\n") != 6 {
+		t.Errorf("csv:\n%s", r.stdout)
+	}
+	r = runCLI(t, "", "identities", "-f", "yaml", "examples/")
+	if r.code != exitError {
+		t.Errorf("unknown format: exit %d", r.code)
+	}
+}
+
+func TestConfiguration(t *testing.T) {
+	// examples/.irsalint.yaml is found upward from the first path.
+	r := runCLI(t, "", "inventory", "examples/test")
+	var inv struct{ Cluster map[string]any }
+	if err := json.Unmarshal([]byte(r.stdout), &inv); err != nil {
+		t.Fatal(err)
+	}
+	if inv.Cluster["oidcIssuer"] != "oidc.eks.us-west-2.amazonaws.com/id/1029FF88CB872B6B7A1CC65D44191A56" || inv.Cluster["partition"] != "aws" || inv.Cluster["name"] != "eks-lexing" {
+		t.Errorf("cluster from examples/.irsalint.yaml: %v", inv.Cluster)
+	}
+	// Flags win over the file; --no-config reads none.
+	r = runCLI(t, "", "inventory", "--region", "cn-north-1", "examples/test")
+	if !strings.Contains(r.stdout, `"partition": "aws-cn"`) {
+		t.Error("--region did not override the configuration")
+	}
+	r = runCLI(t, "", "inventory", "--no-config", "examples/test")
+	if !strings.Contains(r.stdout, `"oidcIssuer": null`) {
+		t.Error("--no-config still read the configuration")
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"lint", "--config", "testdata/cli/config/bad.yaml", "examples/"}, "testdata/cli/config/bad.yaml:3:3: cluster.kubernetesVersion: write it as a quoted string"},
+		{[]string{"lint", "--config", "testdata/cli/config/unknown-rule.yaml", "examples/"}, `testdata/cli/config/unknown-rule.yaml:3:7: unknown rule "no-such-rule"`},
+		{[]string{"lint", "--config", "testdata/cli/config/none.yaml", "examples/"}, "testdata/cli/config/none.yaml: no such file or directory"},
+		{[]string{"lint", "--config", "x.yaml", "--no-config", "examples/"}, "--config and --no-config exclude each other"},
+	} {
+		r := runCLI(t, "", tc.args...)
+		if r.code != exitError || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+}
