@@ -50,9 +50,15 @@ func runInventory(_ context.Context, args []string, sys system) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(jsonSafe(inv.Input)); err != nil {
+	return finish(enc.Encode(jsonSafe(inv.Input)), closeOut, diags)
+}
+
+// finish closes the output after a write and turns error diagnostics into
+// exit code 2 (they were printed already).
+func finish(writeErr error, closeOut func() error, diags []analyzer.Diagnostic) error {
+	if writeErr != nil {
 		closeOut()
-		return err
+		return writeErr
 	}
 	if err := closeOut(); err != nil {
 		return err

@@ -116,19 +116,7 @@ func runIdentities(ctx context.Context, args []string, sys system) error {
 	default:
 		err = writeIdentitiesText(w, rows)
 	}
-	if err != nil {
-		closeOut()
-		return err
-	}
-	if err := closeOut(); err != nil {
-		return err
-	}
-	for _, d := range diags {
-		if d.Level == analyzer.LevelError {
-			return errAnalysis
-		}
-	}
-	return nil
+	return finish(err, closeOut, diags)
 }
 
 func role(r *string) string {
