@@ -1,24 +1,40 @@
 # METADATA
 # title: Workload that calls AWS has no IAM role
 # description: |
-#   A workload shows that it calls AWS, but nothing gives it an IAM role: its
-#   ServiceAccount has no eks.amazonaws.com/role-arn annotation and no EKS Pod
-#   Identity association covers it. The signals are a container environment
-#   variable that only AWS SDK users set (the configurable settings.awsEnv
-#   list, for example AWS_REGION or AWS_DEFAULT_REGION) and an image from the
-#   configurable catalogue of known AWS clients (settings.awsImages: the AWS
-#   CLI, the AWS Load Balancer Controller, external-dns, cluster-autoscaler,
-#   the EBS and EFS CSI drivers, Karpenter, aws-for-fluent-bit,
-#   external-secrets, …; matched on whole path segments at the end of the
-#   image repository). With no role, the SDK's credential chain ends at the
-#   instance metadata service, so the workload runs with the node's IAM role,
-#   shared by every pod on the node; on Fargate there is no metadata service
-#   and its AWS calls fail. Containers that get credentials another way
-#   (static keys, their own web identity variables, a container credentials
-#   endpoint) are not reported, nor are workloads whose ServiceAccount the scan
-#   does not contain. When the scan was given no Pod Identity associations,
-#   the message says so: an association in the cluster would also give the
-#   workload a role.
+#   Something shows that a ServiceAccount's pods call AWS, but nothing gives
+#   them an IAM role: the ServiceAccount has no eks.amazonaws.com/role-arn
+#   annotation and no EKS Pod Identity association covers it. With no role,
+#   the SDK's credential chain ends at the instance metadata service, so the
+#   pods run with the node's IAM role, shared by every pod on the node; on
+#   Fargate there is no metadata service and their AWS calls fail. Three
+#   signals, one finding per place to fix:
+#
+#   - a trust policy admits the ServiceAccount: a role of this cluster
+#     names `system:serviceaccount:<namespace>:<name>` exactly (StringEquals
+#     on `<issuer>:sub`, not closed by a Deny or another condition). Someone
+#     created the role for this ServiceAccount and the annotation is
+#     missing. Reported once per ServiceAccount, on its metadata.name, with
+#     the admitting condition as a related location and the workloads that
+#     run as it listed. This is the strongest signal, so workloads of such a
+#     ServiceAccount are not reported again through the signals below. The
+#     namespace's default ServiceAccount is left to default-sa-has-role: the
+#     fix there is a dedicated ServiceAccount, not an annotation on default.
+#   - a container environment variable that only AWS SDK users set (the
+#     configurable settings.awsEnv list, for example AWS_REGION or
+#     AWS_DEFAULT_REGION), or
+#   - an image from the configurable catalogue of known AWS clients
+#     (settings.awsImages: the AWS CLI, the AWS Load Balancer Controller,
+#     external-dns, cluster-autoscaler, the EBS and EFS CSI drivers,
+#     Karpenter, aws-for-fluent-bit, external-secrets, …; matched on whole
+#     path segments at the end of the image repository). These are reported
+#     once per workload, on its first signal.
+#
+#   Containers that get credentials another way (static keys, their own
+#   web identity variables, a container credentials endpoint) are not
+#   reported, nor are workloads whose ServiceAccount the scan does not
+#   contain. When the scan was given no Pod Identity associations, the
+#   message says so: an association in the cluster would also give the
+#   pods a role.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
 #     description: Assign IAM roles to Kubernetes service accounts
@@ -30,21 +46,126 @@
 #   severity: medium
 #   remediation: |
 #     Give the workload its own ServiceAccount with an IAM role: annotate it
-#     with eks.amazonaws.com/role-arn (IRSA) or create an EKS Pod Identity
-#     association for its namespace and name, set serviceAccountName in the pod
-#     template, and restart the pods. If the workload makes no AWS calls,
-#     remove the signal or suppress the finding.
+#     with eks.amazonaws.com/role-arn (IRSA; when a trust policy already
+#     admits the ServiceAccount, use that role's ARN) or create an EKS Pod
+#     Identity association for its namespace and name, set
+#     serviceAccountName in the pod template, and restart the pods. If the
+#     workload makes no AWS calls, remove the signal (or the stale trust
+#     entry) or suppress the finding.
 package irsalint.rules.serviceaccount["sa-missing-role-arn"]
 
+import data.irsalint.lib.binding
+import data.irsalint.lib.iam
 import data.irsalint.lib.identity
 import data.irsalint.lib.k8s
 import data.irsalint.lib.result
+
+# --- The trust signal: per ServiceAccount -------------------------------------------
+
+deny contains result.with_related(finding, [related]) if {
+	some sa in input.serviceAccounts
+	e := trust_signal(sa)
+	subject := binding.subject(sa)
+	message := sprintf("%s has no %s and no Pod Identity association covers it%s, yet %s (%s) admits %s: the role was made for this ServiceAccount, but without the annotation the webhook injects nothing. %s%s", [
+		k8s.describe(sa), k8s.role_arn_key, associations_note, iam.describe(e.role), iam.statement_name(e.statement),
+		subject, sa_users(sa), inferred_note(e.provider),
+	])
+	finding := result.finding(sa, ["metadata", "name"], message)
+	related := result.related(e.role, value_at(e.condition, subject), sprintf("this trust policy admits %s", [subject]))
+}
+
+# trust_signal is the first trust entry that admits a declared
+# ServiceAccount without a role (default excepted: default-sa-has-role).
+trust_signal(sa) := e if {
+	sa.declared
+	sa.name != "default"
+	not k8s.role_arn(sa)
+	not input.podIdentityAssociations[sa.key]
+	e := first_admission[sa.key]
+}
+
+# trust_reported: the ServiceAccounts the trust signal reports.
+trust_reported := {sa.key |
+	some sa in input.serviceAccounts
+	trust_signal(sa)
+}
+
+# first_admission: per "namespace/name" of a declared ServiceAccount without
+# a role, the first binding.admitted entry (by role key, then statement
+# order) whose trust really admits it. One sort instead of a scan per
+# ServiceAccount; trusts are evaluated only for such ServiceAccounts.
+first_admission := {t[0]: binding.admitted[t[2]] |
+	tuples := sort([[key, e.role.key, i] |
+		some i, e in binding.admitted
+		key := concat("/", [e.namespace, e.name])
+		sa := input.serviceAccounts[key]
+		not k8s.role_arn(sa)
+		admits(e)
+	])
+	some j, t in tuples
+	first_of_key(tuples, j)
+}
+
+first_of_key(_, 0)
+
+first_of_key(tuples, j) if {
+	j > 0
+	tuples[j][0] != tuples[j - 1][0]
+}
+
+# admits: the statement admits the subject (all its conditions pass for a
+# token with the statement's own audience) and no Deny stops it. The
+# statement is an Allow, so only Deny statements remain to be checked.
+admits(e) if {
+	request := iam.request(e.provider, binding.subject(e), iam.probe_audience(e.statement, e.provider))
+	iam.applies(e.statement, request)
+	not denied(e.role.trustPolicy, request)
+}
+
+denied(policy, request) if {
+	some s in policy.statements
+	s.effect == "Deny"
+	iam.applies(s, request)
+}
+
+sa_users(sa) := "No workload in this scan runs as it yet." if {
+	count(object.get(sa, "usedBy", [])) == 0
+} else := sprintf("%s run%s as it and get%s no role: AWS calls fall back to the node role through the instance metadata service (on Fargate, they fail).", [listing(names), verb_s(count(names)), verb_s(count(names))]) if {
+	names := sort([k8s.describe(workloads[ref]) | some ref in sa.usedBy])
+}
+
+workloads := {w.ref: w | some w in input.workloads}
+
+verb_s(1) := "s"
+
+verb_s(n) := "" if n != 1
+
+# listing names up to three objects.
+listing(names) := concat(", ", names) if {
+	count(names) <= 3
+} else := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, 3)), count(names) - 3])
+
+# value_at points at the subject inside a list of values, or at the key
+# when the condition holds a single value.
+value_at(c, subject) := array.concat(c.at, [i]) if {
+	count(c.values) > 1
+	i := [j | some j, v in c.values; v == subject][0]
+} else := c.at
+
+inferred_note(f) := sprintf(" This cluster's OIDC issuer %s was inferred from the trust policies of the roles the scanned ServiceAccounts use; pass --oidc-issuer to be sure.", [f.issuer]) if {
+	binding.this_cluster.inferred
+} else := ""
+
+# --- The env and image signals: per workload -------------------------------------------
 
 deny contains with_sa(finding, sa) if {
 	some w in input.workloads
 	sa := k8s.service_account(w)
 	not k8s.role_arn(sa)
 	not identity.association(w)
+
+	# The ServiceAccount is already reported through the trust signal.
+	not trust_reported[sa.key]
 	signals := [s |
 		some i, c in w.containers
 		fallback := identity.by_workload[w.ref][i].mechanism

@@ -173,3 +173,142 @@ test_fargate_says_calls_fail if {
 	some f in rule.deny with input as inp
 	contains(f.message, "It runs on Fargate, where there is no instance metadata service, so its AWS calls fail.")
 }
+
+# --- The trust signal ----------------------------------------------------------------
+
+issuer := "oidc.eks.us-west-2.amazonaws.com/id/1029FF88CB872B6B7A1CC65D44191A56"
+
+api_role := "arn:aws:iam::743263909644:role/shop-api"
+
+sub_key := sprintf("%s:sub", [issuer])
+
+fed(i) := {
+	"value": sprintf("arn:aws:iam::743263909644:oidc-provider/%s", [issuer]), "kind": "oidc", "issuer": issuer,
+	"keyPrefix": lower(issuer), "partition": "aws", "account": "743263909644", "at": ["Statement", i, "Principal", "Federated"],
+}
+
+cond(i, op, key, values) := {
+	"operator": op, "base": op, "family": "String", "negated": false, "like": false,
+	"ignoreCase": false, "ifExists": false, "qualifier": null, "key": lower(key), "keyWritten": key,
+	"values": values, "at": ["Statement", i, "Condition", op, key],
+}
+
+stmt(i, effect, conditions) := {
+	"index": i, "sid": null, "effect": effect, "at": ["Statement", i],
+	"principals": [{"type": "Federated", "value": fed(i).value, "at": fed(i).at}],
+	"actions": ["sts:assumerolewithwebidentity"], "notAction": false,
+	"conditions": conditions, "federated": [fed(i)],
+}
+
+admit(i, subjects) := stmt(i, "Allow", [
+	cond(i, "StringEquals", sprintf("%s:aud", [issuer]), ["sts.amazonaws.com"]),
+	cond(i, "StringEquals", sub_key, subjects),
+])
+
+iam_role(arn, statements) := {
+	"ref": sprintf("iam#%s", [arn]), "key": arn, "arn": arn, "name": "shop-api",
+	"account": "743263909644", "partition": "aws", "source": "authorization-details",
+	"trustPolicy": {"at": ["AssumeRolePolicyDocument"], "version": "2012-10-17", "lossy": false, "problems": [], "statements": statements},
+}
+
+# trusted: ServiceAccount shop/api without a role, Deployment shop/api
+# (setting AWS_REGION) running as it, and roles that may admit it.
+trusted(roles, sas, associations, have) := object.union(
+	scan(workload("api", "serviceAccountName", [app(0, ["AWS_REGION"])]), sas, associations, have),
+	{
+		"cluster": {"oidcIssuer": issuer},
+		"roles": {r.key: r | some r in roles},
+	},
+)
+
+test_trust_signal_fires_once_at_the_service_account if {
+	findings := rule.deny with input as trusted([iam_role(api_role, [admit(0, ["system:serviceaccount:shop:api"])])], [sa("api", {})], {}, false)
+
+	# The env signal of the workload is not reported again.
+	count(findings) == 1
+	some f in findings
+	f.ref == "sa-api"
+	f.at == ["metadata", "name"]
+	not "severity" in object.keys(f)
+	contains(f.message, "ServiceAccount shop/api has no eks.amazonaws.com/role-arn and no Pod Identity association covers it (no Pod Identity associations were given to this scan; one that exists in the cluster would also satisfy this), yet role arn:aws:iam::743263909644:role/shop-api (statement 1) admits system:serviceaccount:shop:api: the role was made for this ServiceAccount, but without the annotation the webhook injects nothing.")
+	contains(f.message, "Deployment shop/api runs as it and gets no role: AWS calls fall back to the node role through the instance metadata service (on Fargate, they fail).")
+	not contains(f.message, "inferred")
+	f.related == [{"ref": sprintf("iam#%s", [api_role]), "at": ["Statement", 0, "Condition", "StringEquals", sub_key], "message": "this trust policy admits system:serviceaccount:shop:api"}]
+}
+
+test_trust_signal_points_at_the_value_in_a_list if {
+	some f in rule.deny with input as trusted([iam_role(api_role, [admit(0, ["system:serviceaccount:shop:web", "system:serviceaccount:shop:api"])])], [sa("api", {})], {}, true)
+	f.related[0].at == ["Statement", 0, "Condition", "StringEquals", sub_key, 1]
+	not contains(f.message, "no Pod Identity associations were given")
+}
+
+test_trust_signal_names_the_first_role_once if {
+	# Two roles admit it: one finding, naming the first role by ARN.
+	findings := rule.deny with input as trusted(
+		[
+			iam_role("arn:aws:iam::743263909644:role/shop-api-v2", [admit(0, ["system:serviceaccount:shop:api"])]),
+			iam_role(api_role, [admit(0, ["system:serviceaccount:shop:api"]), admit(1, ["system:serviceaccount:shop:api"])]),
+		],
+		[sa("api", {})], {}, false,
+	)
+	count(findings) == 1
+	some f in findings
+	contains(f.message, "role arn:aws:iam::743263909644:role/shop-api (statement 1) admits")
+}
+
+test_trust_signal_without_workloads_still_fires if {
+	unused := object.union(sa("api", {}), {"usedBy": []})
+	inp := object.union(trusted([iam_role(api_role, [admit(0, ["system:serviceaccount:shop:api"])])], [unused], {}, false), {"workloads": []})
+	some f in rule.deny with input as inp
+	contains(f.message, "No workload in this scan runs as it yet.")
+}
+
+test_trust_signal_lists_several_workloads if {
+	many := object.union(sa("api", {}), {"usedBy": ["w", "w2"]})
+	w2 := object.union(workload("api", "serviceAccountName", [app(0, [])]), {"ref": "w2", "kind": "CronJob", "name": "api-sync"})
+	inp := trusted([iam_role(api_role, [admit(0, ["system:serviceaccount:shop:api"])])], [many], {}, false)
+	some f in rule.deny with input as object.union(inp, {"workloads": [inp.workloads[0], w2]})
+	contains(f.message, "CronJob shop/api-sync, Deployment shop/api run as it and get no role: AWS calls fall back")
+}
+
+test_role_or_association_silences_the_trust_signal if {
+	roles := [iam_role(api_role, [admit(0, ["system:serviceaccount:shop:api"])])]
+	count(rule.deny) == 0 with input as trusted(roles, [sa("api", {"eks.amazonaws.com/role-arn": api_role})], {}, false)
+	count(rule.deny) == 0 with input as trusted(roles, [sa("api", {})], {"shop/api": {"roleArn": api_role}}, true)
+}
+
+test_trust_for_another_service_account_keeps_the_env_signal if {
+	findings := rule.deny with input as trusted([iam_role(api_role, [admit(0, ["system:serviceaccount:shop:web"])])], [sa("api", {})], {}, false)
+	count(findings) == 1
+	some f in findings
+	f.ref == "w"
+	contains(f.message, "sets AWS_REGION")
+}
+
+test_closed_or_foreign_trust_is_no_signal if {
+	# An explicit Deny, another cluster's issuer: the env signal remains.
+	deny_api := stmt(1, "Deny", [cond(1, "StringEquals", sub_key, ["system:serviceaccount:shop:api"])])
+	denied := rule.deny with input as trusted([iam_role(api_role, [admit(0, ["system:serviceaccount:shop:api"]), deny_api])], [sa("api", {})], {}, false)
+	{f.ref | some f in denied} == {"w"}
+	foreign := object.union(trusted([iam_role(api_role, [admit(0, ["system:serviceaccount:shop:api"])])], [sa("api", {})], {}, false), {"cluster": {"oidcIssuer": "oidc.eks.eu-west-1.amazonaws.com/id/OTHER"}})
+	{f.ref | some f in rule.deny with input as foreign} == {"w"}
+}
+
+test_default_service_account_is_left_to_default_sa_has_role if {
+	inp := trusted([iam_role(api_role, [admit(0, ["system:serviceaccount:shop:default"])])], [sa("default", {})], {}, false)
+	findings := rule.deny with input as object.union(inp, {"workloads": [workload("default", "serviceAccountName", [app(0, [])])]})
+	count(findings) == 0
+}
+
+test_trust_signal_says_when_the_issuer_was_inferred if {
+	# The issuer comes from the role another ServiceAccount uses.
+	web := object.union(sa("web", {"eks.amazonaws.com/role-arn": api_role}), {"usedBy": []})
+	inp := object.union(
+		trusted([iam_role(api_role, [admit(0, ["system:serviceaccount:shop:web", "system:serviceaccount:shop:api"])])], [sa("api", {}), web], {}, false),
+		{"cluster": {"oidcIssuer": null}},
+	)
+	findings := rule.deny with input as inp
+	count(findings) == 1
+	some f in findings
+	endswith(f.message, sprintf("This cluster's OIDC issuer %s was inferred from the trust policies of the roles the scanned ServiceAccounts use; pass --oidc-issuer to be sure.", [issuer]))
+}
