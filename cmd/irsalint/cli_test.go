@@ -383,3 +383,72 @@ func TestConfiguration(t *testing.T) {
 		}
 	}
 }
+
+// Issue acceptance: ServiceAccount shop/cart annotated with a role whose
+// trust admits only system:serviceaccount:checkout:cart.
+func TestShopCartIsNotAdmitted(t *testing.T) {
+	dir := t.TempDir()
+	const issuer = "oidc.eks.us-west-2.amazonaws.com/id/1029FF88CB872B6B7A1CC65D44191A56"
+	files := map[string]string{
+		"cart.yaml": `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: cart
+  namespace: shop
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::743263909644:role/cart
+`,
+		"iam.json": `{"RoleDetailList": [{"RoleName": "cart", "Path": "/", "Arn": "arn:aws:iam::743263909644:role/cart",
+  "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    "Principal": {"Federated": "arn:aws:iam::743263909644:oidc-provider/` + issuer + `"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {"StringEquals": {
+      "` + issuer + `:aud": "sts.amazonaws.com",
+      "` + issuer + `:sub": "system:serviceaccount:checkout:cart"}}}]}}]}
+`,
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runCLI(t, "", "lint", "-f", "json", "--oidc-issuer", "https://"+issuer, dir)
+	var rep struct {
+		Findings []struct {
+			Rule     string
+			Message  string
+			Location struct {
+				File string
+				Line int
+			}
+			Related []struct {
+				Location struct {
+					File string
+					Line int
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range rep.Findings {
+		if f.Rule != "trust-does-not-admit-sa" {
+			continue
+		}
+		found = true
+		if !strings.HasSuffix(f.Location.File, "cart.yaml") || f.Location.Line != 7 {
+			t.Errorf("primary location %v, want the annotation (cart.yaml:7)", f.Location)
+		}
+		if len(f.Related) != 1 || !strings.HasSuffix(f.Related[0].Location.File, "iam.json") || f.Related[0].Location.Line != 7 {
+			t.Errorf("related %v, want the sub condition (iam.json:7)", f.Related)
+		}
+		if !strings.Contains(f.Message, "checkout/cart") {
+			t.Errorf("the message does not say what the trust admits: %s", f.Message)
+		}
+	}
+	if !found {
+		t.Errorf("no trust-does-not-admit-sa finding:\n%s\n%s", r.stdout, r.stderr)
+	}
+}
