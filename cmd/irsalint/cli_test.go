@@ -452,3 +452,49 @@ metadata:
 		t.Errorf("no trust-does-not-admit-sa finding:\n%s\n%s", r.stdout, r.stderr)
 	}
 }
+
+// W14: a Pod Identity association read from `aws eks describe-pod-identity-association`
+// output wins over the ServiceAccount's IRSA annotation.
+func TestPodIdentityAssociationFromAFile(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"api.yaml": `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: api
+  namespace: payments
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::743263909644:role/payments-irsa
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: payments
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      serviceAccountName: api
+      containers:
+        - name: api
+          image: example.com/payments/api:1.0
+`,
+		"association.json": `{"association": {"clusterName": "eks-lexing", "namespace": "payments", "serviceAccount": "api",
+  "roleArn": "arn:aws:iam::743263909644:role/payments-pod-identity"}}`,
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runCLI(t, "", "identities", "-f", "csv", dir)
+	if r.code != exitOK || !strings.Contains(r.stdout, "payments,Deployment,api,api,pod-identity,arn:aws:iam::743263909644:role/payments-pod-identity,ok,") {
+		t.Errorf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, "", "inventory", dir)
+	if !strings.Contains(r.stdout, `"podIdentityAssociations": true`) {
+		t.Errorf("facts.podIdentityAssociations not set")
+	}
+}
