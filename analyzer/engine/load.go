@@ -6,8 +6,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -38,17 +40,38 @@ func LoadFS(fsys fs.FS, prefix string, tests bool) ([]Module, error) {
 		return nil, err
 	}
 	sort.Strings(names)
-	var mods []Module
-	for _, n := range names {
-		src, err := fs.ReadFile(fsys, n)
+	// Parsing is a third of the start-up time and each file is independent:
+	// parse them in parallel, keeping the sorted order.
+	mods := make([]Module, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), max(1, len(names))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				n := names[i]
+				src, err := fs.ReadFile(fsys, n)
+				if err == nil {
+					var m *ast.Module
+					if m, err = parse(path.Join(prefix, n), src); err == nil {
+						mods[i] = Module{Name: path.Join(prefix, n), Module: m}
+					}
+				}
+				errs[i] = err
+			}
+		}()
+	}
+	for i := range names {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		m, err := parse(path.Join(prefix, n), src)
-		if err != nil {
-			return nil, err
-		}
-		mods = append(mods, Module{Name: path.Join(prefix, n), Module: m})
 	}
 	return mods, nil
 }
