@@ -1,6 +1,7 @@
 package k8s
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/irsalint/irsalint/analyzer"
@@ -310,6 +311,9 @@ func (r *reader) container(c map[string]any, typ string, index int, at []any, po
 	e["name"] = name
 	e["type"] = typ
 	e["index"] = index
+	// key identifies the container within its pod even when names repeat
+	// (invalid, but then still analyzable).
+	e["key"] = fmt.Sprintf("%s/%d", typ, index)
 	e["at"] = at
 	image, _ := r.str(c["image"], join(at, "image"))
 	e["image"] = image

@@ -289,7 +289,7 @@ func TestWorkloadFullEntry(t *testing.T) {
 		// Init containers, containers, ephemeral containers.
 		"containers": []any{
 			map[string]any{
-				"name": "init", "image": "busybox", "type": "initContainer", "index": 0, "at": p("initContainers", 0),
+				"name": "init", "image": "busybox", "type": "initContainer", "index": 0, "key": "initContainer/0", "at": p("initContainers", 0),
 				"command":         []any{"sh", "-c", "true"},
 				"securityContext": map[string]any{"runAsGroup": int64(3000)},
 				"imageRef":        noImage("busybox"),
@@ -303,7 +303,7 @@ func TestWorkloadFullEntry(t *testing.T) {
 			},
 			map[string]any{
 				"name": "app", "image": "111122223333.dkr.ecr.us-west-2.amazonaws.com/api:1.2@sha256:abc",
-				"type": "container", "index": 0, "at": p("containers", 0),
+				"type": "container", "index": 0, "key": "container/0", "at": p("containers", 0),
 				"ports": []any{map[string]any{"containerPort": int64(8080)}},
 				"imageRef": map[string]any{
 					"registry": "111122223333.dkr.ecr.us-west-2.amazonaws.com", "repository": "api", "tag": "1.2", "digest": "sha256:abc",
@@ -336,7 +336,7 @@ func TestWorkloadFullEntry(t *testing.T) {
 				},
 			},
 			map[string]any{
-				"name": "sidecar", "image": "envoyproxy/envoy:v1.30", "type": "container", "index": 1, "at": p("containers", 1),
+				"name": "sidecar", "image": "envoyproxy/envoy:v1.30", "type": "container", "index": 1, "key": "container/1", "at": p("containers", 1),
 				"imageRef": map[string]any{"registry": "docker.io", "repository": "envoyproxy/envoy", "tag": "v1.30", "digest": ""},
 				"env":      []any{}, "envFrom": []any{}, "volumeMounts": []any{},
 				"effectiveSecurityContext": map[string]any{
@@ -344,7 +344,7 @@ func TestWorkloadFullEntry(t *testing.T) {
 				},
 			},
 			map[string]any{
-				"name": "debug", "image": "busybox", "type": "ephemeralContainer", "index": 0, "at": p("ephemeralContainers", 0),
+				"name": "debug", "image": "busybox", "type": "ephemeralContainer", "index": 0, "key": "ephemeralContainer/0", "at": p("ephemeralContainers", 0),
 				"imageRef": noImage("busybox"),
 				"env":      []any{}, "envFrom": []any{}, "volumeMounts": []any{},
 				"effectiveSecurityContext": map[string]any{

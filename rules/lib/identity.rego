@@ -54,7 +54,9 @@ containers := {w.ref: {container_key(c): resolve(facts, c) |
 
 # container_key identifies a container within its pod (names are unique in
 # valid pods, but keys must not collide even in invalid ones).
-container_key(c) := sprintf("%v/%v", [object.get(c, "type", "container"), object.get(c, "index", object.get(c, "name", ""))])
+container_key(c) := c.key if {
+	c.key
+} else := sprintf("%v/%v", [object.get(c, "type", "container"), object.get(c, "index", object.get(c, "name", ""))])
 
 # webhook_opted_out: the label's presence alone skips the webhook; its value
 # is irrelevant (the selector is DoesNotExist, W13).

@@ -175,7 +175,7 @@ deny contains with_sa(finding, sa) if {
 	count(signals) > 0
 	first := signals[0]
 	message := sprintf("%s: %s %q %s, so it likely calls AWS, but %s has no %s and no Pod Identity association covers it%s. %s", [
-		k8s.describe(w), k8s.container_kind(first.container), first.container.name, first.what,
+		k8s.describe(w), k8s.container_kind(first.container), first.container.name, signal_text(first),
 		describe_sa(sa), k8s.role_arn_key, associations_note, outcome[first.fallback],
 	])
 	finding := result.finding(w, first.at, message)
@@ -190,19 +190,35 @@ outcome := {
 }
 
 # container_signals lists a container's signals in the order they are
-# usually written: the image, then env entries in order.
+# usually written: the image, then env entries in order. Only the first
+# signal of a workload is reported, so the text is built for that one alone
+# (signal_text).
 container_signals(c, fallback) := array.concat(
-	[{"container": c, "fallback": fallback, "at": array.concat(c.at, ["image"]), "what": sprintf("runs the known AWS client image %q", [c.image])} | aws_image(c)],
-	[{"container": c, "fallback": fallback, "at": array.concat(e.at, ["name"]), "what": sprintf("sets %s", [e.name])} |
+	[{"container": c, "fallback": fallback, "at": array.concat(c.at, ["image"])} | aws_image(c)],
+	[{"container": c, "fallback": fallback, "at": array.concat(e.at, ["name"]), "env": e.name} |
 		some e in object.get(c, "env", [])
 		aws_env[e.name]
 	],
 )
 
-# aws_image: the repository (with or without its registry) ends with a
+signal_text(s) := sprintf("sets %s", [s.env]) if {
+	s.env
+} else := sprintf("runs the known AWS client image %q", [s.container.image])
+
+# aws_image: the image's repository is one of the scan's repositories that
+# match the catalogue. Repositories repeat across thousands of containers
+# (with different tags); each distinct one is matched once.
+aws_image(c) if aws_client_repositories[[c.imageRef.registry, c.imageRef.repository]]
+
+aws_client_repositories := {pair |
+	some pair in {[c.imageRef.registry, c.imageRef.repository] | some w in input.workloads; some c in w.containers}
+	catalogued({"imageRef": {"registry": pair[0], "repository": pair[1]}})
+}
+
+# catalogued: the repository (with or without its registry) ends with a
 # catalogue entry on a path-segment boundary. Each suffix is looked up in a
 # set, so the cost does not grow with the catalogue.
-aws_image(c) if {
+catalogued(c) if {
 	some name in image_names(c)
 	parts := split(name, "/")
 	some i in numbers.range(0, count(parts) - 1)

@@ -68,13 +68,15 @@ deny contains result.graded(w, seed_at(w, readers), message, severity) if {
 deny contains result.graded(w, array.concat(v.at, ["projected", "defaultMode"]), message, "medium") if {
 	some w in input.workloads
 	not before_1_19
-	not windows(w)
-	not has_fs_group(w)
-	not fs_user(w)
+
+	# The rare, cheap test first: a projected volume with a restrictive mode.
 	some v in w.volumes
 	mode := v.projected.defaultMode
 	is_number(mode)
 	bits.and(mode, 36) == 0 # 0o044: neither group nor other may read
+	not windows(w)
+	not has_fs_group(w)
+	not fs_user(w)
 	irsa_token_volume(w, v)
 	readers := [c | some c in irsa_containers(w); non_root(c); mounts(w, c, v)]
 	count(readers) > 0
@@ -90,12 +92,14 @@ deny contains result.graded(w, array.concat(v.at, ["projected", "defaultMode"]),
 deny contains result.graded(w, c.effectiveSecurityContext.runAsUser.at, message, "medium") if {
 	some w in input.workloads
 	not before_1_19
+
+	# Ephemeral containers are rare: find them first.
+	some c in w.containers
+	c.type == "ephemeralContainer"
 	not windows(w)
 	not has_fs_group(w)
 	uid := fs_user(w)
 	count(irsa_containers(w)) > 0
-	some c in w.containers
-	c.type == "ephemeralContainer"
 	mounts_token(w, c)
 	other := c.effectiveSecurityContext.runAsUser.value
 	other != uid
