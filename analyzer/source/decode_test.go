@@ -212,8 +212,9 @@ func TestDecodeJSONThatYAMLRejects(t *testing.T) {
 	if len(d.Duplicates) != 1 || d.Duplicates[0].At != at(1, 30) || d.Duplicates[0].First != at(1, 2) {
 		t.Errorf("duplicates %+v", d.Duplicates)
 	}
-	if _, e := decodeErr(t, "{\"x\": \"\\/\", \"n\": 1e400}"); e.Pos != at(1, 18) {
-		t.Errorf("out of range number: %v", e)
+	// A number float64 cannot hold stays text, as sigs.k8s.io/yaml reads it.
+	if d := decodeOne(t, "{\"x\": \"\\/\", \"n\": 1e400}"); d.Value.(map[string]any)["n"] != "1e400" {
+		t.Errorf("out of range number: %#v", d.Value)
 	}
 }
 

@@ -135,7 +135,9 @@ func (c *jsonConverter) value() (any, *Node, error) {
 		}
 		f, err := strconv.ParseFloat(string(t), 64)
 		if err != nil {
-			return nil, nil, errAt(p, "number %s is out of range", t)
+			// yaml.v2, and so sigs.k8s.io/yaml, leaves a number it cannot
+			// represent as its text.
+			return string(t), node, nil
 		}
 		return jsonNumber(f), node, nil
 	case string, bool, nil:
