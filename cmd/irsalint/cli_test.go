@@ -498,3 +498,27 @@ spec:
 		t.Errorf("facts.podIdentityAssociations not set")
 	}
 }
+
+// -o onto a device must write to it, not rename a file over it.
+func TestOutputToDevice(t *testing.T) {
+	before, err := os.Stat(os.DevNull)
+	if err != nil {
+		t.Skip("no", os.DevNull)
+	}
+	r := runCLI(t, "", "lint", "--fail-on", "none", "-o", os.DevNull, "examples/test/uploader.yaml")
+	after, err := os.Stat(os.DevNull)
+	if err != nil || after.Mode() != before.Mode() || after.Mode().IsRegular() {
+		t.Fatalf("%s was replaced: mode %v -> %v (%v)", os.DevNull, before.Mode(), after.Mode(), err)
+	}
+	if r.code != exitOK || r.stdout != "" {
+		t.Errorf("exit %d, stdout %q", r.code, r.stdout)
+	}
+	out := filepath.Join(t.TempDir(), "report.txt")
+	runCLI(t, "", "lint", "--fail-on", "none", "-o", out, "examples/test/uploader.yaml")
+	if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("report file: %v %v", st, err)
+	}
+	if r := runCLI(t, "", "lint", "-o", t.TempDir(), "examples/"); r.code != exitError || !strings.Contains(r.stderr, "is a directory") {
+		t.Errorf("-o DIR: exit %d, %q", r.code, r.stderr)
+	}
+}

@@ -493,11 +493,23 @@ func statsOf(s inventory.Stats, suppressed int) report.Stats {
 	return report.Stats{Files: s.Files, Documents: s.Documents, Objects: objs, Ignored: s.Ignored, Suppressed: suppressed}
 }
 
-// openOutput returns the report's writer. A file is written whole or not at
-// all: the report goes to a temporary file renamed into place on success.
+// openOutput returns the report's writer. A regular file is written whole
+// or not at all: the report goes to a temporary file renamed into place on
+// success. Anything else (/dev/null, /dev/stdout, a named pipe) is opened and
+// written in place: renaming over it would replace the device itself.
 func openOutput(path string, sys system) (io.Writer, func() error, error) {
 	if path == "" {
 		return sys.Stdout, func() error { return nil }, nil
+	}
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		if st.IsDir() {
+			return nil, nil, fmt.Errorf("--output %s: is a directory", path)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--output: %w", err)
+		}
+		return f, f.Close, nil
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
@@ -505,6 +517,10 @@ func openOutput(path string, sys system) (io.Writer, func() error, error) {
 	}
 	return tmp, func() error {
 		if err := tmp.Close(); err != nil {
+			os.Remove(tmp.Name())
+			return err
+		}
+		if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 			os.Remove(tmp.Name())
 			return err
 		}
