@@ -23,7 +23,7 @@ func genCorpus(tb testing.TB, workloads, roles int) string {
 		tb.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(gen, "main.go")); err != nil {
-		tb.Skip("../shared/bench/gencorpus is not here (a fresh clone has no ../shared); skipping the corpus benchmark")
+		tb.Skip("../shared/bench/gencorpus is not here (a fresh clone has no ../shared): skipping what needs the generated corpus")
 	}
 	dir := tb.TempDir()
 	bin := filepath.Join(dir, "gencorpus")

@@ -270,10 +270,10 @@ web_identity_verdict(w, id) := object.union({"roleArn": id.roleArn}, trust_outco
 trust_outcome(w, role_arn) := {"verdict": "will-be-denied", "detail": "an explicit Deny in the role's trust policy applies"} if {
 	v := sa_verdict(w, role_arn)
 	v.decision == "deny"
-} else := {"verdict": "will-be-denied", "detail": sprintf("the role's trust policy does not admit %s%s", [subject(k8s.service_account(w)), inferred_note(v)])} if {
+} else := {"verdict": "will-be-denied", "detail": sprintf("the role's trust policy does not admit %s%s", [subject(k8s.service_account(w)), verdict_note(v)])} if {
 	v := sa_verdict(w, role_arn)
 	v.decision == "implicit-deny"
-} else := {"verdict": "ok", "detail": sprintf("the role's trust policy admits %s%s", [subject(k8s.service_account(w)), inferred_note(v)])} if {
+} else := {"verdict": "ok", "detail": sprintf("the role's trust policy admits %s%s", [subject(k8s.service_account(w)), verdict_note(v)])} if {
 	v := sa_verdict(w, role_arn)
 	v.decision == "allow"
 } else := {"verdict": "unverified", "detail": "the role's trust policy could not be read unambiguously"} if {
@@ -289,7 +289,14 @@ sa_verdict(w, role_arn) := verdict(k8s.service_account(w), r) if {
 	iam.usable(r)
 }
 
-inferred_note(v) := sprintf(" (cluster issuer inferred: %s)", [v.issuer]) if {
+# verdict_note says, for a verdict on a link, that the issuer was inferred.
+verdict_note(v) := sprintf(" (The cluster's issuer was inferred from the role's trust policy: %s; pass --oidc-issuer to be sure.)", [v.issuer]) if {
 	v.inferred
 	v.issuer != null
+} else := ""
+
+# issuer_note says, for a finding about this cluster's trust entries, that
+# the issuer (or issuers) it judged by was inferred.
+issuer_note(issuer) := sprintf(" This cluster's OIDC issuer %s was inferred from the trust policies of the roles the scanned ServiceAccounts use; pass --oidc-issuer to be sure.", [issuer]) if {
+	this_cluster.inferred
 } else := ""

@@ -531,3 +531,24 @@ statement_name(s) := sprintf("statement %q", [s.sid]) if {
 	is_string(s.sid)
 	s.sid != ""
 } else := sprintf("statement %d", [s.index + 1])
+
+# matches_everything: a wildcard condition whose value is only "*" (a
+# StringLike or ARN pattern): it restricts nothing.
+matches_everything(c) if {
+	c.like
+	some v in c.values
+	regex.match(`^\*+$`, v)
+}
+
+matches_everything(c) if {
+	c.family == "Arn"
+	some v in c.values
+	regex.match(`^\*+$`, v)
+}
+
+# condition_value_at points at one value of a condition: the value's own
+# line when the condition lists several, else the condition's key.
+condition_value_at(c, value) := array.concat(c.at, [i]) if {
+	count(c.values) > 1
+	i := [j | some j, v in c.values; v == value][0]
+} else := c.at

@@ -151,3 +151,12 @@ test_issuer_key if {
 	not iam.issuer_key("aws:requesttag/kubernetes-namespace")
 	not iam.issuer_key("sts:externalid")
 }
+
+test_matches_everything_and_value_positions if {
+	iam.matches_everything(like("aws:principalarn", ["**"]))
+	not iam.matches_everything(like("aws:principalarn", ["arn:aws:iam::1:role/*"]))
+	not iam.matches_everything(equals("aws:principalarn", ["*"]))
+	c := object.union(equals(sub, ["a", "b"]), {"at": ["Condition", "StringEquals", sub]})
+	iam.condition_value_at(c, "b") == ["Condition", "StringEquals", sub, 1]
+	iam.condition_value_at(object.union(c, {"values": ["a"]}), "a") == ["Condition", "StringEquals", sub]
+}

@@ -68,3 +68,15 @@ container_kind(c) := "init container" if {
 
 # host_network is true when the pod shares the node's network namespace.
 host_network(w) if w.podSpec.hostNetwork == true
+
+# valid_namespace: a DNS label, as Kubernetes requires of namespace names.
+valid_namespace(ns) if {
+	count(ns) <= 63
+	regex.match(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`, ns)
+}
+
+# valid_name: a DNS subdomain, as Kubernetes requires of ServiceAccount names.
+valid_name(name) if {
+	count(name) <= 253
+	regex.match(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`, name)
+}

@@ -90,3 +90,12 @@ test_host_network_is_true_only_for_true if {
 	not k8s.host_network({"podSpec": {"hostNetwork": false}})
 	not k8s.host_network({"podSpec": {}})
 }
+
+test_valid_kubernetes_names if {
+	k8s.valid_namespace("payments")
+	not k8s.valid_namespace("Payments")
+	not k8s.valid_namespace("pay.ments")
+	k8s.valid_name("api.v2")
+	not k8s.valid_name("api ")
+	not k8s.valid_name("-api")
+}

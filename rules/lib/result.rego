@@ -18,3 +18,8 @@ related(obj, at, message) := {"ref": obj.ref, "at": at, "message": message}
 
 # with_related adds related locations to a finding.
 with_related(f, rel) := object.union(f, {"related": rel})
+
+# listing joins names for a message, naming at most n and counting the rest.
+listing(names, n) := concat(", ", names) if {
+	count(names) <= n
+} else := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, n)), count(names) - n])

@@ -17,3 +17,8 @@ test_with_related_adds_locations if {
 	f.related == [{"ref": "deploy.yaml#1", "at": ["metadata"], "message": "here"}]
 	f.message == "m"
 }
+
+test_listing_counts_the_rest if {
+	result.listing(["a", "b"], 3) == "a, b"
+	result.listing(["a", "b", "c", "d", "e"], 3) == "a, b, c and 2 more"
+}

@@ -43,6 +43,7 @@ package irsalint.rules.binding["orphan-trust"]
 
 import data.irsalint.lib.binding
 import data.irsalint.lib.iam
+import data.irsalint.lib.k8s
 import data.irsalint.lib.result
 
 deny contains with_namespace(finding, ns, e.name) if {
@@ -52,9 +53,9 @@ deny contains with_namespace(finding, ns, e.name) if {
 	subject := sprintf("system:serviceaccount:%s:%s", [e.namespace, e.name])
 	message := sprintf("%s: %s admits %s, but namespace %s has no ServiceAccount %s in this scan and no workload runs as one: whoever can create a ServiceAccount named %s there can assume the role (a pod running as it only needs a projected token).%s", [
 		iam.describe(e.role), iam.statement_name(e.statement), subject,
-		e.namespace, e.name, e.name, inferred_note(e.provider),
+		e.namespace, e.name, e.name, binding.issuer_note(e.provider.issuer),
 	])
-	finding := result.finding(e.role, value_at(e.condition, subject), message)
+	finding := result.finding(e.role, iam.condition_value_at(e.condition, subject), message)
 }
 
 # orphans: indexes into binding.admitted of subjects that could be created
@@ -68,8 +69,8 @@ orphans := [i |
 	key := concat("/", [e.namespace, e.name])
 	not input.serviceAccounts[key]
 	not named[key]
-	valid_namespace(e.namespace)
-	valid_name(e.name)
+	k8s.valid_namespace(e.namespace)
+	k8s.valid_name(e.name)
 	admits(e)
 ]
 
@@ -105,29 +106,6 @@ denied(policy, request) if {
 	s.effect == "Deny"
 	iam.applies(s, request)
 }
-
-# Kubernetes names (K4): a namespace is a DNS label, a ServiceAccount a DNS
-# subdomain. Nobody can create anything else.
-valid_namespace(ns) if {
-	count(ns) <= 63
-	regex.match(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`, ns)
-}
-
-valid_name(name) if {
-	count(name) <= 253
-	regex.match(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`, name)
-}
-
-# value_at points at the subject inside a list of values, or at the key
-# when the condition holds a single value.
-value_at(c, subject) := array.concat(c.at, [i]) if {
-	count(c.values) > 1
-	i := [j | some j, v in c.values; v == subject][0]
-} else := c.at
-
-inferred_note(f) := sprintf(" This cluster's OIDC issuer %s was inferred from the trust policies of the roles the scanned ServiceAccounts use; pass --oidc-issuer to be sure.", [f.issuer]) if {
-	binding.this_cluster.inferred
-} else := ""
 
 # with_namespace adds the Namespace object as a second location when the
 # scan declares it.

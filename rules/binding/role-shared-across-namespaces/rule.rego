@@ -58,7 +58,7 @@ deny contains result.with_related(finding, related) if {
 	admitted := sort({sprintf("%s/%s", [e[1], e[3]]) | some e in entries; e[2] == "trust"})
 	[obj, at, primary] := primary_location(key, entries)
 	message := sprintf("%s is shared by ServiceAccounts of %d namespaces (%s): %s. Every workload running as one of them gets the permissions all of them need; AWS recommends one role per application.%s", [
-		describe_role(key), count(namespaces), listing(namespaces, 8), use_summary(annotated, admitted), inferred_note(admitted),
+		describe_role(key), count(namespaces), result.listing(namespaces, 8), use_summary(annotated, admitted), shared_issuer_note(admitted),
 	])
 	finding := result.finding(obj, at, message)
 	related := array.slice([r | some e in entries; e != primary; r := related_location(e)], 0, max_related)
@@ -92,8 +92,8 @@ trust_refuses(l) if {
 
 trust_uses := [[e.role.key, e.namespace, "trust", e.name, i] |
 	some i, e in binding.admitted
-	valid_namespace(e.namespace)
-	valid_name(e.name)
+	k8s.valid_namespace(e.namespace)
+	k8s.valid_name(e.name)
 ]
 
 uses := sort({u | some u in array.concat(annotation_uses, trust_uses)})
@@ -156,17 +156,10 @@ statement_at(r, entries) := binding.admitted[e[4]].statement.at if {
 related_location(e) := result.related(sa, k8s.annotation_at(k8s.role_arn_key), sprintf("%s uses this role", [k8s.describe(sa)])) if {
 	e[2] == "annotation"
 	sa := binding.links[e[4]].sa
-} else := result.related(a.role, value_at(a.condition, binding.subject(a)), sprintf("the trust policy admits %s/%s", [a.namespace, a.name])) if {
+} else := result.related(a.role, iam.condition_value_at(a.condition, binding.subject(a)), sprintf("the trust policy admits %s/%s", [a.namespace, a.name])) if {
 	e[2] == "trust"
 	a := binding.admitted[e[4]]
 }
-
-# value_at points at the subject inside a list of values, or at the key
-# when the condition holds a single value.
-value_at(c, subject) := array.concat(c.at, [i]) if {
-	count(c.values) > 1
-	i := [j | some j, v in c.values; v == subject][0]
-} else := c.at
 
 # --- Wording ----------------------------------------------------------------------
 
@@ -174,25 +167,16 @@ describe_role(key) := iam.describe(input.roles[key]) if {
 	input.roles[key]
 } else := sprintf("role %s", [key])
 
-use_summary(annotated, admitted) := sprintf("%s %s it in %s, and its trust policy admits %s", [listing(annotated, 4), carry(annotated), k8s.role_arn_key, listing(admitted, 4)]) if {
+use_summary(annotated, admitted) := sprintf("%s %s it in %s, and its trust policy admits %s", [result.listing(annotated, 4), carry(annotated), k8s.role_arn_key, result.listing(admitted, 4)]) if {
 	count(annotated) > 0
 	count(admitted) > 0
-} else := sprintf("%s %s it in %s", [listing(annotated, 4), carry(annotated), k8s.role_arn_key]) if {
+} else := sprintf("%s %s it in %s", [result.listing(annotated, 4), carry(annotated), k8s.role_arn_key]) if {
 	count(annotated) > 0
-} else := sprintf("its trust policy admits %s", [listing(admitted, 4)])
+} else := sprintf("its trust policy admits %s", [result.listing(admitted, 4)])
 
 carry(names) := "carries" if {
 	count(names) == 1
 } else := "carry"
-
-listing(names, n) := concat(", ", names) if {
-	count(names) <= n
-} else := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, n)), count(names) - n])
-
-inferred_note(admitted) := sprintf(" This cluster's OIDC issuer (%s) was inferred from the trust policies of the roles the scanned ServiceAccounts use; pass --oidc-issuer to be sure.", [concat(", ", sort(binding.this_cluster.issuers))]) if {
-	count(admitted) > 0
-	binding.this_cluster.inferred
-} else := ""
 
 # --- Which trust entries count ----------------------------------------------------
 
@@ -211,14 +195,6 @@ denied(policy, request) if {
 	iam.applies(s, request)
 }
 
-# Kubernetes names (K4): a namespace is a DNS label, a ServiceAccount a DNS
-# subdomain.
-valid_namespace(ns) if {
-	count(ns) <= 63
-	regex.match(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`, ns)
-}
-
-valid_name(name) if {
-	count(name) <= 253
-	regex.match(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`, name)
-}
+shared_issuer_note(admitted) := binding.issuer_note(concat(", ", sort(binding.this_cluster.issuers))) if {
+	count(admitted) > 0
+} else := ""

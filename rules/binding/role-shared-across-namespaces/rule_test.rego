@@ -164,7 +164,7 @@ test_one_finding_per_role if {
 test_inferred_issuer_is_said_for_trust_entries if {
 	inp := object.union(scan([role(reader, [admit(0, ["shop:cart", "shop-old:cart"])])], [sa("shop", "cart", reader)]), {"cluster": {"oidcIssuer": null}})
 	some f in rule.deny with input as inp
-	endswith(f.message, sprintf("This cluster's OIDC issuer (%s) was inferred from the trust policies of the roles the scanned ServiceAccounts use; pass --oidc-issuer to be sure.", [issuer]))
+	endswith(f.message, sprintf("This cluster's OIDC issuer %s was inferred from the trust policies of the roles the scanned ServiceAccounts use; pass --oidc-issuer to be sure.", [issuer]))
 }
 
 # A ServiceAccount whose annotation the trust does not admit cannot use the

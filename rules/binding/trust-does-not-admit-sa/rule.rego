@@ -65,7 +65,7 @@ deny contains f if {
 	link.association == null
 	why := reason(link)
 	message := sprintf("%s is annotated with %s, but %s.%s Pods running as this ServiceAccount will get AccessDenied from AssumeRoleWithWebIdentity, so their AWS calls fail.%s", [
-		k8s.describe(link.sa), link.arn, why.text, hint_sentence(why), inferred_note(link.verdict),
+		k8s.describe(link.sa), link.arn, why.text, hint_sentence(why), binding.verdict_note(link.verdict),
 	])
 	f := result.with_related(
 		result.finding(link.sa, object.get(why, "primary", k8s.annotation_at(k8s.role_arn_key)), message),
@@ -76,11 +76,6 @@ deny contains f if {
 hint_sentence(why) := concat("", [" ", why.hint]) if why.hint != ""
 
 else := ""
-
-inferred_note(v) := sprintf(" (The cluster's issuer was inferred from the role's trust policy: %s; pass --oidc-issuer to be sure.)", [v.issuer]) if {
-	v.inferred
-	v.issuer != null
-} else := ""
 
 # --- Why the trust refuses ------------------------------------------------------
 #

@@ -80,13 +80,13 @@ deny contains with_default_sa(finding, e.namespace) if {
 	admits(e.role, e.statement, request)
 	message := sprintf("%s: %s admits %s, the default ServiceAccount of namespace %s, so every pod there that names no ServiceAccount can assume the role, annotation or not (a pod can mount a token for its ServiceAccount through a projected volume); %s.%s", [
 		iam.describe(e.role), iam.statement_name(e.statement), binding.subject(e), e.namespace,
-		namespace_users(e.namespace), inferred_note(e.provider),
+		namespace_users(e.namespace), binding.issuer_note(e.provider.issuer),
 	])
-	finding := result.finding(e.role, value_at(e.condition, binding.subject(e)), message)
+	finding := result.finding(e.role, iam.condition_value_at(e.condition, binding.subject(e)), message)
 }
 
 # A pattern whose ServiceAccount part is literally default.
-deny contains result.finding(r, value_at(c, v), message) if {
+deny contains result.finding(r, iam.condition_value_at(c, v), message) if {
 	some r in input.roles
 	iam.usable(r)
 	some pair in iam.web_identity_statements(r.trustPolicy)
@@ -103,7 +103,7 @@ deny contains result.finding(r, value_at(c, v), message) if {
 	probe := sprintf("system:serviceaccount:%s:default", [replace(replace(ns_pattern, "*", "x"), "?", "x")])
 	admits(r, s, iam.request(f, probe, iam.probe_audience(s, f)))
 	message := sprintf("%s: %s admits %q through %s: the default ServiceAccount of %s, so every pod there that names no ServiceAccount can assume the role, annotation or not (a pod can mount a token for its ServiceAccount through a projected volume).%s", [
-		iam.describe(r), iam.statement_name(s), v, c.operator, pattern_scope(ns_pattern), inferred_note(f),
+		iam.describe(r), iam.statement_name(s), v, c.operator, pattern_scope(ns_pattern), binding.issuer_note(f.issuer),
 	])
 }
 
@@ -147,7 +147,7 @@ pattern_scope(ns) := sprintf("every namespace matching %q, including namespaces 
 pattern_scope(ns) := sprintf("namespace %s", [ns]) if not iam.has_wildcard(ns)
 
 # namespace_users: who runs as the namespace's default ServiceAccount.
-namespace_users(ns) := sprintf("%d workload%s in this scan already run%s as it (%s)", [n, plural(n), verb_s(n), listing(names)]) if {
+namespace_users(ns) := sprintf("%d workload%s in this scan already run%s as it (%s)", [n, plural(n), verb_s(n), result.listing(names, 3)]) if {
 	sa := input.serviceAccounts[concat("/", [ns, "default"])]
 	names := sort([k8s.describe(workloads[ref]) | some ref in object.get(sa, "usedBy", [])])
 	n := count(names)
@@ -157,17 +157,6 @@ namespace_users(ns) := sprintf("%d workload%s in this scan already run%s as it (
 verb_s(1) := "s"
 
 verb_s(n) := "" if n != 1
-
-# value_at points at the subject inside a list of values, or at the key
-# when the condition holds a single value.
-value_at(c, subject) := array.concat(c.at, [i]) if {
-	count(c.values) > 1
-	i := [j | some j, v in c.values; v == subject][0]
-} else := c.at
-
-inferred_note(f) := sprintf(" This cluster's OIDC issuer %s was inferred from the trust policies of the roles the scanned ServiceAccounts use; pass --oidc-issuer to be sure.", [f.issuer]) if {
-	binding.this_cluster.inferred
-} else := ""
 
 # with_default_sa points a second location at the namespace's default
 # ServiceAccount, or else its Namespace, when the scan declares one.
@@ -184,7 +173,7 @@ with_default_sa(f, ns) := result.with_related(f, [result.related(sa, ["metadata"
 # users summarizes the workloads of the scan that run as sa.
 users(sa) := "no workload in this scan does yet, but any pod created there later will" if {
 	count(object.get(sa, "usedBy", [])) == 0
-} else := sprintf("%d workload%s in this scan (%s) and any pod created there later", [n, plural(n), listing(names)]) if {
+} else := sprintf("%d workload%s in this scan (%s) and any pod created there later", [n, plural(n), result.listing(names, 3)]) if {
 	names := sort([k8s.describe(workloads[ref]) | some ref in sa.usedBy])
 	n := count(names)
 }
@@ -195,8 +184,3 @@ workloads := {w.ref: w | some w in input.workloads}
 plural(1) := ""
 
 plural(n) := "s" if n != 1
-
-# listing names up to three workloads.
-listing(names) := concat(", ", names) if {
-	count(names) <= 3
-} else := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, 3)), count(names) - 3])

@@ -68,10 +68,10 @@ deny contains result.with_related(finding, [related]) if {
 	subject := binding.subject(sa)
 	message := sprintf("%s has no %s and no Pod Identity association covers it%s, yet %s (%s) admits %s: the role was made for this ServiceAccount, but without the annotation the webhook injects nothing. %s%s", [
 		k8s.describe(sa), k8s.role_arn_key, associations_note, iam.describe(e.role), iam.statement_name(e.statement),
-		subject, sa_users(sa), inferred_note(e.provider),
+		subject, sa_users(sa), binding.issuer_note(e.provider.issuer),
 	])
 	finding := result.finding(sa, ["metadata", "name"], message)
-	related := result.related(e.role, value_at(e.condition, subject), sprintf("this trust policy admits %s", [subject]))
+	related := result.related(e.role, iam.condition_value_at(e.condition, subject), sprintf("this trust policy admits %s", [subject]))
 }
 
 # trust_signal is the first trust entry that admits a declared
@@ -130,7 +130,7 @@ denied(policy, request) if {
 
 sa_users(sa) := "No workload in this scan runs as it yet." if {
 	count(object.get(sa, "usedBy", [])) == 0
-} else := sprintf("%s run%s as it and get%s no role: AWS calls fall back to the node role through the instance metadata service (on Fargate, they fail).", [listing(names), verb_s(count(names)), verb_s(count(names))]) if {
+} else := sprintf("%s run%s as it and get%s no role: AWS calls fall back to the node role through the instance metadata service (on Fargate, they fail).", [result.listing(names, 3), verb_s(count(names)), verb_s(count(names))]) if {
 	names := sort([k8s.describe(workloads[ref]) | some ref in sa.usedBy])
 }
 
@@ -139,22 +139,6 @@ workloads := {w.ref: w | some w in input.workloads}
 verb_s(1) := "s"
 
 verb_s(n) := "" if n != 1
-
-# listing names up to three objects.
-listing(names) := concat(", ", names) if {
-	count(names) <= 3
-} else := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, 3)), count(names) - 3])
-
-# value_at points at the subject inside a list of values, or at the key
-# when the condition holds a single value.
-value_at(c, subject) := array.concat(c.at, [i]) if {
-	count(c.values) > 1
-	i := [j | some j, v in c.values; v == subject][0]
-} else := c.at
-
-inferred_note(f) := sprintf(" This cluster's OIDC issuer %s was inferred from the trust policies of the roles the scanned ServiceAccounts use; pass --oidc-issuer to be sure.", [f.issuer]) if {
-	binding.this_cluster.inferred
-} else := ""
 
 # --- The env and image signals: per workload -------------------------------------------
 

@@ -71,7 +71,7 @@ scoped(s) if {
 scoping(c) if {
 	c.key in scoping_keys
 	iam.positive(c)
-	not matches_everything(c)
+	not iam.matches_everything(c)
 }
 
 # A Deny for every value but one (a negated condition on a scoping key,
@@ -84,24 +84,12 @@ scoped_by_deny(policy) if {
 	some c in d.conditions
 	c.key in scoping_keys
 	c.negated
-	not matches_everything(c)
+	not iam.matches_everything(c)
 }
 
 denies_pod_identity(d) if iam.service_principal(d, pod_identity)
 
 denies_pod_identity(d) if iam.wildcard_principal(d)
-
-matches_everything(c) if {
-	c.like
-	some v in c.values
-	regex.match(`^\*+$`, v)
-}
-
-matches_everything(c) if {
-	c.family == "Arn"
-	some v in c.values
-	regex.match(`^\*+$`, v)
-}
 
 # ignored explains conditions on scoping keys that do not scope.
 ignored(s) := sprintf(" (the one on %s is negated, IfExists or matches every value)", [concat(", ", keys)]) if {

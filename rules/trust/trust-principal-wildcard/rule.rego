@@ -68,19 +68,7 @@ restricting_keys := {"aws:principalorgid", "aws:principalarn", "aws:principalacc
 restricts(c) if {
 	c.key in restricting_keys
 	iam.positive(c)
-	not matches_everything(c)
-}
-
-matches_everything(c) if {
-	c.like
-	some v in c.values
-	regex.match(`^\*+$`, v)
-}
-
-matches_everything(c) if {
-	c.family == "Arn"
-	some v in c.values
-	regex.match(`^\*+$`, v)
+	not iam.matches_everything(c)
 }
 
 grade(s, restricting, ignored) := ["critical", sprintf("lets %s assume the role: no condition on aws:PrincipalOrgID, aws:PrincipalArn, aws:PrincipalAccount or sts:ExternalId restricts the caller%s. Name the trusted principal instead.", [admitted(s), ignored])] if {
