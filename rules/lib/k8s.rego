@@ -80,3 +80,15 @@ valid_name(name) if {
 	count(name) <= 253
 	regex.match(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`, name)
 }
+
+# webhook_windows: the pod identity webhook treats the pod as Windows (and
+# writes Windows token paths) only when its nodeSelector says so (W16).
+webhook_windows(w) if w.podSpec.nodeSelector["kubernetes.io/os"] == "windows"
+
+webhook_windows(w) if w.podSpec.nodeSelector["beta.kubernetes.io/os"] == "windows"
+
+# windows_pod: the pod runs on Windows nodes, by its nodeSelector or its
+# spec.os; Windows does not enforce token file ownership (K6).
+windows_pod(w) if webhook_windows(w)
+
+windows_pod(w) if w.podSpec.os.name == "windows"

@@ -99,3 +99,11 @@ test_valid_kubernetes_names if {
 	not k8s.valid_name("api ")
 	not k8s.valid_name("-api")
 }
+
+test_windows_pods if {
+	k8s.webhook_windows({"podSpec": {"nodeSelector": {"kubernetes.io/os": "windows"}}})
+	not k8s.webhook_windows({"podSpec": {"os": {"name": "windows"}}})
+	k8s.windows_pod({"podSpec": {"os": {"name": "windows"}}})
+	k8s.windows_pod({"podSpec": {"nodeSelector": {"beta.kubernetes.io/os": "windows"}}})
+	not k8s.windows_pod({"podSpec": {}})
+}

@@ -124,16 +124,13 @@ sa_name(w) := w.serviceAccount.key
 # ServiceAccount's annotation (and mounts its token volume in it, W7).
 webhook_injects(w, c) if {
 	identity.irsa_role(w)
-	c.type != "ephemeralContainer"
-	not identity.skipped_names(w)[c.name]
+	identity.webhook_mutates(w, c)
 }
 
 # pod_identity_applies: the webhook would give this container Pod Identity.
 pod_identity_applies(w, c) if {
 	identity.association(w)
-	not identity.webhook_opted_out(w)
-	c.type != "ephemeralContainer"
-	not identity.skipped_names(w)[c.name]
+	identity.webhook_mutates(w, c)
 }
 
 # out_of_webhook: the author took the container out of the webhook.
@@ -231,12 +228,8 @@ webhook_token_files(w, c) := {join_path(m.mountPath, "token") |
 	some m in c.volumeMounts
 	m.name == webhook_volume
 } else := {webhook_token_file, webhook_windows_token_file} if {
-	windows(w)
+	k8s.webhook_windows(w)
 } else := {webhook_token_file}
-
-windows(w) if w.podSpec.nodeSelector["kubernetes.io/os"] == "windows"
-
-windows(w) if w.podSpec.nodeSelector["beta.kubernetes.io/os"] == "windows"
 
 webhook_serves(w, c, path) if {
 	webhook_injects(w, c)

@@ -53,7 +53,7 @@ import data.irsalint.lib.result
 # The seed's case: before 1.19 (high), or with an unknown version (low).
 deny contains result.graded(w, seed_at(w, readers), message, severity) if {
 	some w in input.workloads
-	not windows(w)
+	not k8s.windows_pod(w)
 	not has_fs_group(w)
 	readers := [c | some c in irsa_containers(w); non_root(c)]
 	count(readers) > 0
@@ -74,7 +74,7 @@ deny contains result.graded(w, array.concat(v.at, ["projected", "defaultMode"]),
 	mode := v.projected.defaultMode
 	is_number(mode)
 	bits.and(mode, 36) == 0 # 0o044: neither group nor other may read
-	not windows(w)
+	not k8s.windows_pod(w)
 	not has_fs_group(w)
 	not fs_user(w)
 	irsa_token_volume(w, v)
@@ -96,7 +96,7 @@ deny contains result.graded(w, c.effectiveSecurityContext.runAsUser.at, message,
 	# Ephemeral containers are rare: find them first.
 	some c in w.containers
 	c.type == "ephemeralContainer"
-	not windows(w)
+	not k8s.windows_pod(w)
 	not has_fs_group(w)
 	uid := fs_user(w)
 	count(irsa_containers(w)) > 0
@@ -216,10 +216,3 @@ mounts_token(w, c) if {
 	v.name == m.name
 	irsa_token_volume(w, v)
 }
-
-# File ownership is not enforced on Windows nodes.
-windows(w) if w.podSpec.nodeSelector["kubernetes.io/os"] == "windows"
-
-windows(w) if w.podSpec.nodeSelector["beta.kubernetes.io/os"] == "windows"
-
-windows(w) if w.podSpec.os.name == "windows"
