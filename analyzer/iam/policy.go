@@ -22,6 +22,10 @@ var (
 type policyReader struct {
 	problems []any
 	lossy    bool
+	// where says where line numbers of the document count from: "" for the
+	// file itself, " of the decoded document" for a document held in a
+	// string (its lines are not the file's).
+	where string
 }
 
 func (r *policyReader) problem(kind string, at []any, lossy bool, format string, args ...any) {
@@ -39,8 +43,11 @@ func (r *policyReader) problem(kind string, at []any, lossy bool, format string,
 // readTrustPolicy normalizes the policy document doc found at path at
 // (relative to the object). dups are the duplicate keys of the document,
 // with paths relative to the document itself.
-func readTrustPolicy(doc any, at []any, dups []source.Duplicate) map[string]any {
+func readTrustPolicy(doc any, at []any, dups []source.Duplicate, encoded bool) map[string]any {
 	r := &policyReader{}
+	if encoded {
+		r.where = " of the decoded document"
+	}
 	out := map[string]any{"at": at, "version": nil, "statements": []any{}}
 	r.duplicates(at, dups)
 	m, ok := doc.(map[string]any)
@@ -377,9 +384,9 @@ func (r *policyReader) duplicates(at []any, dups []source.Duplicate) {
 		}
 		p := join(append(append([]any{}, at...), d.Path...), d.Key)
 		if semantic {
-			r.problem("duplicate-key", p, true, "key %q appears twice in one object (first at line %d): JSON readers keep one or the other — Go and irsalint keep the last, IAM does not document which; remove one", d.Key, d.First.Line)
+			r.problem("duplicate-key", p, true, "key %q appears twice in one object (first at line %d%s): JSON readers keep one or the other — Go and irsalint keep the last, IAM does not document which; remove one", d.Key, d.First.Line, r.where)
 		} else {
-			r.problem("duplicate-key", p, false, "key %q appears twice in one object (first at line %d); it means nothing to IAM, but remove one", d.Key, d.First.Line)
+			r.problem("duplicate-key", p, false, "key %q appears twice in one object (first at line %d%s); it means nothing to IAM, but remove one", d.Key, d.First.Line, r.where)
 		}
 	}
 }
