@@ -390,3 +390,22 @@ func TestCase28CrossAccountExamples(t *testing.T) {
 		t.Errorf("web identity statements: %v, want 0", n)
 	}
 }
+
+// GitHub's former AWS example (github/docs, removed in PR #17463) used
+// ForAllValues:StringEquals on both claims: a token without the claim passes.
+func TestGitHubForAllValuesExample(t *testing.T) {
+	const gh = "token.actions.githubusercontent.com"
+	p := policy(t, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+	  "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/`+gh+`"},
+	  "Action": "sts:AssumeRoleWithWebIdentity",
+	  "Condition": {"ForAllValues:StringEquals": {
+	    "`+gh+`:aud": "sts.amazonaws.com",
+	    "`+gh+`:sub": "repo:octo-org/octo-repo:ref:refs/heads/main"}}}]}`)
+	if got := openness(t, p, 0); got != "missing" {
+		t.Errorf("openness %q, want missing (a token without sub gets in)", got)
+	}
+	scope := query(t, "data.irsalint.lib.iam.provider_description(input.policy.statements[0].federated[0])", map[string]any{"policy": p})
+	if scope != "every GitHub Actions workflow of every repository on GitHub" {
+		t.Errorf("blast radius %q", scope)
+	}
+}
