@@ -413,22 +413,7 @@ metadata:
 		}
 	}
 	r := runCLI(t, "", "lint", "-f", "json", "--oidc-issuer", "https://"+issuer, dir)
-	var rep struct {
-		Findings []struct {
-			Rule     string
-			Message  string
-			Location struct {
-				File string
-				Line int
-			}
-			Related []struct {
-				Location struct {
-					File string
-					Line int
-				}
-			}
-		}
-	}
+	var rep jsonReport
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatal(err)
 	}

@@ -103,16 +103,7 @@ func checkFixture(t *testing.T, root, rel, rule string, isFail bool) {
 	if code != exitOK {
 		t.Fatalf("exit code %d, want 0; stderr:\n%s", code, stderr.String())
 	}
-	var rep struct {
-		Findings []struct {
-			Rule     string
-			Message  string
-			Location struct {
-				File string
-				Line int
-			}
-		}
-	}
+	var rep jsonReport
 	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
 		t.Fatalf("JSON report: %v\n%s", err, stdout.String())
 	}
@@ -148,6 +139,24 @@ func checkFixture(t *testing.T, root, rel, rule string, isFail bool) {
 	sort.Strings(problems)
 	for _, p := range problems {
 		t.Error(p)
+	}
+}
+
+// jsonReport is the part of the JSON report the tests read.
+type jsonReport struct {
+	Findings []struct {
+		Rule     string
+		Message  string
+		Location struct {
+			File string
+			Line int
+		}
+		Related []struct {
+			Location struct {
+				File string
+				Line int
+			}
+		}
 	}
 }
 
