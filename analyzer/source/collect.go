@@ -78,6 +78,7 @@ type collector struct {
 	diags    []analyzer.Diagnostic
 	seen     map[string]bool // real paths of files read (or refused), and "-"
 	seenDirs map[string]bool // real paths of folders walked
+	found    int             // input files met, read or already read
 }
 
 func (c *collector) errorf(path, format string, args ...any) {
@@ -136,7 +137,18 @@ func (c *collector) arg(arg string) {
 			c.chartNotice(filepath.Dir(abs), c.display(filepath.Dir(abs)))
 			return
 		}
+		real, _ := filepath.EvalSymlinks(abs)
+		again := c.seenDirs[real]
+		before, diagsBefore := c.found, len(c.diags)
 		c.walk(abs, disp)
+		if !again && c.found == before && len(c.diags) == diagsBefore {
+			// A CI gate pointed at the wrong folder would pass silently.
+			c.diags = append(c.diags, analyzer.Diagnostic{
+				Level:    analyzer.LevelNotice,
+				Location: analyzer.Location{File: disp},
+				Message:  "no *.yaml, *.yml or *.json files found in this folder",
+			})
+		}
 		return
 	}
 	// A named file is read whatever it is: "lint <(kubectl get ...)" names
@@ -280,6 +292,7 @@ func chartName(abs string) string {
 
 // read reads one file, once, within the size cap.
 func (c *collector) read(abs, disp string, info fs.FileInfo) {
+	c.found++
 	key := abs
 	if real, err := filepath.EvalSymlinks(abs); err == nil {
 		key = real

@@ -98,8 +98,11 @@ func TestCollectFolder(t *testing.T) {
 	// Named hidden folders, node_modules and odd files are read.
 	files, diags = collectIn(t, root, ".github", "vendor", "d.txt", "yaml", "empty", ".pre-commit-config.yaml")
 	want = []string{".github/k8s/h.yaml", "vendor/j.yaml", "d.txt", "yaml", ".pre-commit-config.yaml"}
-	if got := paths(files); !reflect.DeepEqual(got, want) || len(diags) != 0 {
-		t.Errorf("named: files %q diagnostics %q, want %q", got, diagStrings(diags), want)
+	// A folder with no input files at all gets a notice: a CI gate
+	// pointed at the wrong folder must not pass silently.
+	wantDiags := []string{"empty: notice: no *.yaml, *.yml or *.json files found in this folder"}
+	if got := paths(files); !reflect.DeepEqual(got, want) || !reflect.DeepEqual(diagStrings(diags), wantDiags) {
+		t.Errorf("named: files %q diagnostics %q, want %q and %q", got, diagStrings(diags), want, wantDiags)
 	}
 	files, _ = collectIn(t, root, ".github/k8s")
 	if got := paths(files); !reflect.DeepEqual(got, []string{".github/k8s/h.yaml"}) {
