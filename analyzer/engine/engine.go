@@ -23,6 +23,9 @@ type Options struct {
 	Builtin fs.FS
 	// UserDirs are --rules directories (or single .rego files).
 	UserDirs []string
+	// RepoDirs are rule directories named by repository content (a
+	// configuration file's rules.dirs): links inside must not lead out.
+	RepoDirs []string
 	// Print receives the output of Rego print() calls; nil drops it (and
 	// compiles print() away).
 	Print io.Writer
@@ -46,8 +49,15 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading built-in rules: %w", err)
 	}
+	for _, dir := range opts.RepoDirs {
+		user, err := LoadDir(dir, false, true)
+		if err != nil {
+			return nil, err
+		}
+		mods = append(mods, user...)
+	}
 	for _, dir := range opts.UserDirs {
-		user, err := LoadDir(dir, false)
+		user, err := LoadDir(dir, false, false)
 		if err != nil {
 			return nil, err
 		}
@@ -57,8 +67,10 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := ast.NewCompiler().WithEnablePrintStatements(opts.Print != nil)
-	if len(opts.UserDirs) == 0 {
+	c := ast.NewCompiler().
+		WithEnablePrintStatements(opts.Print != nil).
+		WithCapabilities(sandboxCapabilities())
+	if len(opts.UserDirs) == 0 && len(opts.RepoDirs) == 0 {
 		// The shipped rules are type-checked, in strict mode, by the tests
 		// (rules/rego_test.go); checking them again costs a fifth of every
 		// start-up. User rules get the full check.
@@ -72,13 +84,27 @@ func New(opts Options) (*Engine, error) {
 		modMap[m.Name] = m.Module
 	}
 	if c.Compile(modMap); c.Failed() {
-		return nil, formatRegoErrors(c.Errors)
+		return nil, formatRegoErrors(explainForbidden(c.Errors, ruleOfModule(mods)))
 	}
 	e := &Engine{compiler: c, entries: entries, byID: map[string]int{}, print: opts.Print}
 	for i, en := range entries {
 		e.byID[en.rule.ID] = i
 	}
 	return e, nil
+}
+
+// ruleOfModule maps a module's file name to the ID of the rule its package
+// defines ("" for libraries), for error messages.
+func ruleOfModule(mods []Module) func(string) string {
+	ids := make(map[string]string, len(mods))
+	for _, m := range mods {
+		if m.Module.Package.Path.HasPrefix(RulesRoot) {
+			if _, id, err := ruleIdentity(m.Module.Package.Path); err == nil {
+				ids[m.Name] = id
+			}
+		}
+	}
+	return func(file string) string { return ids[file] }
 }
 
 // Rules returns the whole catalogue, sorted by ID.
@@ -147,26 +173,59 @@ func quoteAll(ss []string) []string {
 	return out
 }
 
-// Query is the enabled rules prepared for evaluation.
+// Query is the enabled rules prepared for evaluation, in units: the
+// built-in rules together, so that shared library values (indexes,
+// effective identities) are computed once per evaluation, and each custom
+// rule alone, so that a rule that runs too long can be named.
 type Query struct {
-	pq  rego.PreparedEvalQuery
-	ids []string
+	units []unit
+	ids   []string
 }
 
-// Prepare builds one query over the enabled rules: evaluating them together
-// lets shared library values (indexes, effective identities) be computed
-// once per evaluation instead of once per rule.
+type unit struct {
+	pq  rego.PreparedEvalQuery
+	ids []string
+	// custom is the one custom rule of the unit, or "".
+	custom string
+}
+
+// Prepare builds the queries over the enabled rules.
 func (e *Engine) Prepare(ctx context.Context, ids []string) (*Query, error) {
-	// findings := {"<id>": data.irsalint.rules.<group>["<id>"].deny, ...},
-	// built as an AST: parsing the same text costs more than the
-	// evaluation of a small input.
-	items := make([][2]*ast.Term, 0, len(ids))
+	q := &Query{ids: ids}
+	var builtins []string
 	for _, id := range ids {
 		i, ok := e.byID[id]
 		if !ok {
 			return nil, fmt.Errorf("unknown rule %q", id)
 		}
-		ref := append(e.entries[i].ref.Copy(), ast.StringTerm("deny"))
+		if !e.entries[i].rule.Custom {
+			builtins = append(builtins, id)
+			continue
+		}
+		u, err := e.prepareUnit(ctx, []string{id})
+		if err != nil {
+			return nil, err
+		}
+		u.custom = id
+		q.units = append(q.units, u)
+	}
+	if len(builtins) > 0 {
+		u, err := e.prepareUnit(ctx, builtins)
+		if err != nil {
+			return nil, err
+		}
+		q.units = append([]unit{u}, q.units...)
+	}
+	return q, nil
+}
+
+func (e *Engine) prepareUnit(ctx context.Context, ids []string) (unit, error) {
+	// findings := {"<id>": data.irsalint.rules.<group>["<id>"].deny, ...},
+	// built as an AST: parsing the same text costs more than the
+	// evaluation of a small input.
+	items := make([][2]*ast.Term, 0, len(ids))
+	for _, id := range ids {
+		ref := append(e.entries[e.byID[id]].ref.Copy(), ast.StringTerm("deny"))
 		items = append(items, [2]*ast.Term{ast.StringTerm(id), ast.NewTerm(ref)})
 	}
 	query := ast.NewBody(ast.Assign.Expr(ast.VarTerm("findings"), ast.ObjectTerm(items...)))
@@ -180,10 +239,32 @@ func (e *Engine) Prepare(ctx context.Context, ids []string) (*Query, error) {
 	}
 	pq, err := rego.New(opts...).PrepareForEval(ctx)
 	if err != nil {
-		return nil, formatRegoErrors(err)
+		return unit{}, formatRegoErrors(err)
 	}
-	return &Query{pq: pq, ids: ids}, nil
+	return unit{pq: pq, ids: ids}, nil
 }
+
+// Interrupted is the error of an evaluation stopped by its context (a
+// timeout, a memory ceiling, Ctrl-C): Cause is context.Cause, Rules the
+// rules being evaluated then.
+type Interrupted struct {
+	Cause error
+	Rules []string
+	// Custom is true when Rules is one custom rule.
+	Custom bool
+}
+
+func (e *Interrupted) Error() string {
+	if len(e.Rules) == 1 && !e.Custom && strings.HasPrefix(e.Rules[0], "data.") {
+		return fmt.Sprintf("%v while evaluating %s", e.Cause, e.Rules[0])
+	}
+	if len(e.Rules) == 1 {
+		return fmt.Sprintf("%v while evaluating rule %q", e.Cause, e.Rules[0])
+	}
+	return fmt.Sprintf("%v while evaluating the %d built-in rules", e.Cause, len(e.Rules))
+}
+
+func (e *Interrupted) Unwrap() error { return e.Cause }
 
 // RawFinding is a finding as a rule emitted it: about the object with Ref,
 // at the field path At relative to that object.
@@ -205,8 +286,29 @@ type RawRelated struct {
 
 // Eval runs the prepared rules over an input converted once with
 // ast.InterfaceToValue (EvalParsedInput avoids converting it per call).
+// When ctx ends first, the error is an *Interrupted.
 func (q *Query) Eval(ctx context.Context, input ast.Value) ([]RawFinding, error) {
-	rs, err := q.pq.Eval(ctx, rego.EvalParsedInput(input))
+	var out []RawFinding
+	var problems []string
+	for _, u := range q.units {
+		found, err := u.eval(ctx, input)
+		if ctx.Err() != nil {
+			return out, &Interrupted{Cause: context.Cause(ctx), Rules: u.ids, Custom: u.custom != ""}
+		}
+		out = append(out, found...)
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return out, fmt.Errorf("%s", strings.Join(problems, "\n"))
+	}
+	return out, nil
+}
+
+func (u *unit) eval(ctx context.Context, input ast.Value) ([]RawFinding, error) {
+	rs, err := u.pq.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
 		return nil, fmt.Errorf("evaluating rules: %w", err)
 	}
@@ -219,7 +321,7 @@ func (q *Query) Eval(ctx context.Context, input ast.Value) ([]RawFinding, error)
 	}
 	var out []RawFinding
 	var problems []string
-	for _, id := range q.ids {
+	for _, id := range u.ids {
 		set, ok := all[id].([]any)
 		if !ok {
 			problems = append(problems, fmt.Sprintf("rule %q: deny must be a set of findings, got %T", id, all[id]))
@@ -350,6 +452,9 @@ func (e *Engine) Value(ctx context.Context, expr string, input ast.Value) (any, 
 		rego.ParsedInput(input),
 		rego.StrictBuiltinErrors(true),
 	).Eval(ctx)
+	if ctx.Err() != nil {
+		return nil, &Interrupted{Cause: context.Cause(ctx), Rules: []string{expr}}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("evaluating %s: %w", expr, err)
 	}

@@ -337,13 +337,13 @@ func TestRegoErrors(t *testing.T) {
 	t.Run("syntax error in a user rule", func(t *testing.T) {
 		dir := writeFiles(t, map[string]string{"bad.rego": "package irsalint.rules.custom[\"x\"]\n\ndeny contains x if {\n"})
 		// The end of the file has no column.
-		_, err := engine.LoadDir(dir, false)
+		_, err := engine.LoadDir(dir, false, false)
 		if want := filepath.ToSlash(dir) + "/bad.rego:4: unexpected eof token"; err == nil || err.Error() != want {
 			t.Errorf("LoadDir: %v, want %s", err, want)
 		}
 		// Every error of the parser, one per line.
 		dir = writeFiles(t, map[string]string{"x.rego": "package p\n\nx := [1,\n\ny := 2\n"})
-		_, err = engine.LoadDir(dir, false)
+		_, err = engine.LoadDir(dir, false, false)
 		want := filepath.ToSlash(dir) + "/x.rego:5:3: unexpected assign token: expected \",\" or \"]\"\n" +
 			filepath.ToSlash(dir) + "/x.rego:5:3: unexpected assign token: expected rule value term (e.g., x := <VALUE> { ... })"
 		if err == nil || err.Error() != want {
@@ -675,7 +675,7 @@ func TestLoadDir(t *testing.T) {
 		}
 		return out
 	}
-	mods, err := engine.LoadDir(dir, false)
+	mods, err := engine.LoadDir(dir, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -683,7 +683,7 @@ func TestLoadDir(t *testing.T) {
 	if got := names(mods); !reflect.DeepEqual(got, want) {
 		t.Errorf("LoadDir:\n got  %v\n want %v", got, want)
 	}
-	mods, err = engine.LoadDir(dir, true)
+	mods, err = engine.LoadDir(dir, true, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -693,7 +693,7 @@ func TestLoadDir(t *testing.T) {
 	}
 
 	// A single .rego file.
-	mods, err = engine.LoadDir(filepath.Join(dir, "b.rego"), false)
+	mods, err = engine.LoadDir(filepath.Join(dir, "b.rego"), false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -702,11 +702,11 @@ func TestLoadDir(t *testing.T) {
 	}
 
 	// Not a directory or .rego file; missing.
-	if _, err := engine.LoadDir(filepath.Join(dir, "notes.md"), false); err == nil || err.Error() != "rules "+filepath.Join(dir, "notes.md")+": not a directory or .rego file" {
+	if _, err := engine.LoadDir(filepath.Join(dir, "notes.md"), false, false); err == nil || err.Error() != "rules "+filepath.Join(dir, "notes.md")+": not a directory or .rego file" {
 		t.Errorf("LoadDir(notes.md): %v", err)
 	}
 	missing := filepath.Join(dir, "missing")
-	if _, err := engine.LoadDir(missing, false); err == nil || err.Error() != "rules directory "+missing+": no such file or directory" {
+	if _, err := engine.LoadDir(missing, false, false); err == nil || err.Error() != "rules directory "+missing+": no such file or directory" {
 		t.Errorf("LoadDir(missing): %v", err)
 	}
 	if _, err := engine.New(engine.Options{UserDirs: []string{missing}}); err == nil || err.Error() != "rules directory "+missing+": no such file or directory" {

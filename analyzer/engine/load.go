@@ -76,8 +76,15 @@ func LoadFS(fsys fs.FS, prefix string, tests bool) ([]Module, error) {
 	return mods, nil
 }
 
-// LoadDir parses the .rego files under a user's rule directory (--rules).
-func LoadDir(dir string, tests bool) ([]Module, error) {
+// MaxRuleFileSize caps one .rego file of a user's rule folder.
+const MaxRuleFileSize = 4 << 20
+
+// LoadDir parses the .rego files under a user's rule directory (--rules), or
+// one .rego file. Only regular files are read (a named pipe would block).
+// When confined is true the folder was named by repository content (a
+// configuration file): a symbolic link inside it must not lead outside it,
+// or a rule file could read the host into an error message.
+func LoadDir(dir string, tests, confined bool) ([]Module, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("rules directory %s: %w", dir, unwrapPathError(err))
@@ -86,21 +93,69 @@ func LoadDir(dir string, tests bool) ([]Module, error) {
 		if !strings.HasSuffix(dir, ".rego") {
 			return nil, fmt.Errorf("rules %s: not a directory or .rego file", dir)
 		}
-		src, err := os.ReadFile(dir)
+		m, err := loadFile(filepath.ToSlash(dir), dir, info)
 		if err != nil {
 			return nil, err
 		}
-		m, err := parse(filepath.ToSlash(dir), src)
+		return []Module{m}, nil
+	}
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, fmt.Errorf("rules directory %s: %w", dir, unwrapPathError(err))
+	}
+	var paths []string
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("rules directory %s: %w", dir, unwrapPathError(err))
+		}
+		if d.IsDir() || !wantRego(p, tests) {
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 && confined {
+			real, err := filepath.EvalSymlinks(p)
+			if rel, rerr := filepath.Rel(root, real); err != nil || rerr != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				target, _ := os.Readlink(p)
+				return fmt.Errorf("%s: a symbolic link to %q, outside the rule folder %s; not read", filepath.ToSlash(p), target, filepath.ToSlash(dir))
+			}
+		}
+		paths = append(paths, p)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	mods := make([]Module, 0, len(paths))
+	for _, p := range paths { // WalkDir goes in lexical order
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.ToSlash(p), unwrapPathError(err))
+		}
+		m, err := loadFile(filepath.ToSlash(p), p, info)
 		if err != nil {
 			return nil, err
 		}
-		return []Module{{Name: filepath.ToSlash(dir), Module: m, Custom: true}}, nil
+		mods = append(mods, m)
 	}
-	mods, err := LoadFS(os.DirFS(dir), filepath.ToSlash(dir), tests)
-	for i := range mods {
-		mods[i].Custom = true
+	return mods, nil
+}
+
+// loadFile reads and parses one user rule file.
+func loadFile(name, path string, info fs.FileInfo) (Module, error) {
+	if !info.Mode().IsRegular() {
+		return Module{}, fmt.Errorf("%s: not a regular file", name)
 	}
-	return mods, err
+	if info.Size() > MaxRuleFileSize {
+		return Module{}, fmt.Errorf("%s: larger than the %d MiB a rule file may have", name, MaxRuleFileSize>>20)
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return Module{}, fmt.Errorf("%s: %w", name, unwrapPathError(err))
+	}
+	m, err := parse(name, src)
+	if err != nil {
+		return Module{}, err
+	}
+	return Module{Name: name, Module: m, Custom: true}, nil
 }
 
 func wantRego(p string, tests bool) bool {
