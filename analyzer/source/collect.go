@@ -10,18 +10,25 @@ import (
 	"strings"
 
 	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/guard"
 )
 
-// DefaultMaxFileSize is the size cap when CollectOptions.MaxFileSize is 0:
-// a yaml.Node tree takes about 35 times the size of its text.
-const DefaultMaxFileSize = 10 << 20
+// Default caps, used when the CollectOptions field is 0. A decoded file
+// takes several times the size of its text in memory.
+const (
+	DefaultMaxFileSize  = 10 << 20
+	DefaultMaxTotalSize = 1 << 30
+	DefaultMaxFiles     = 200_000
+)
 
 // CollectOptions tune Collect.
 type CollectOptions struct {
-	Stdin       io.Reader // read when an arg is "-"
-	StdinName   string    // display name for stdin (default "<stdin>")
-	MaxFileSize int64     // bytes; 0 means DefaultMaxFileSize
-	WorkingDir  string    // absolute; display paths are made relative to it (default: os.Getwd)
+	Stdin        io.Reader // read when an arg is "-"
+	StdinName    string    // display name for stdin (default "<stdin>")
+	MaxFileSize  int64     // bytes; 0 means DefaultMaxFileSize
+	MaxTotalSize int64     // bytes of all files read; 0 means DefaultMaxTotalSize
+	MaxFiles     int       // files read; 0 means DefaultMaxFiles
+	WorkingDir   string    // absolute; display paths are made relative to it (default: os.Getwd)
 }
 
 // File is one input file.
@@ -32,11 +39,19 @@ type File struct {
 }
 
 // Collect reads the files named by args ("." when there are none): a named
-// file whatever its extension, a folder's *.yaml, *.yml and *.json files
-// (recursively, in lexical order, without hidden folders, node_modules,
-// vendor and Helm templates), "-" for standard input. Files come in the
-// order of args; a file reached twice is read once. Problems come back as
-// diagnostics, in the same deterministic order, and do not stop the others.
+// regular file whatever its extension, a folder's *.yaml, *.yml and *.json
+// files (recursively, in lexical order, without hidden folders,
+// node_modules, vendor and Helm templates), "-" for standard input. Files
+// come in the order of args; a file reached twice is read once. Problems
+// come back as diagnostics, in the same deterministic order, and do not stop
+// the others.
+//
+// A folder's content is untrusted: a symbolic link in it is followed only
+// while its target stays inside the folder named on the command line, and
+// only regular files are read, so that a link to / or /dev/zero reads
+// nothing of the host. Named pipes and devices are refused even when named
+// (standard input is "-"), and the caps on file size, total size and number
+// of files bound the work.
 func Collect(args []string, opts CollectOptions) ([]File, []analyzer.Diagnostic) {
 	c := &collector{
 		opts:     opts,
@@ -45,6 +60,12 @@ func Collect(args []string, opts CollectOptions) ([]File, []analyzer.Diagnostic)
 	}
 	if c.opts.MaxFileSize <= 0 {
 		c.opts.MaxFileSize = DefaultMaxFileSize
+	}
+	if c.opts.MaxTotalSize <= 0 {
+		c.opts.MaxTotalSize = DefaultMaxTotalSize
+	}
+	if c.opts.MaxFiles <= 0 {
+		c.opts.MaxFiles = DefaultMaxFiles
 	}
 	if c.opts.StdinName == "" {
 		c.opts.StdinName = "<stdin>"
@@ -63,6 +84,9 @@ func Collect(args []string, opts CollectOptions) ([]File, []analyzer.Diagnostic)
 		args = []string{"."}
 	}
 	for _, arg := range args {
+		if c.full {
+			break
+		}
 		if arg == "-" {
 			c.stdin()
 			continue
@@ -79,6 +103,9 @@ type collector struct {
 	seen     map[string]bool // real paths of files read (or refused), and "-"
 	seenDirs map[string]bool // real paths of folders walked
 	found    int             // input files met, read or already read
+	total    int64           // bytes read
+	full     bool            // a cap on the total was reached: read no more
+	root     string          // real path of the folder argument being walked
 }
 
 func (c *collector) errorf(path, format string, args ...any) {
@@ -114,10 +141,27 @@ func (c *collector) stdin() {
 		return
 	}
 	if int64(len(data)) > c.opts.MaxFileSize {
-		c.errorf(name, "input is larger than the %s limit (raise it with --max-file-size)", formatSize(c.opts.MaxFileSize))
+		c.errorf(name, "input is larger than the %s limit (raise it with --max-file-size)", guard.FormatSize(c.opts.MaxFileSize))
 		return
 	}
-	c.files = append(c.files, File{Path: name, Data: data})
+	c.add(File{Path: name, Data: data})
+}
+
+// add keeps a file read, within the caps on the total.
+func (c *collector) add(f File) {
+	if len(c.files) >= c.opts.MaxFiles {
+		c.full = true
+		c.errorf(f.Path, "not read: the inputs are more than the %d files of --max-files; lint fewer paths or raise the cap", c.opts.MaxFiles)
+		return
+	}
+	if c.total+int64(len(f.Data)) > c.opts.MaxTotalSize {
+		c.full = true
+		c.errorf(f.Path, "not read: the inputs are larger than the %s of --max-total-size; lint fewer paths or raise the cap",
+			guard.FormatSize(c.opts.MaxTotalSize))
+		return
+	}
+	c.total += int64(len(f.Data))
+	c.files = append(c.files, f)
 }
 
 func (c *collector) arg(arg string) {
@@ -140,7 +184,9 @@ func (c *collector) arg(arg string) {
 		real, _ := filepath.EvalSymlinks(abs)
 		again := c.seenDirs[real]
 		before, diagsBefore := c.found, len(c.diags)
+		c.root = real
 		c.walk(abs, disp)
+		c.root = ""
 		if !again && c.found == before && len(c.diags) == diagsBefore {
 			// A CI gate pointed at the wrong folder would pass silently.
 			c.diags = append(c.diags, analyzer.Diagnostic{
@@ -151,9 +197,28 @@ func (c *collector) arg(arg string) {
 		}
 		return
 	}
-	// A named file is read whatever it is: "lint <(kubectl get ...)" names
-	// a pipe.
+	if !info.Mode().IsRegular() {
+		// A named pipe blocks until someone writes to it, and a device
+		// such as /dev/zero never ends.
+		c.errorf(disp, "not a regular file (%s); to lint a command's output, pipe it to standard input: kubectl get deploy -A -o yaml | irsalint lint -", fileKind(info.Mode()))
+		return
+	}
 	c.read(abs, disp, info)
+}
+
+// fileKind names what a non-regular file is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a file"
 }
 
 // statError reports a path that cannot be stat'ed, telling a broken symbolic
@@ -178,7 +243,7 @@ func (c *collector) statError(abs, disp string, err error) {
 }
 
 // walk reads a folder's YAML and JSON files in lexical order, following
-// symbolic links to folders but never into a folder twice.
+// symbolic links that stay inside the root, never into a folder twice.
 func (c *collector) walk(abs, disp string) {
 	real, err := filepath.EvalSymlinks(abs)
 	if err != nil {
@@ -204,11 +269,17 @@ func (c *collector) walk(abs, disp string) {
 		}
 	}
 	for _, e := range entries { // os.ReadDir sorts by name
+		if c.full {
+			return
+		}
 		name := e.Name()
 		path := filepath.Join(abs, name)
 		childDisp := c.display(path)
 		info, err := e.Info()
 		if err == nil && info.Mode()&fs.ModeSymlink != 0 {
+			if skipDir(name) || strings.HasPrefix(name, ".") {
+				continue // hidden: not followed, whatever it points at
+			}
 			info, err = os.Stat(path)
 			if err != nil {
 				// Only a link that looks like an input is worth an
@@ -216,6 +287,12 @@ func (c *collector) walk(abs, disp string) {
 				// from one to anything else.
 				if hasInputExt(name) {
 					c.statError(path, childDisp, err)
+				}
+				continue
+			}
+			if !c.inRoot(path) {
+				if info.IsDir() || hasInputExt(name) {
+					c.outsideNotice(path, childDisp)
 				}
 				continue
 			}
@@ -236,6 +313,35 @@ func (c *collector) walk(abs, disp string) {
 			c.read(path, childDisp, info)
 		}
 	}
+}
+
+// inRoot tells whether a link's target is inside the folder being walked.
+func (c *collector) inRoot(path string) bool {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil || c.root == "" {
+		return false
+	}
+	rel, err := filepath.Rel(c.root, real)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// outsideNotice reports, once per link, a symbolic link that is not
+// followed because it leads out of the folder being linted.
+func (c *collector) outsideNotice(path, disp string) {
+	key := path
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
+		key = filepath.Join(dir, filepath.Base(path))
+	}
+	if c.seen["outside:"+key] {
+		return
+	}
+	c.seen["outside:"+key] = true
+	target, _ := os.Readlink(path)
+	c.diags = append(c.diags, analyzer.Diagnostic{
+		Level:    analyzer.LevelNotice,
+		Location: analyzer.Location{File: disp},
+		Message:  fmt.Sprintf("not followed: symbolic link to %q leads outside %s (name the target on the command line to lint it)", target, c.display(c.root)),
+	})
 }
 
 // skipDir tells folders a walk does not enter (they are read when named).
@@ -276,7 +382,11 @@ func (c *collector) chartNotice(abs, disp string) {
 // chartName reads the chart's name from Chart.yaml, or falls back to the
 // folder's name.
 func chartName(abs string) string {
-	if f, err := os.Open(filepath.Join(abs, "Chart.yaml")); err == nil {
+	p := filepath.Join(abs, "Chart.yaml")
+	if st, err := os.Lstat(p); err != nil || !st.Mode().IsRegular() {
+		return filepath.Base(abs) // a pipe would block, a link may leave the tree
+	}
+	if f, err := os.Open(p); err == nil {
 		data, _ := io.ReadAll(io.LimitReader(f, 1<<20))
 		f.Close()
 		if docs, _ := Decode(data); len(docs) > 0 {
@@ -327,34 +437,16 @@ func (c *collector) read(abs, disp string, info fs.FileInfo) {
 		c.tooLarge(disp, size)
 		return
 	}
-	c.files = append(c.files, File{Path: disp, Abs: abs, Data: data})
+	c.add(File{Path: disp, Abs: abs, Data: data})
 }
 
 func (c *collector) tooLarge(disp string, size int64) {
 	if size > c.opts.MaxFileSize {
 		c.errorf(disp, "file is %s, larger than the %s limit (raise it with --max-file-size)",
-			formatSize(size), formatSize(c.opts.MaxFileSize))
+			guard.FormatSize(size), guard.FormatSize(c.opts.MaxFileSize))
 		return
 	}
-	c.errorf(disp, "file is larger than the %s limit (raise it with --max-file-size)", formatSize(c.opts.MaxFileSize))
-}
-
-// formatSize writes 10 MiB, 12.3 MiB, 512 KiB or 900 bytes.
-func formatSize(n int64) string {
-	const kib, mib = 1 << 10, 1 << 20
-	unit := func(u int64, name string) string {
-		if n%u == 0 {
-			return fmt.Sprintf("%d %s", n/u, name)
-		}
-		return fmt.Sprintf("%.1f %s", float64(n)/float64(u), name)
-	}
-	switch {
-	case n >= mib:
-		return unit(mib, "MiB")
-	case n >= kib:
-		return unit(kib, "KiB")
-	}
-	return fmt.Sprintf("%d bytes", n)
+	c.errorf(disp, "file is larger than the %s limit (raise it with --max-file-size)", guard.FormatSize(c.opts.MaxFileSize))
 }
 
 // reason strips Go's "open /abs/path: " from an error, leaving what went

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/irsalint/irsalint/analyzer"
@@ -130,37 +131,117 @@ func TestCollectDisplayPaths(t *testing.T) {
 
 func TestCollectSymlinks(t *testing.T) {
 	root := tree(t, map[string]string{
-		"a/x.yaml": "x: 1\n",
+		"a/x.yaml":     "x: 1\n",
+		"a/sub/y.yaml": "y: 1\n",
 	})
 	other := tree(t, map[string]string{"o.yaml": "o: 1\n"})
-	symlink(t, "..", filepath.Join(root, "a", "loop"))                      // a/loop → root: a loop
-	symlink(t, other, filepath.Join(root, "b"))                             // a folder elsewhere
-	symlink(t, filepath.Join("a", "x.yaml"), filepath.Join(root, "c.yaml")) // the same file again
-	symlink(t, "nowhere.yaml", filepath.Join(root, "d.yaml"))               // broken
-	symlink(t, "nowhere", filepath.Join(root, "e"))                         // broken, not an input name
+	symlink(t, "..", filepath.Join(root, "a", "loop"))                        // a/loop → root: a loop
+	symlink(t, other, filepath.Join(root, "b"))                               // a folder elsewhere
+	symlink(t, filepath.Join("a", "x.yaml"), filepath.Join(root, "c.yaml"))   // the same file again
+	symlink(t, "nowhere.yaml", filepath.Join(root, "d.yaml"))                 // broken
+	symlink(t, "nowhere", filepath.Join(root, "e"))                           // broken, not an input name
+	symlink(t, filepath.Join(other, "o.yaml"), filepath.Join(root, "f.yaml")) // a file elsewhere
+	symlink(t, "sub", filepath.Join(root, "a", "s"))                          // inside: followed, y.yaml once
+	symlink(t, other, filepath.Join(root, ".hidden"))                         // hidden: never followed
 
 	var files []File
 	var diags []analyzer.Diagnostic
 	within(t, 5e9, func() { files, diags = collectIn(t, root) })
-	want := []string{"a/x.yaml", "b/o.yaml"}
+	want := []string{"a/s/y.yaml", "a/x.yaml"}
 	if got := paths(files); !reflect.DeepEqual(got, want) {
 		t.Errorf("files %q, want %q", got, want)
 	}
-	wantDiags := []string{`d.yaml: error: broken symbolic link to "nowhere.yaml"`}
+	wantDiags := []string{
+		`b: notice: not followed: symbolic link to "` + other + `" leads outside . (name the target on the command line to lint it)`,
+		`d.yaml: error: broken symbolic link to "nowhere.yaml"`,
+		`f.yaml: notice: not followed: symbolic link to "` + filepath.Join(other, "o.yaml") + `" leads outside . (name the target on the command line to lint it)`,
+	}
 	if got := diagStrings(diags); !reflect.DeepEqual(got, wantDiags) {
 		t.Errorf("diagnostics %q, want %q", got, wantDiags)
 	}
 
-	// Named links: a file link is read (once: a/x.yaml is the same file),
-	// a broken one reported (once: a/loop leads to it first). The loop is
-	// followed once, so root's b is reached through it.
-	files, diags = collectIn(t, root, "c.yaml", "a", "d.yaml", "e")
-	if got := paths(files); !reflect.DeepEqual(got, []string{"c.yaml", "a/loop/b/o.yaml"}) {
+	// Named links are the user's choice: a file link is read (once: a/x.yaml
+	// is the same file), a broken one reported. Inside the folder a, the
+	// link back to root leads outside a and is not followed.
+	files, diags = collectIn(t, root, "c.yaml", "a", "d.yaml", "e", "b")
+	if got := paths(files); !reflect.DeepEqual(got, []string{"c.yaml", "a/s/y.yaml", "b/o.yaml"}) {
 		t.Errorf("named links: files %q", got)
 	}
-	wantDiags = []string{`a/loop/d.yaml: error: broken symbolic link to "nowhere.yaml"`, `e: error: broken symbolic link to "nowhere"`}
+	wantDiags = []string{
+		`a/loop: notice: not followed: symbolic link to ".." leads outside a (name the target on the command line to lint it)`,
+		`d.yaml: error: broken symbolic link to "nowhere.yaml"`,
+		`e: error: broken symbolic link to "nowhere"`,
+	}
 	if got := diagStrings(diags); !reflect.DeepEqual(got, wantDiags) {
 		t.Errorf("named links: diagnostics %q, want %q", got, wantDiags)
+	}
+}
+
+// TestCollectHostileLinks: a link to / or into /etc reads nothing of the
+// host, and says so once per link.
+func TestCollectHostileLinks(t *testing.T) {
+	root := tree(t, map[string]string{"ok.yaml": "a: 1\n"})
+	symlink(t, "/", filepath.Join(root, "root"))
+	symlink(t, "/etc", filepath.Join(root, "etc"))
+	symlink(t, "/etc/hostname", filepath.Join(root, "hostname.yaml"))
+	symlink(t, "/dev/zero", filepath.Join(root, "zero.yaml"))
+	var files []File
+	var diags []analyzer.Diagnostic
+	within(t, 5e9, func() { files, diags = collectIn(t, root, ".", ".") })
+	if got := paths(files); !reflect.DeepEqual(got, []string{"ok.yaml"}) {
+		t.Errorf("files %q", got)
+	}
+	got := diagStrings(diags)
+	if len(got) != 4 {
+		t.Fatalf("diagnostics %q, want one notice per link", got)
+	}
+	for i, name := range []string{"etc", "hostname.yaml", "root", "zero.yaml"} {
+		if !strings.HasPrefix(got[i], name+": notice: not followed: symbolic link to ") {
+			t.Errorf("diagnostic %d: %s", i, got[i])
+		}
+	}
+}
+
+// TestCollectSpecialFiles: a named pipe blocks and a device never ends, so
+// neither is read, even when named; standard input is "-".
+func TestCollectSpecialFiles(t *testing.T) {
+	root := tree(t, map[string]string{"ok.yaml": "a: 1\n"})
+	fifo := filepath.Join(root, "pipe.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	var files []File
+	var diags []analyzer.Diagnostic
+	within(t, 5e9, func() { files, diags = collectIn(t, root, ".", "pipe.yaml", "/dev/zero") })
+	if got := paths(files); !reflect.DeepEqual(got, []string{"ok.yaml"}) {
+		t.Errorf("files %q", got)
+	}
+	want := []string{
+		"pipe.yaml: error: not a regular file (a named pipe); to lint a command's output, pipe it to standard input: kubectl get deploy -A -o yaml | irsalint lint -",
+		"/dev/zero: error: not a regular file (a character device); to lint a command's output, pipe it to standard input: kubectl get deploy -A -o yaml | irsalint lint -",
+	}
+	if got := diagStrings(diags); !reflect.DeepEqual(got, want) {
+		t.Errorf("diagnostics %q, want %q", got, want)
+	}
+}
+
+func TestCollectTotalCaps(t *testing.T) {
+	root := tree(t, map[string]string{"a.yaml": "a: 1\n", "b.yaml": "b: 1\n", "c.yaml": "c: 1\n"})
+	files, diags := Collect(nil, CollectOptions{WorkingDir: root, MaxFiles: 2})
+	if got := paths(files); !reflect.DeepEqual(got, []string{"a.yaml", "b.yaml"}) {
+		t.Errorf("files %q", got)
+	}
+	want := []string{"c.yaml: error: not read: the inputs are more than the 2 files of --max-files; lint fewer paths or raise the cap"}
+	if got := diagStrings(diags); !reflect.DeepEqual(got, want) {
+		t.Errorf("diagnostics %q, want %q", got, want)
+	}
+	files, diags = Collect([]string{".", "-"}, CollectOptions{WorkingDir: root, MaxTotalSize: 10, Stdin: strings.NewReader("x: 1\n")})
+	if got := paths(files); !reflect.DeepEqual(got, []string{"a.yaml", "b.yaml"}) {
+		t.Errorf("files %q", got)
+	}
+	want = []string{"c.yaml: error: not read: the inputs are larger than the 10 bytes of --max-total-size; lint fewer paths or raise the cap"}
+	if got := diagStrings(diags); !reflect.DeepEqual(got, want) {
+		t.Errorf("diagnostics %q, want %q", got, want)
 	}
 }
 
@@ -333,15 +414,5 @@ func TestCollectDeterministic(t *testing.T) {
 	}
 	if len(firstDiags) != 2 || firstDiags[0].Location.File != "Chart" || firstDiags[1].Location.File != "broken.yaml" {
 		t.Errorf("diagnostics %q", diagStrings(firstDiags))
-	}
-}
-
-func TestFormatSize(t *testing.T) {
-	for n, want := range map[int64]string{
-		900: "900 bytes", 1024: "1 KiB", 1536: "1.5 KiB", 10 << 20: "10 MiB", 12_900_000: "12.3 MiB",
-	} {
-		if got := formatSize(n); got != want {
-			t.Errorf("formatSize(%d) = %s, want %s", n, got, want)
-		}
 	}
 }
