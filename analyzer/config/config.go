@@ -3,12 +3,15 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/guard"
 	"github.com/irsalint/irsalint/analyzer/source"
 )
 
@@ -23,6 +26,21 @@ type Config struct {
 	// Settings add to the built-in catalogues.
 	Settings Settings
 	Rules    Rules
+	Limits   Limits
+}
+
+// Limits are the caps the configuration sets; zero means "not set". A
+// configuration file is repository content, so callers let these only
+// lower the defaults (see docs/configuration.md).
+type Limits struct {
+	Timeout      time.Duration
+	Memory       int64
+	MaxFileSize  int64
+	MaxTotalSize int64
+	MaxFiles     int
+	MaxFindings  int
+	// Where each key was written, for messages.
+	Positions map[string]analyzer.Location
 }
 
 // Cluster is the cluster section. Empty strings mean "not given".
@@ -80,12 +98,17 @@ type Rules struct {
 	Positions map[string]analyzer.Location
 }
 
-// Find looks for a configuration file in dir and its parents.
+// MaxFileSize caps a configuration file: a real one is a few KiB, and a
+// link to /dev/zero must not be read to the end.
+const MaxFileSize = 1 << 20
+
+// Find looks for a configuration file in dir and its parents. What it finds
+// may still be a pipe or a link: Load checks.
 func Find(dir string) (string, bool) {
 	for {
 		for _, n := range FileNames {
 			p := filepath.Join(dir, n)
-			if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			if st, err := os.Lstat(p); err == nil && !st.IsDir() {
 				return p, true
 			}
 		}
@@ -105,18 +128,58 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Location, e.Msg) }
 
-// Load reads and checks a configuration file. display is the name used in
-// messages.
-func Load(path, display string) (*Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
+// Load reads and checks a configuration file: a regular file of at most
+// MaxFileSize bytes. display is the name used in messages. A file found
+// automatically (found is true) is repository content: a symbolic link
+// must stay inside the folder that holds it.
+func Load(path, display string, found bool) (*Config, error) {
+	if found {
+		if lst, err := os.Lstat(path); err == nil && lst.Mode()&os.ModeSymlink != 0 {
+			real, err := filepath.EvalSymlinks(path)
+			dir, derr := filepath.EvalSymlinks(filepath.Dir(path))
+			if err != nil || derr != nil || !Inside(dir, real) {
+				target, _ := os.Readlink(path)
+				return nil, fmt.Errorf("%s: a symbolic link to %q, outside the folder that holds it; not read (name a configuration with --config)", display, target)
+			}
 		}
-		return nil, fmt.Errorf("%s: %v", display, err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", display, pathReason(err))
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file; a configuration must be one", display)
+	}
+	if st.Size() > MaxFileSize {
+		return nil, fmt.Errorf("%s: larger than the 1 MiB a configuration file may have", display)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", display, pathReason(err))
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", display, pathReason(err))
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%s: larger than the 1 MiB a configuration file may have", display)
 	}
 	return Parse(data, display, filepath.Dir(path))
+}
+
+func pathReason(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Inside tells whether path is dir or below it (both cleaned, absolute).
+func Inside(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 // Parse reads configuration text; dir resolves relative rule directories.
@@ -141,7 +204,7 @@ func Parse(data []byte, display, dir string) (*Config, error) {
 		d := docs[0].Duplicates[0]
 		return nil, &Error{Location: analyzer.Location{File: display, Line: d.At.Line, Column: d.At.Column}, Msg: fmt.Sprintf("key %q is set twice (first at line %d)", d.Key, d.First.Line)}
 	}
-	top := r.object(docs[0].Value, nil, "cluster", "settings", "rules")
+	top := r.object(docs[0].Value, nil, "cluster", "settings", "rules", "limits")
 	if c := r.object(top["cluster"], []any{"cluster"}, "name", "oidcIssuer", "accountId", "region", "kubernetesVersion", "fargateProfiles", "podIdentityAssociations"); c != nil {
 		cfg.Cluster = r.cluster(c)
 	}
@@ -152,6 +215,9 @@ func Parse(data []byte, display, dir string) (*Config, error) {
 	}
 	if rl := r.object(top["rules"], []any{"rules"}, "enable", "disable", "severity", "dirs"); rl != nil {
 		cfg.Rules = r.rules(rl, dir)
+	}
+	if l := r.object(top["limits"], []any{"limits"}, "timeout", "memory", "maxFileSize", "maxTotalSize", "maxFiles", "maxFindings"); l != nil {
+		cfg.Limits = r.limits(l)
 	}
 	if r.err != nil {
 		return nil, r.err
@@ -340,13 +406,104 @@ func (r *reader) rules(rl map[string]any, dir string) Rules {
 	} else if rl["severity"] != nil {
 		r.fail([]any{"rules", "severity"}, "rules.severity: expected a mapping of rule IDs to severities")
 	}
-	for _, d := range r.strings(rl["dirs"], []any{"rules", "dirs"}) {
-		if !filepath.IsAbs(d) {
-			d = filepath.Join(dir, d)
+	for i, d := range r.strings(rl["dirs"], []any{"rules", "dirs"}) {
+		if p, ok := r.ruleDir(d, dir, []any{"rules", "dirs", i}); ok {
+			out.Dirs = append(out.Dirs, p)
 		}
-		out.Dirs = append(out.Dirs, d)
 	}
 	return out
+}
+
+// ruleDir resolves a rule folder named by the configuration. Rules are code,
+// and the configuration is repository content, so the folder must be inside
+// the one that holds the configuration, links included; --rules, the
+// user's own choice, may name any folder.
+func (r *reader) ruleDir(d, dir string, path []any) (string, bool) {
+	const hint = "rule folders named in a configuration file must be inside the folder that holds it (--rules may name any)"
+	if d == "" {
+		r.fail(path, "rules.dirs: empty path")
+		return "", false
+	}
+	if filepath.IsAbs(d) || filepath.VolumeName(d) != "" {
+		r.fail(path, "rules.dirs: %q is an absolute path; %s", d, hint)
+		return "", false
+	}
+	p := filepath.Join(dir, d)
+	if !Inside(dir, p) {
+		r.fail(path, "rules.dirs: %q leads outside %s; %s", d, dir, hint)
+		return "", false
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return p, true // does not exist: the engine says so
+	}
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil || !Inside(realDir, real) {
+		r.fail(path, "rules.dirs: %q is a symbolic link leading outside %s; %s", d, dir, hint)
+		return "", false
+	}
+	return p, true
+}
+
+func (r *reader) limits(l map[string]any) Limits {
+	out := Limits{Positions: map[string]analyzer.Location{}}
+	p := func(k string) []any { return []any{"limits", k} }
+	for _, k := range sortedKeys(l) {
+		out.Positions[k] = r.loc(p(k))
+	}
+	if v := l["timeout"]; v != nil {
+		d, err := time.ParseDuration(r.str(v, p("timeout")))
+		switch {
+		case r.err != nil:
+		case err != nil || d <= 0:
+			r.fail(p("timeout"), "limits.timeout: want a duration such as 10m or 90s")
+		default:
+			out.Timeout = d
+		}
+	}
+	size := func(k string) int64 {
+		v := l[k]
+		if v == nil {
+			return 0
+		}
+		s, ok := v.(string)
+		if !ok {
+			r.fail(p(k), "limits.%s: want a size such as \"10MiB\"", k)
+			return 0
+		}
+		n, err := guard.ParseSize(s)
+		if err != nil {
+			r.fail(p(k), "limits.%s: %v", k, err)
+		}
+		return n
+	}
+	count := func(k string) int {
+		v := l[k]
+		if v == nil {
+			return 0
+		}
+		n, ok := v.(int64)
+		if !ok || n < 1 || n > 1<<31 {
+			r.fail(p(k), "limits.%s: want a whole number from 1", k)
+			return 0
+		}
+		return int(n)
+	}
+	out.Memory = size("memory")
+	out.MaxFileSize = size("maxFileSize")
+	out.MaxTotalSize = size("maxTotalSize")
+	out.MaxFiles = count("maxFiles")
+	out.MaxFindings = count("maxFindings")
+	return out
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func name(path []any) string {

@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/irsalint/irsalint/analyzer"
 )
@@ -112,11 +114,122 @@ func TestFindWalksUp(t *testing.T) {
 	if got, ok := Find(deep); !ok || got != want {
 		t.Errorf("Find = %q, %v; want %q", got, ok, want)
 	}
-	cfg, err := Load(want, "a/.irsalint.yml")
+	cfg, err := Load(want, "a/.irsalint.yml", true)
 	if err != nil || cfg.File != "a/.irsalint.yml" {
 		t.Errorf("Load: %v %v", cfg, err)
 	}
-	if _, err := Load(filepath.Join(root, "missing.yaml"), "missing.yaml"); err == nil || !strings.Contains(err.Error(), "missing.yaml: no such file") {
+	if _, err := Load(filepath.Join(root, "missing.yaml"), "missing.yaml", false); err == nil || !strings.Contains(err.Error(), "missing.yaml: no such file") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// TestLoadHostileFiles: a configuration that is a pipe, a device, too large
+// or a link out of its folder is refused with a message, never read.
+func TestLoadHostileFiles(t *testing.T) {
+	root := t.TempDir()
+	fifo := filepath.Join(root, "fifo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	zero := filepath.Join(root, "zero.yaml")
+	if err := os.Symlink("/dev/zero", zero); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(root, "big.yaml")
+	if err := os.WriteFile(big, []byte("# "+strings.Repeat("x", MaxFileSize)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other := t.TempDir()
+	outsideTarget := filepath.Join(other, "c.yaml")
+	if err := os.WriteFile(outsideTarget, []byte("cluster: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(root, ".irsalint.yaml")
+	if err := os.Symlink(outsideTarget, out); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path  string
+		found bool
+		want  string
+	}{
+		{fifo, false, "fifo.yaml: not a regular file; a configuration must be one"},
+		{zero, false, "zero.yaml: not a regular file; a configuration must be one"},
+		{zero, true, `zero.yaml: a symbolic link to "/dev/zero", outside the folder that holds it; not read (name a configuration with --config)`},
+		{big, false, "big.yaml: larger than the 1 MiB a configuration file may have"},
+		{out, true, `.irsalint.yaml: a symbolic link to "` + outsideTarget + `", outside the folder that holds it; not read (name a configuration with --config)`},
+	} {
+		done := make(chan error, 1)
+		go func() { _, err := Load(tc.path, filepath.Base(tc.path), tc.found); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("%s: %v, want %s", tc.path, err, tc.want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: Load did not return", tc.path)
+		}
+	}
+	// Named with --config, a link anywhere is the user's choice.
+	if _, err := Load(out, ".irsalint.yaml", false); err != nil {
+		t.Errorf("named link: %v", err)
+	}
+}
+
+func TestRuleDirsStayInside(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "policy", "team"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(t.TempDir(), filepath.Join(root, "escape")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("policy/team", filepath.Join(root, "team")); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Parse([]byte("rules:\n  dirs: [policy, ./policy/team, team, missing]\n"), ".irsalint.yaml", root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(root, "policy"), filepath.Join(root, "policy", "team"), filepath.Join(root, "team"), filepath.Join(root, "missing")}
+	if !reflect.DeepEqual(cfg.Rules.Dirs, want) {
+		t.Errorf("dirs %q, want %q", cfg.Rules.Dirs, want)
+	}
+	for in, want := range map[string]string{
+		"rules:\n  dirs: [/etc]\n":           `.irsalint.yaml:2:10: rules.dirs: "/etc" is an absolute path; rule folders named in a configuration file must be inside the folder that holds it (--rules may name any)`,
+		"rules:\n  dirs: [../x]\n":           `.irsalint.yaml:2:10: rules.dirs: "../x" leads outside ` + root + `; rule folders named in a configuration file must be inside the folder that holds it (--rules may name any)`,
+		"rules:\n  dirs: [policy/../../x]\n": `.irsalint.yaml:2:10: rules.dirs: "policy/../../x" leads outside ` + root + `; rule folders named in a configuration file must be inside the folder that holds it (--rules may name any)`,
+		"rules:\n  dirs: [escape]\n":         `.irsalint.yaml:2:10: rules.dirs: "escape" is a symbolic link leading outside ` + root + `; rule folders named in a configuration file must be inside the folder that holds it (--rules may name any)`,
+	} {
+		if _, err := Parse([]byte(in), ".irsalint.yaml", root); err == nil || err.Error() != want {
+			t.Errorf("%q:\n got  %v\n want %s", in, err, want)
+		}
+	}
+}
+
+func TestLimits(t *testing.T) {
+	cfg, err := Parse([]byte("limits:\n  timeout: 90s\n  memory: 2GiB\n  maxFileSize: 5MiB\n  maxTotalSize: 100MB\n  maxFiles: 500\n  maxFindings: 100\n"), ".irsalint.yaml", "/repo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := cfg.Limits
+	if l.Timeout != 90*time.Second || l.Memory != 2<<30 || l.MaxFileSize != 5<<20 || l.MaxTotalSize != 100e6 || l.MaxFiles != 500 || l.MaxFindings != 100 {
+		t.Errorf("limits %+v", l)
+	}
+	if l.Positions["maxFiles"].Line != 6 {
+		t.Errorf("positions %v", l.Positions)
+	}
+	for in, want := range map[string]string{
+		"limits:\n  timeout: soon\n":      ".irsalint.yaml:2:3: limits.timeout: want a duration such as 10m or 90s",
+		"limits:\n  timeout: -1s\n":       ".irsalint.yaml:2:3: limits.timeout: want a duration such as 10m or 90s",
+		"limits:\n  memory: 1e30\n":       `.irsalint.yaml:2:3: limits.memory: want a size such as "10MiB"`,
+		"limits:\n  memory: 0.5B\n":       `.irsalint.yaml:2:3: limits.memory: invalid size "0.5B": not a whole number of bytes`,
+		"limits:\n  maxFiles: 0\n":        ".irsalint.yaml:2:3: limits.maxFiles: want a whole number from 1",
+		"limits:\n  maxFindings: many\n":  ".irsalint.yaml:2:3: limits.maxFindings: want a whole number from 1",
+		"limits:\n  maxFileSizes: 1MiB\n": `.irsalint.yaml:2:3: unknown key "maxFileSizes" in limits (known: timeout, memory, maxFileSize, maxTotalSize, maxFiles, maxFindings)`,
+	} {
+		if _, err := Parse([]byte(in), ".irsalint.yaml", "/repo"); err == nil || err.Error() != want {
+			t.Errorf("%q:\n got  %v\n want %s", in, err, want)
+		}
 	}
 }
