@@ -27,7 +27,7 @@ func inventoryOf(t *testing.T, cluster inventory.Cluster, files map[string]strin
 			t.Fatal(err)
 		}
 	}
-	inv, diags := lint.Load(lint.Input{Paths: []string{dir}, WorkingDir: dir, Cluster: cluster, Settings: inventory.DefaultSettings()})
+	inv, diags := lint.Load(context.Background(), lint.Input{Paths: []string{dir}, WorkingDir: dir, Cluster: cluster, Settings: inventory.DefaultSettings()})
 	if len(diags) > 0 {
 		t.Fatalf("diagnostics: %v", diags)
 	}

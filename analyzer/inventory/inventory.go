@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -63,6 +64,9 @@ type Inventory struct {
 	Input   map[string]any
 	Sources map[string]*Source
 	Stats   Stats
+	// Inputs are the absolute paths of the files that held objects, so that
+	// a report is never written over one.
+	Inputs []string
 }
 
 // Stats counts what was read.
@@ -75,30 +79,37 @@ type Stats struct {
 
 // Builder accumulates decoded files. Add files in a deterministic order.
 type Builder struct {
-	cluster     Cluster
-	settings    Settings
-	namespaces  map[string]map[string]any
-	sas         map[string]map[string]any
-	workloads   []map[string]any
-	roles       map[string]map[string]any
-	assocs      map[string]map[string]any
-	assocFacts  bool
-	sources     map[string]*Source
-	stats       Stats
-	diagnostics []analyzer.Diagnostic
+	cluster    Cluster
+	settings   Settings
+	namespaces []declaration
+	sas        []declaration
+	workloads  []declaration
+	roles      []declaration
+	assocs     []declaration
+	assocFacts bool
+	sources    map[string]*Source
+	stats      Stats
+	touched    map[string]bool
+}
+
+// declaration is one object as a file declares it. The same object (kind,
+// namespace and name; a role's ARN) may be declared in several files; which
+// declaration is used for joins must not depend on the order of arguments.
+type declaration struct {
+	key   string // namespace/name, the namespace's name, the role's key
+	kind  string
+	entry map[string]any
+	src   *Source
+	loc   analyzer.Location
 }
 
 // NewBuilder starts an inventory for one cluster context.
 func NewBuilder(c Cluster, s Settings) *Builder {
 	return &Builder{
-		cluster:    c,
-		settings:   s,
-		namespaces: map[string]map[string]any{},
-		sas:        map[string]map[string]any{},
-		roles:      map[string]map[string]any{},
-		assocs:     map[string]map[string]any{},
-		sources:    map[string]*Source{},
-		stats:      Stats{Objects: map[string]int{}},
+		cluster:  c,
+		settings: s,
+		sources:  map[string]*Source{},
+		stats:    Stats{Objects: map[string]int{}},
 	}
 }
 
@@ -138,33 +149,22 @@ func (b *Builder) addObject(o *k8s.Object) []analyzer.Diagnostic {
 	var (
 		entry map[string]any
 		diags []analyzer.Diagnostic
+		list  *[]declaration
+		key   string
 	)
 	switch {
 	case o.Kind == "ServiceAccount":
 		entry, diags = k8s.ServiceAccount(o)
-		key := entry["key"].(string)
-		if first, dup := b.sas[key]; dup {
-			diags = append(diags, analyzer.Diagnostic{
-				Level:    analyzer.LevelNotice,
-				Location: o.Location([]any{"metadata", "name"}),
-				Message: fmt.Sprintf("ServiceAccount %s is declared again; irsalint uses the first declaration (%s)",
-					key, b.sources[first["ref"].(string)].Locate([]any{"metadata", "name"})),
-			})
-			return diags
-		}
-		b.sas[key] = entry
+		list, key = &b.sas, entry["key"].(string)
 	case o.Kind == "Namespace":
 		entry, diags = k8s.Namespace(o)
-		if prev, ok := b.namespaces[o.Name]; ok && prev["declared"] == true {
-			return diags
-		}
-		b.namespaces[o.Name] = entry
+		list, key = &b.namespaces, o.Name
 	case k8s.IsWorkload(o.Kind):
 		entry, diags = k8s.Workload(o)
 		if entry == nil {
 			return diags
 		}
-		b.workloads = append(b.workloads, entry)
+		list, key = &b.workloads, o.Kind+" "+o.Namespace+"/"+o.Name
 	default:
 		return nil
 	}
@@ -172,6 +172,7 @@ func (b *Builder) addObject(o *k8s.Object) []analyzer.Diagnostic {
 	src := &Source{File: o.File, Base: o.Base, Pos: o.Pos, Name: o.Describe()}
 	src.Ignore, src.IgnoreAt = ignoreSet(entry)
 	b.sources[o.Ref] = src
+	*list = append(*list, declaration{key: key, kind: o.Kind, entry: entry, src: src, loc: src.Locate(nil)})
 	if o.Kind != "Namespace" {
 		b.touchNamespace(o.Namespace)
 	}
@@ -181,26 +182,17 @@ func (b *Builder) addObject(o *k8s.Object) []analyzer.Diagnostic {
 // addIAM adds the roles (or the bare trust policy) of one IAM document.
 func (b *Builder) addIAM(file string, doc source.Doc) []analyzer.Diagnostic {
 	ex := iam.Extract(file, doc)
-	diags := ex.Diagnostics
 	for _, r := range ex.Roles {
-		if first, dup := b.roles[r.Key]; dup {
-			diags = append(diags, analyzer.Diagnostic{
-				Level:    analyzer.LevelNotice,
-				Location: (&Source{File: r.File, Base: r.Base, Pos: r.Pos}).Locate(nil),
-				Message: fmt.Sprintf("%s is read again; irsalint uses the first reading (%s)",
-					r.Name, b.sources[first["ref"].(string)].Locate(nil)),
-			})
-			continue
-		}
-		b.roles[r.Key] = r.Entry
-		b.sources[r.Ref] = &Source{File: r.File, Base: r.Base, Pos: r.Pos, Name: r.Name}
+		src := &Source{File: r.File, Base: r.Base, Pos: r.Pos, Name: r.Name}
+		b.sources[r.Ref] = src
+		kind := "Role"
 		if r.Entry["arn"] == nil {
-			b.stats.Objects["TrustPolicy"]++
-		} else {
-			b.stats.Objects["Role"]++
+			kind = "TrustPolicy"
 		}
+		b.stats.Objects[kind]++
+		b.roles = append(b.roles, declaration{key: r.Key, kind: kind, entry: r.Entry, src: src, loc: src.Locate(nil)})
 	}
-	return diags
+	return ex.Diagnostics
 }
 
 // addAssociations adds Pod Identity associations read from a file. An
@@ -213,25 +205,53 @@ func (b *Builder) addAssociations(file string, doc source.Doc) []analyzer.Diagno
 		if cn, ok := a.Entry["clusterName"].(string); ok && b.cluster.Name != "" && cn != b.cluster.Name {
 			continue
 		}
-		b.addAssociation(a.Entry, &Source{File: a.File, Base: a.Base, Pos: a.Pos,
-			Name: fmt.Sprintf("Pod Identity association %s", a.Entry["key"])})
+		src := &Source{File: a.File, Base: a.Base, Pos: a.Pos, Name: fmt.Sprintf("Pod Identity association %s", a.Entry["key"])}
+		b.sources[a.Ref] = src
+		b.assocs = append(b.assocs, declaration{key: a.Entry["key"].(string), kind: "PodIdentityAssociation", entry: a.Entry, src: src, loc: src.Locate(nil)})
 	}
 	b.stats.Objects["PodIdentityAssociation"] += len(list)
 	return diags
 }
 
-func (b *Builder) addAssociation(entry map[string]any, src *Source) {
-	key := entry["key"].(string)
-	if _, dup := b.assocs[key]; dup {
-		// EKS allows one association per service account; a second reading
-		// of the same one (list and describe output) adds nothing.
-		if b.assocs[key]["roleArn"] == nil {
-			b.assocs[key]["roleArn"] = entry["roleArn"]
+// mergeAssociations joins the readings of each association. EKS allows one
+// association per service account, and list output lacks the role that
+// describe output has: a reading without a role takes it from one that has
+// it. Two readings naming different roles conflict.
+func mergeAssociations(decls []declaration) (map[string]any, []any) {
+	out := map[string]any{}
+	var conflicts []any
+	var keys []string
+	groups := map[string][]declaration{}
+	for _, d := range sortedDeclarations(decls) {
+		if _, ok := groups[d.key]; !ok {
+			keys = append(keys, d.key)
 		}
-		return
+		groups[d.key] = append(groups[d.key], d)
 	}
-	b.assocs[key] = entry
-	b.sources[entry["ref"].(string)] = src
+	for _, key := range keys {
+		g := groups[key]
+		merged := make(map[string]any, len(g[0].entry))
+		for k, v := range g[0].entry {
+			merged[k] = v
+		}
+		refs := []any{declared(g[0])}
+		for _, d := range g[1:] {
+			role, other := merged["roleArn"], d.entry["roleArn"]
+			switch {
+			case other == nil || other == role:
+			case role == nil:
+				merged["roleArn"] = other
+			default:
+				out[d.entry["ref"].(string)] = d.entry
+				refs = append(refs, declared(d))
+			}
+		}
+		out[key] = merged
+		if len(refs) > 1 {
+			conflicts = append(conflicts, map[string]any{"kind": g[0].kind, "key": key, "object": g[0].src.Name, "declarations": refs})
+		}
+	}
+	return out, conflicts
 }
 
 // ignoreSet reads irsalint.io/ignore from the object's annotations and, for
@@ -265,39 +285,54 @@ func ignoreSet(entry map[string]any) (map[string]bool, []any) {
 	return set, at
 }
 
+// touchNamespace records that an object lives in ns; a namespace no file
+// declares is added, undeclared, at Build.
 func (b *Builder) touchNamespace(ns string) {
-	if _, ok := b.namespaces[ns]; !ok {
-		b.namespaces[ns] = map[string]any{
-			"name": ns, "declared": false,
-			"labels": map[string]any{}, "annotations": map[string]any{},
-		}
+	if b.touched == nil {
+		b.touched = map[string]bool{}
 	}
+	b.touched[ns] = true
 }
 
-// Build joins what was added into the rules' input.
-func (b *Builder) Build() *Inventory {
-	// Build leaves the Builder as it was: the implicit defaults it adds go
-	// into a copy.
-	all := make(map[string]map[string]any, len(b.sas))
-	for k, sa := range b.sas {
-		all[k] = sa
+// Build joins what was added into the rules' input. The result does not
+// depend on the order files were added in: objects come sorted by file and
+// position, and of an object declared more than once the first declaration
+// in that order is the one joins use (see resolveDuplicates). Diagnostics
+// are notices about repeated declarations.
+func (b *Builder) Build() (*Inventory, []analyzer.Diagnostic) {
+	var diags []analyzer.Diagnostic
+	dups := []any{}
+	pick := func(decls []declaration) map[string]any {
+		out, d, conflicts := resolveDuplicates(decls)
+		diags = append(diags, d...)
+		dups = append(dups, conflicts...)
+		return out
 	}
+	sas := pick(b.sas)
+	nss := pick(b.namespaces)
+	roles := pick(b.roles)
+	pick(b.workloads) // all of them are analysed; this finds conflicts
+
+	workloads := make([]any, 0, len(b.workloads))
 	usedBy := map[string][]any{}
-	for _, w := range b.workloads {
+	for _, d := range sortedDeclarations(b.workloads) {
+		w := d.entry
+		workloads = append(workloads, w)
 		key := w["serviceAccount"].(map[string]any)["key"].(string)
 		usedBy[key] = append(usedBy[key], w["ref"])
 		// K1: every namespace has a default service account, annotated or
 		// not; a workload that names none runs as it.
 		ns := w["namespace"].(string)
-		if _, ok := all[ns+"/default"]; !ok {
-			all[ns+"/default"] = k8s.ImplicitServiceAccount(ns)
+		if _, ok := sas[ns+"/default"]; !ok {
+			sas[ns+"/default"] = k8s.ImplicitServiceAccount(ns)
 		}
 	}
-	sas := make(map[string]any, len(all))
-	for key, sa := range all {
-		refs := usedBy[key]
-		if refs == nil {
-			refs = []any{}
+	// Build leaves the Builder as it was: usedBy goes into copies.
+	for key, v := range sas {
+		sa := v.(map[string]any)
+		refs := []any{}
+		if sa["key"] == key && usedBy[key] != nil { // extra declarations are not joined
+			refs = usedBy[key]
 		}
 		entry := make(map[string]any, len(sa)+1)
 		for k, v := range sa {
@@ -306,34 +341,38 @@ func (b *Builder) Build() *Inventory {
 		entry["usedBy"] = refs
 		sas[key] = entry
 	}
-	nss := make(map[string]any, len(b.namespaces))
-	for name, ns := range b.namespaces {
-		nss[name] = ns
+	for ns := range b.touched {
+		if _, ok := nss[ns]; !ok {
+			nss[ns] = map[string]any{
+				"name": ns, "declared": false,
+				"labels": map[string]any{}, "annotations": map[string]any{},
+			}
+		}
 	}
-	workloads := make([]any, len(b.workloads))
-	for i, w := range b.workloads {
-		workloads[i] = w
+	sources := make(map[string]*Source, len(b.sources)+len(b.cluster.Associations))
+	for k, v := range b.sources {
+		sources[k] = v
 	}
+	assocs, conflicts := mergeAssociations(b.assocs)
+	dups = append(dups, conflicts...)
+	assocFacts := b.assocFacts
 	if b.cluster.Associations != nil {
-		b.assocFacts = true
+		assocFacts = true
 		for _, a := range b.cluster.Associations {
-			loc := a.Location
 			key := a.Namespace + "/" + a.ServiceAccount
-			b.addAssociation(map[string]any{
+			if _, dup := assocs[key]; dup {
+				continue // read from a file too
+			}
+			loc := a.Location
+			entry := map[string]any{
 				"ref": "config:" + key, "namespace": a.Namespace, "serviceAccount": a.ServiceAccount, "key": key,
 				"roleArn": nilIfEmpty(a.RoleARN), "targetRoleArn": nilIfEmpty(a.TargetRoleARN),
 				"clusterName": nilIfEmpty(b.cluster.Name), "associationArn": nil, "ownerArn": nil,
 				"disableSessionTags": a.DisableSessionTags, "source": "config", "at": []any{},
-			}, &Source{File: loc.File, Fixed: &loc, Name: "Pod Identity association " + key})
+			}
+			assocs[key] = entry
+			sources["config:"+key] = &Source{File: loc.File, Fixed: &loc, Name: "Pod Identity association " + key}
 		}
-	}
-	assocs := make(map[string]any, len(b.assocs))
-	for k, a := range b.assocs {
-		assocs[k] = a
-	}
-	roles := make(map[string]any, len(b.roles))
-	for k, r := range b.roles {
-		roles[k] = r
 	}
 	input := map[string]any{
 		"schemaVersion":           SchemaVersion,
@@ -344,14 +383,120 @@ func (b *Builder) Build() *Inventory {
 		"workloads":               workloads,
 		"roles":                   roles,
 		"podIdentityAssociations": assocs,
+		"duplicates":              dups,
 		"facts": map[string]any{
 			// Which fact sources this run has; rules that depend on a
 			// missing one must not claim certainty.
-			"podIdentityAssociations": b.assocFacts,
+			"podIdentityAssociations": assocFacts,
 		},
 	}
-	return &Inventory{Input: input, Sources: b.sources, Stats: b.stats}
+	return &Inventory{Input: input, Sources: sources, Stats: b.stats}, diags
 }
+
+// sortedDeclarations orders declarations by file, then position: the same
+// whatever order the files were named in.
+func sortedDeclarations(decls []declaration) []declaration {
+	out := append([]declaration(nil), decls...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].loc, out[j].loc
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	return out
+}
+
+// resolveDuplicates maps each key to its first declaration in file order.
+// A further declaration that says the same, for the rules, gets a notice;
+// one that differs is kept too, under its own ref, so that every
+// declaration is analysed, and is listed as a conflict for the
+// conflicting-duplicate rule: the cluster keeps whichever is applied last.
+func resolveDuplicates(decls []declaration) (map[string]any, []analyzer.Diagnostic, []any) {
+	out := make(map[string]any, len(decls))
+	groups := map[string][]declaration{}
+	var keys []string
+	for _, d := range sortedDeclarations(decls) {
+		if _, ok := groups[d.key]; !ok {
+			keys = append(keys, d.key)
+		}
+		groups[d.key] = append(groups[d.key], d)
+	}
+	var diags []analyzer.Diagnostic
+	var conflicts []any
+	for _, key := range keys {
+		g := groups[key]
+		first := g[0]
+		out[key] = first.entry
+		refs := []any{declared(first)}
+		for _, d := range g[1:] {
+			if sameContent(first.entry, d.entry) {
+				diags = append(diags, analyzer.Diagnostic{
+					Level:    analyzer.LevelNotice,
+					Location: d.loc,
+					Message:  fmt.Sprintf("%s is declared again, the same as at %s", d.src.Name, first.loc),
+				})
+				continue
+			}
+			out[d.entry["ref"].(string)] = d.entry
+			refs = append(refs, declared(d))
+		}
+		if len(refs) > 1 {
+			conflicts = append(conflicts, map[string]any{"kind": first.kind, "key": key, "object": first.src.Name, "declarations": refs})
+		}
+	}
+	return out, diags, conflicts
+}
+
+// declared is one entry of a conflict's declarations: the object's ref and
+// the path of what names it (metadata.name for Kubernetes objects).
+func declared(d declaration) map[string]any {
+	at := []any{}
+	if d.src.Pos != nil && d.kind != "Role" && d.kind != "TrustPolicy" && d.kind != "PodIdentityAssociation" {
+		at = []any{"metadata", "name"}
+	}
+	return map[string]any{"ref": d.entry["ref"], "at": at}
+}
+
+// sameContent compares two declarations by what rules read: their entries
+// without refs, positions and where they were read from.
+func sameContent(a, b map[string]any) bool {
+	if a["trustPolicy"] != nil || b["trustPolicy"] != nil {
+		// A role read from get-role and from authorization details differs
+		// in what each output carries (attached policies, tags); rules
+		// judge its trust.
+		return reflect.DeepEqual(withoutProvenance(a["trustPolicy"]), withoutProvenance(b["trustPolicy"]))
+	}
+	return reflect.DeepEqual(withoutProvenance(a), withoutProvenance(b))
+}
+
+func withoutProvenance(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			if k == "ref" || k == "at" || k == "source" || k == "usedBy" || strings.HasSuffix(k, "At") {
+				continue
+			}
+			out[k] = withoutProvenance(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = withoutProvenance(e)
+		}
+		return out
+	}
+	return v
+}
+
+// Recognized counts the documents read so far that are objects irsalint
+// knows (not of other kinds).
+func (b *Builder) Recognized() int { return b.stats.Documents - b.stats.Ignored }
 
 // Kinds returns the object kinds counted, sorted, for summaries.
 func (s Stats) Kinds() []string {

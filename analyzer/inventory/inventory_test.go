@@ -102,7 +102,8 @@ spec:
       containers: [{name: j, image: alpine}]
 `
 
-// fileC declares prod/api again (a notice; the first declaration wins) and
+// fileC declares prod/api again, with another role (a conflict: both
+// declarations are analysed, joins use a.yaml's, first in file order), and
 // staging, which fileB only touched.
 const fileC = `apiVersion: v1
 kind: List
@@ -144,7 +145,17 @@ func build(t testing.TB, c inventory.Cluster, s inventory.Settings, files ...fil
 			diags = append(diags, d.String())
 		}
 	}
-	return b.Build(), diags
+	inv, bd := b.Build()
+	for _, d := range bd {
+		diags = append(diags, d.String())
+	}
+	return inv, diags
+}
+
+// built is Build's inventory.
+func built(b *inventory.Builder) *inventory.Inventory {
+	inv, _ := b.Build()
+	return inv
 }
 
 func repo(t testing.TB) (*inventory.Inventory, []string) {
@@ -166,10 +177,52 @@ func equal(t testing.TB, what string, got, want any) {
 }
 
 func TestBuilderDiagnostics(t *testing.T) {
-	_, diags := repo(t)
-	equal(t, "diagnostics", diags, []string{
-		"c.yaml:7:5: notice: ServiceAccount prod/api is declared again; irsalint uses the first declaration (a.yaml:10:3)",
+	inv, diags := repo(t)
+	equal(t, "diagnostics", diags, []string{})
+	equal(t, "duplicates", inv.Input["duplicates"], []any{
+		map[string]any{"kind": "ServiceAccount", "key": "prod/api", "object": "ServiceAccount prod/api", "declarations": []any{
+			map[string]any{"ref": "a.yaml#1", "at": []any{"metadata", "name"}},
+			map[string]any{"ref": "c.yaml#0.items[0]", "at": []any{"metadata", "name"}},
+		}},
 	})
+}
+
+// TestBuilderDuplicates: a repeated declaration that says the same gets a
+// notice; one that differs is kept and listed; which one joins use never
+// depends on the order of the files.
+func TestBuilderDuplicates(t *testing.T) {
+	sa := func(role string) string {
+		return "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: prod\n  annotations:\n    eks.amazonaws.com/role-arn: " + role + "\n"
+	}
+	ns := "apiVersion: v1\nkind: Namespace\nmetadata: {name: prod}\n"
+	a := file{"a.yaml", sa("arn:aws:iam::111122223333:role/api") + "---\n" + ns}
+	same := file{"b.yaml", "# the same, later in another file\n" + sa("arn:aws:iam::111122223333:role/api")}
+	other := file{"c.yaml", sa("arn:aws:iam::111122223333:role/other") + "---\n" + ns}
+	inv, diags := build(t, inventory.Cluster{}, inventory.Settings{}, other, same, a)
+	equal(t, "diagnostics", diags, []string{
+		"b.yaml:2:1: notice: ServiceAccount prod/api is declared again, the same as at a.yaml:1:1",
+		"c.yaml:9:1: notice: Namespace prod is declared again, the same as at a.yaml:9:1",
+	})
+	equal(t, "duplicates", inv.Input["duplicates"], []any{
+		map[string]any{"kind": "ServiceAccount", "key": "prod/api", "object": "ServiceAccount prod/api", "declarations": []any{
+			map[string]any{"ref": "a.yaml#0", "at": []any{"metadata", "name"}},
+			map[string]any{"ref": "c.yaml#0", "at": []any{"metadata", "name"}},
+		}},
+	})
+	sas := inv.Input["serviceAccounts"].(map[string]any)
+	if sas["prod/api"].(map[string]any)["ref"] != "a.yaml#0" || sas["c.yaml#0"].(map[string]any)["key"] != "prod/api" || sas["b.yaml#1"] != nil {
+		t.Errorf("serviceAccounts %v", sas)
+	}
+	var first []byte
+	for _, order := range [][]file{{a, same, other}, {other, same, a}, {same, other, a}} {
+		inv, _ := build(t, inventory.Cluster{}, inventory.Settings{}, order...)
+		got, _ := json.Marshal(inv.Input)
+		if first == nil {
+			first = got
+		} else if string(got) != string(first) {
+			t.Errorf("order %s/%s/%s gives another inventory:\n%s\n%s", order[0].name, order[1].name, order[2].name, got, first)
+		}
+	}
 }
 
 func TestBuilderServiceAccounts(t *testing.T) {
@@ -182,13 +235,13 @@ func TestBuilderServiceAccounts(t *testing.T) {
 	// prod/default is implicit (prod has workloads); staging/default is
 	// declared; idle has no workload, so no implicit default; prod/missing is
 	// named by a workload but declared nowhere.
-	if len(sas) != 4 || sas["prod/api"] == nil || sas["prod/default"] == nil || sas["staging/default"] == nil || sas["idle/x"] == nil {
+	if len(sas) != 5 || sas["c.yaml#0.items[0]"] == nil || sas["prod/api"] == nil || sas["prod/default"] == nil || sas["staging/default"] == nil || sas["idle/x"] == nil {
 		t.Fatalf("serviceAccounts keys %v", keys)
 	}
 	equal(t, "prod/api", sas["prod/api"], map[string]any{
 		"ref": "a.yaml#1", "kind": "ServiceAccount", "namespace": "prod", "name": "api", "key": "prod/api", "declared": true,
 		"labels": map[string]any{},
-		// The first declaration wins over c.yaml's.
+		// The first declaration in file order is the one joins use.
 		"annotations": map[string]any{"eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/api"},
 		"at":          []any{},
 		"usedBy":      []any{"a.yaml#2"},
@@ -207,6 +260,9 @@ func TestBuilderServiceAccounts(t *testing.T) {
 		"usedBy":      []any{"b.yaml#1"},
 	})
 	equal(t, "idle/x usedBy", sas["idle/x"].(map[string]any)["usedBy"], []any{})
+	// c.yaml's conflicting declaration is analysed, under its ref, and joins
+	// nothing.
+	equal(t, "c.yaml's prod/api", sas["c.yaml#0.items[0]"].(map[string]any)["usedBy"], []any{})
 }
 
 func TestBuilderUsedByOrder(t *testing.T) {
@@ -220,8 +276,8 @@ func TestBuilderUsedByOrder(t *testing.T) {
 		t.Fatal(diags)
 	}
 	sas := inv.Input["serviceAccounts"].(map[string]any)
-	// In the order files were added, not sorted.
-	equal(t, "usedBy", sas["ns/shared"].(map[string]any)["usedBy"], []any{"z.yaml#0", "z.yaml#1", "z.yaml#2", "a.yaml#0"})
+	// In file order, whatever order the files were added in.
+	equal(t, "usedBy", sas["ns/shared"].(map[string]any)["usedBy"], []any{"a.yaml#0", "z.yaml#0", "z.yaml#1", "z.yaml#2"})
 	// Nobody runs as the implicit default, but it exists: ns has workloads.
 	equal(t, "ns/default usedBy", sas["ns/default"].(map[string]any)["usedBy"], []any{})
 }
@@ -250,12 +306,16 @@ func TestBuilderNamespaceDeclaredTwice(t *testing.T) {
 	if len(diags) > 0 {
 		t.Errorf("diagnostics %v", diags)
 	}
-	ns := inv.Input["namespaces"].(map[string]any)["prod"].(map[string]any)
+	nss := inv.Input["namespaces"].(map[string]any)
+	ns := nss["prod"].(map[string]any)
 	if ns["ref"] != "a.yaml#0" || ns["labels"].(map[string]any)["v"] != "first" {
 		t.Errorf("prod = %v; want the first declaration", ns)
 	}
-	if inv.Stats.Objects["Namespace"] != 1 || inv.Sources["b.yaml#0"] != nil {
-		t.Errorf("the second declaration was counted: %v, %v", inv.Stats.Objects, inv.Sources["b.yaml#0"])
+	if nss["b.yaml#0"].(map[string]any)["labels"].(map[string]any)["v"] != "second" {
+		t.Errorf("the second, conflicting, declaration is not kept: %v", nss)
+	}
+	if inv.Stats.Objects["Namespace"] != 2 || inv.Sources["b.yaml#0"] == nil {
+		t.Errorf("the second declaration was not counted: %v, %v", inv.Stats.Objects, inv.Sources["b.yaml#0"])
 	}
 }
 
@@ -281,8 +341,8 @@ func TestBuilderStats(t *testing.T) {
 		// ignored; the repeated ServiceAccount is a document read).
 		Documents: 13,
 		Ignored:   3,
-		// The repeated ServiceAccount is not counted twice.
-		Objects: map[string]int{"Namespace": 2, "ServiceAccount": 3, "Deployment": 2, "Pod": 1, "Job": 1},
+		// Every declaration is counted, the repeated ServiceAccount too.
+		Objects: map[string]int{"Namespace": 2, "ServiceAccount": 4, "Deployment": 2, "Pod": 1, "Job": 1},
 	}
 	equal(t, "Stats", inv.Stats, want)
 	equal(t, "Kinds", inv.Stats.Kinds(), []string{"Deployment", "Job", "Namespace", "Pod", "ServiceAccount"})
@@ -356,17 +416,16 @@ func TestSources(t *testing.T) {
 	for ref := range inv.Sources {
 		refs = append(refs, ref)
 	}
-	if len(inv.Sources) != 9 {
+	if len(inv.Sources) != 10 {
 		t.Errorf("Sources %v", refs)
 	}
-	for _, ref := range []string{"a.yaml#0", "a.yaml#1", "a.yaml#2", "a.yaml#3", "b.yaml#0", "b.yaml#1", "b.yaml#2", "b.yaml#5", "c.yaml#0.items[1]"} {
+	for _, ref := range []string{"a.yaml#0", "a.yaml#1", "a.yaml#2", "a.yaml#3", "b.yaml#0", "b.yaml#1", "b.yaml#2", "b.yaml#5", "c.yaml#0.items[0]", "c.yaml#0.items[1]"} {
 		if inv.Sources[ref] == nil {
 			t.Errorf("no source for %s (have %v)", ref, refs)
 		}
 	}
-	// Neither the implicit default, nor the repeated declaration, nor
-	// ignored documents have a source.
-	for _, ref := range []string{"implicit:prod/default", "c.yaml#0.items[0]", "b.yaml#3", "b.yaml#4"} {
+	// Neither the implicit default nor ignored documents have a source.
+	for _, ref := range []string{"implicit:prod/default", "b.yaml#3", "b.yaml#4"} {
 		if inv.Sources[ref] != nil {
 			t.Errorf("unexpected source for %s", ref)
 		}
@@ -586,8 +645,8 @@ func TestInputDeterministicAndConvertible(t *testing.T) {
 func TestBuildTwice(t *testing.T) {
 	b := inventory.NewBuilder(inventory.Cluster{}, inventory.Settings{})
 	b.AddFile("a.yaml", decode(t, fileA))
-	one, _ := json.Marshal(b.Build().Input)
-	two, _ := json.Marshal(b.Build().Input)
+	one, _ := json.Marshal(built(b).Input)
+	two, _ := json.Marshal(built(b).Input)
 	if string(one) != string(two) {
 		t.Errorf("a second Build differs:\n%s\n%s", one, two)
 	}
@@ -604,7 +663,7 @@ func TestAddFileAfterBuild(t *testing.T) {
 	if len(diags) > 0 {
 		t.Errorf("diagnostics %v", diags)
 	}
-	sa := b.Build().Input["serviceAccounts"].(map[string]any)["prod/default"].(map[string]any)
+	sa := built(b).Input["serviceAccounts"].(map[string]any)["prod/default"].(map[string]any)
 	if sa["declared"] != true || sa["ref"] != "d.yaml#0" {
 		t.Errorf("prod/default = %v; want the declaration", sa)
 	}

@@ -83,7 +83,7 @@ func BenchmarkLintCorpus(b *testing.B) {
 			in := lint.Input{Paths: paths, WorkingDir: corpus, Settings: inventory.DefaultSettings()}
 			var findings int
 			for b.Loop() {
-				inv, diags := lint.Load(in)
+				inv, diags := lint.Load(ctx, in)
 				if len(diags) > 0 {
 					b.Fatalf("diagnostics: %v", diags[0])
 				}

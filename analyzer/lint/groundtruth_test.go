@@ -63,7 +63,7 @@ func TestGroundTruthCorpus(t *testing.T) {
 	}
 	// Manifests plus the account's authorization details; no cluster
 	// context, so issuers are inferred (the corpus spans three clusters).
-	inv, diags := lint.Load(lint.Input{
+	inv, diags := lint.Load(context.Background(), lint.Input{
 		Paths:      []string{filepath.Join(corpus, "manifests"), filepath.Join(corpus, "iam", "account-authorization-details.json")},
 		WorkingDir: corpus,
 		Settings:   inventory.DefaultSettings(),

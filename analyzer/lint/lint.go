@@ -23,36 +23,52 @@ import (
 
 // Input says what to read and in which cluster context.
 type Input struct {
-	Paths       []string
-	Stdin       io.Reader
-	StdinName   string
-	MaxFileSize int64
-	WorkingDir  string
-	Cluster     inventory.Cluster
-	Settings    inventory.Settings
+	Paths        []string
+	Stdin        io.Reader
+	StdinName    string
+	MaxFileSize  int64
+	MaxTotalSize int64
+	MaxFiles     int
+	WorkingDir   string
+	Cluster      inventory.Cluster
+	Settings     inventory.Settings
 }
 
 // Load collects and decodes the input files and builds the inventory.
 // Diagnostics say which files or objects could not be analyzed; the rest
-// still are.
-func Load(in Input) (*inventory.Inventory, []analyzer.Diagnostic) {
+// still are. When ctx ends, decoding stops and an error diagnostic says why.
+func Load(ctx context.Context, in Input) (*inventory.Inventory, []analyzer.Diagnostic) {
 	files, diags := source.Collect(in.Paths, source.CollectOptions{
-		Stdin:       in.Stdin,
-		StdinName:   in.StdinName,
-		MaxFileSize: in.MaxFileSize,
-		WorkingDir:  in.WorkingDir,
+		Stdin:        in.Stdin,
+		StdinName:    in.StdinName,
+		MaxFileSize:  in.MaxFileSize,
+		MaxTotalSize: in.MaxTotalSize,
+		MaxFiles:     in.MaxFiles,
+		WorkingDir:   in.WorkingDir,
 	})
-	decoded := decodeAll(files)
+	decoded := decodeAll(ctx, files)
 	b := inventory.NewBuilder(in.Cluster, in.Settings)
+	var inputs []string
 	for i, f := range files {
 		d := decoded[i]
 		if d.err != nil {
 			diags = append(diags, decodeDiagnostic(f.Path, d.err))
 		}
+		before := b.Recognized()
 		diags = append(diags, b.AddFile(f.Path, d.docs)...)
+		if f.Abs != "" && b.Recognized() > before {
+			inputs = append(inputs, f.Abs)
+		}
 	}
+	if ctx.Err() != nil {
+		diags = append(diags, analyzer.Diagnostic{Level: analyzer.LevelError,
+			Message: fmt.Sprintf("%v while reading the inputs", context.Cause(ctx))})
+	}
+	inv, buildDiags := b.Build()
+	diags = append(diags, buildDiags...)
 	sortDiagnostics(diags)
-	return b.Build(), diags
+	inv.Inputs = inputs
+	return inv, diags
 }
 
 type decodedFile struct {
@@ -62,7 +78,7 @@ type decodedFile struct {
 
 // decodeAll decodes files in parallel; the order of results is the order
 // of files, so the inventory does not depend on scheduling.
-func decodeAll(files []source.File) []decodedFile {
+func decodeAll(ctx context.Context, files []source.File) []decodedFile {
 	out := make([]decodedFile, len(files))
 	work := make(chan int)
 	var wg sync.WaitGroup
@@ -71,6 +87,10 @@ func decodeAll(files []source.File) []decodedFile {
 		go func() {
 			defer wg.Done()
 			for i := range work {
+				if ctx.Err() != nil {
+					files[i].Data = nil
+					continue
+				}
 				docs, err := source.Decode(files[i].Data)
 				out[i] = decodedFile{docs: docs, err: err}
 				files[i].Data = nil // the bytes are not needed any more
@@ -100,7 +120,25 @@ type Result struct {
 	Diagnostics []analyzer.Diagnostic
 	// Suppressed counts findings silenced by irsalint.io/ignore annotations.
 	Suppressed int
+	// Omitted counts findings left out by Options.MaxFindings, the most
+	// severe of them OmittedMax.
+	Omitted    int
+	OmittedMax analyzer.Severity
 	Inventory  *inventory.Inventory
+}
+
+// Failing tells whether some finding, reported or omitted, is at or above
+// threshold.
+func (r *Result) Failing(threshold analyzer.Severity) bool {
+	if r.Omitted > 0 && r.OmittedMax >= threshold {
+		return true
+	}
+	for _, f := range r.Findings {
+		if f.Severity >= threshold {
+			return true
+		}
+	}
+	return false
 }
 
 // Options adjust how findings are reported.
@@ -108,6 +146,9 @@ type Options struct {
 	// Severity overrides the severity of every finding of a rule
 	// (.irsalint.yaml rules.severity).
 	Severity map[string]analyzer.Severity
+	// MaxFindings caps the findings reported, keeping the most severe; 0
+	// reports all.
+	MaxFindings int
 }
 
 // Run evaluates the prepared rules over an inventory. The error is set when
@@ -169,6 +210,9 @@ func RunWith(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *inve
 		}
 		res.Findings = append(res.Findings, f)
 	}
+	if opts.MaxFindings > 0 && len(res.Findings) > opts.MaxFindings {
+		keepMostSevere(res, opts.MaxFindings)
+	}
 	SortFindings(res.Findings)
 	sortDiagnostics(res.Diagnostics)
 	if len(problems) > 0 {
@@ -176,6 +220,24 @@ func RunWith(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *inve
 		return res, errors.New(strings.Join(problems, "\n"))
 	}
 	return res, nil
+}
+
+// keepMostSevere keeps the n most severe findings (by location among equals, so the
+// cut does not depend on evaluation order) and says what was left out.
+func keepMostSevere(res *Result, n int) {
+	SortFindings(res.Findings)
+	sort.SliceStable(res.Findings, func(i, j int) bool { return res.Findings[i].Severity > res.Findings[j].Severity })
+	cut := res.Findings[n:]
+	res.Omitted = len(cut)
+	for _, f := range cut {
+		res.OmittedMax = max(res.OmittedMax, f.Severity)
+	}
+	res.Findings = res.Findings[:n:n]
+	res.Diagnostics = append(res.Diagnostics, analyzer.Diagnostic{
+		Level: analyzer.LevelNotice,
+		Message: fmt.Sprintf("%d more findings (at most %s) not reported: the %d most severe are, as --max-findings says; raise it, or 0 for all",
+			res.Omitted, res.OmittedMax, n),
+	})
 }
 
 // resolve turns a rule's ref and path into locations.

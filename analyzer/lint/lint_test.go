@@ -166,7 +166,7 @@ func newEngine(t testing.TB) *engine.Engine {
 func load(t testing.TB, files map[string]string) (*inventory.Inventory, []analyzer.Diagnostic) {
 	t.Helper()
 	dir := writeDir(t, files)
-	return lint.Load(lint.Input{Paths: []string{dir}, WorkingDir: dir, Settings: inventory.DefaultSettings()})
+	return lint.Load(context.Background(), lint.Input{Paths: []string{dir}, WorkingDir: dir, Settings: inventory.DefaultSettings()})
 }
 
 // run evaluates the given rules over inv.

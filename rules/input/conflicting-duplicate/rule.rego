@@ -1,0 +1,41 @@
+# METADATA
+# title: Object declared twice with different content
+# description: |
+#   The same object — a Kubernetes object of one kind, namespace and name, an
+#   IAM role of one ARN, a Pod Identity association of one ServiceAccount — is
+#   declared in more than one place, and the declarations differ in what
+#   irsalint reads (annotations, labels, the pod template, the trust policy,
+#   the associated role). The cluster keeps whichever is applied last, and an
+#   account export taken at another time describes another state: a review
+#   of one declaration says nothing about what runs. irsalint analyses every
+#   declaration and, where one object is joined to another (a workload to its
+#   ServiceAccount, a ServiceAccount to its role), uses the first in file
+#   order, whatever order the paths were given in.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
+#     description: Kubernetes — object names are unique per kind and namespace
+#   - ref: https://kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/
+#     description: Kubernetes — declarative management, where the last applied configuration wins
+# custom:
+#   severity: medium
+#   remediation: |
+#     Keep one declaration of each object: delete the stale copy, or give the
+#     objects different names. For IAM, lint one export of the account.
+package irsalint.rules.input["conflicting-duplicate"]
+
+import data.irsalint.lib.result
+
+deny contains result.with_related(result.finding(decl, decl.at, message), related) if {
+	some d in input.duplicates
+	some i, decl in d.declarations
+	message := sprintf("%s is declared %d times with different content: %s", [d.object, count(d.declarations), consequence(d.kind)])
+	related := [result.related(other, other.at, "another declaration") | some j, other in d.declarations; j != i]
+}
+
+consequence("Role") := "these IAM exports disagree, so at most one of them is the role the account holds now"
+
+consequence("PodIdentityAssociation") := "EKS holds one association per ServiceAccount, so at most one of these is real"
+
+consequence(kind) := "the cluster keeps whichever is applied last, which may not be the one reviewed" if {
+	not kind in {"Role", "PodIdentityAssociation"}
+}
