@@ -24,7 +24,7 @@ your own rules (see docs/inventory.md and docs/custom-rules.md).
 Exit code 2 when an input could not be analyzed (the rest is still printed).
 `
 
-func runInventory(_ context.Context, args []string, sys system) error {
+func runInventory(ctx context.Context, args []string, sys system) error {
 	fs := newFlags("inventory", inventoryUsage, sys)
 	var (
 		in     inputFlags
@@ -35,32 +35,41 @@ func runInventory(_ context.Context, args []string, sys system) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	input, _, err := in.input(fs.Args(), sys)
+	st, err := in.input(fs.Args(), sys)
 	if err != nil {
 		return err
 	}
-	inv, diags := lint.Load(input)
+	outPath := resolvePath(output, st.in.WorkingDir)
+	if err := notAnInput(outPath, output, fs.Args(), st.in.WorkingDir); err != nil {
+		return err
+	}
+	ctx, stop := st.lim.guard(ctx)
+	defer stop()
+	inv, diags := lint.Load(ctx, st.in)
+	if err := notWrittenOverInput(outPath, output, inv.Inputs); err != nil {
+		return err
+	}
 	for _, d := range diags {
 		fmt.Fprintln(sys.Stderr, d.String())
 	}
-	w, closeOut, err := openOutput(resolvePath(output, input.WorkingDir), sys)
+	out, err := openOutput(outPath, output, sys)
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(out)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return finish(enc.Encode(jsonSafe(inv.Input)), closeOut, diags)
+	return finish(enc.Encode(jsonSafe(inv.Input)), out, diags)
 }
 
-// finish closes the output after a write and turns error diagnostics into
+// finish commits the output after a write and turns error diagnostics into
 // exit code 2 (they were printed already).
-func finish(writeErr error, closeOut func() error, diags []analyzer.Diagnostic) error {
+func finish(writeErr error, out *output, diags []analyzer.Diagnostic) error {
 	if writeErr != nil {
-		closeOut()
-		return writeErr
+		out.abort()
+		return fmt.Errorf("writing %s: %v", out.name, unwrapOS(writeErr))
 	}
-	if err := closeOut(); err != nil {
+	if err := out.commit(); err != nil {
 		return err
 	}
 	for _, d := range diags {
@@ -122,7 +131,7 @@ func runRules(args []string, sys system) error {
 	if fs.NArg() > 0 {
 		return usagef("rules takes no arguments (did you mean \"irsalint explain %s\"?)", fs.Arg(0))
 	}
-	eng, err := newEngine(ruleDirs, sys)
+	eng, err := newEngine(nil, ruleDirs, sys)
 	if err != nil {
 		return err
 	}
@@ -164,7 +173,7 @@ func runExplain(args []string, sys system) error {
 	if fs.NArg() != 1 {
 		return usagef("explain takes one rule ID")
 	}
-	eng, err := newEngine(ruleDirs, sys)
+	eng, err := newEngine(nil, ruleDirs, sys)
 	if err != nil {
 		return err
 	}

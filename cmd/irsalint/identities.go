@@ -71,15 +71,24 @@ func runIdentities(ctx context.Context, args []string, sys system) error {
 	if format != "text" && format != "json" && format != "csv" {
 		return usagef("unknown --format %q (want text, json or csv)", format)
 	}
-	input, cfg, err := in.input(fs.Args(), sys)
+	st, err := in.input(fs.Args(), sys)
 	if err != nil {
 		return err
 	}
-	eng, err := newEngine(cfg.Rules.Dirs, sys)
+	outPath := resolvePath(output, st.in.WorkingDir)
+	if err := notAnInput(outPath, output, fs.Args(), st.in.WorkingDir); err != nil {
+		return err
+	}
+	ctx, stop := st.lim.guard(ctx)
+	defer stop()
+	eng, err := newEngine(st.cfg.Rules.Dirs, nil, sys)
 	if err != nil {
 		return err
 	}
-	inv, diags := lint.Load(input)
+	inv, diags := lint.Load(ctx, st.in)
+	if err := notWrittenOverInput(outPath, output, inv.Inputs); err != nil {
+		return err
+	}
 	for _, d := range diags {
 		fmt.Fprintln(sys.Stderr, d.String())
 	}
@@ -104,19 +113,19 @@ func runIdentities(ctx context.Context, args []string, sys system) error {
 			rows[i].Location = src.Locate(nil)
 		}
 	}
-	w, closeOut, err := openOutput(resolvePath(output, input.WorkingDir), sys)
+	out, err := openOutput(outPath, output, sys)
 	if err != nil {
 		return err
 	}
 	switch format {
 	case "json":
-		err = writeIdentitiesJSON(w, rows)
+		err = writeIdentitiesJSON(out, rows)
 	case "csv":
-		err = writeIdentitiesCSV(w, rows)
+		err = writeIdentitiesCSV(out, rows)
 	default:
-		err = writeIdentitiesText(w, rows)
+		err = writeIdentitiesText(out, rows)
 	}
-	return finish(err, closeOut, diags)
+	return finish(err, out, diags)
 }
 
 func role(r *string) string {

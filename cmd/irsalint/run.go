@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -146,10 +145,10 @@ type inputFlags struct {
 	oidcIssuer        string
 	accountID         string
 	region            string
-	maxFileSize       string
 	stdinName         string
 	configPath        string
 	noConfig          bool
+	limits            limitFlags
 }
 
 func (f *inputFlags) register(fs *pflag.FlagSet) {
@@ -159,34 +158,43 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.oidcIssuer, "oidc-issuer", "", "the cluster's OIDC issuer URL (https://oidc.eks.REGION.amazonaws.com/id/ID)")
 	fs.StringVar(&f.accountID, "account-id", "", "the AWS account ID the cluster runs in")
 	fs.StringVar(&f.region, "region", "", "the AWS region the cluster runs in (derives the ARN partition)")
-	fs.StringVar(&f.maxFileSize, "max-file-size", "10MiB", "larger files are not read (an error); e.g. 50MiB")
 	fs.StringVar(&f.stdinName, "stdin-filename", "<stdin>", "the name findings in standard input (-) are reported under")
+	f.limits.register(fs)
 }
 
-// input builds what to read and the cluster context: the configuration
-// file first, then the flags, which win.
-func (f *inputFlags) input(paths []string, sys system) (lint.Input, *config.Config, error) {
+// setup is what a command that reads input works from.
+type setup struct {
+	in  lint.Input
+	cfg *config.Config
+	lim limits
+}
+
+// input builds what to read, the cluster context and the limits: the
+// configuration file first, then the flags, which win.
+func (f *inputFlags) input(paths []string, sys system) (setup, error) {
 	in := lint.Input{Paths: paths, Stdin: sys.Stdin, StdinName: f.stdinName, Settings: inventory.DefaultSettings()}
 	wd, err := sys.Getwd()
 	if err != nil {
-		return in, nil, fmt.Errorf("working directory: %w", err)
+		return setup{}, fmt.Errorf("working directory: %w", err)
 	}
 	in.WorkingDir = wd
-	if in.MaxFileSize, err = parseSize(f.maxFileSize); err != nil {
-		return in, nil, usagef("--max-file-size: %v", err)
-	}
 	cfg, err := f.loadConfig(paths, wd)
 	if err != nil {
-		return in, nil, err
+		return setup{}, err
 	}
+	lim, err := f.limits.resolve(cfg.Limits, sys.Getenv)
+	if err != nil {
+		return setup{}, err
+	}
+	in.MaxFileSize, in.MaxTotalSize, in.MaxFiles = lim.maxFileSize, lim.maxTotalSize, lim.maxFiles
 	if in.Cluster, err = clusterContext(cfg, f); err != nil {
-		return in, nil, err
+		return setup{}, err
 	}
 	s := &in.Settings
 	s.HostNetworkAllowlist = append(s.HostNetworkAllowlist, cfg.Settings.HostNetworkAllowlist...)
 	s.AWSImages = append(s.AWSImages, cfg.Settings.AWSImages...)
 	s.AWSEnv = append(s.AWSEnv, cfg.Settings.AWSEnv...)
-	return in, cfg, nil
+	return setup{in: in, cfg: cfg, lim: lim}, nil
 }
 
 // loadConfig reads --config, or .irsalint.yaml found upward from the first
@@ -199,7 +207,8 @@ func (f *inputFlags) loadConfig(paths []string, wd string) (*config.Config, erro
 		return &config.Config{}, nil
 	}
 	path := resolvePath(f.configPath, wd)
-	if path == "" {
+	found := path == ""
+	if found {
 		start := wd
 		if len(paths) > 0 && paths[0] != "-" {
 			start = resolvePath(paths[0], wd)
@@ -213,7 +222,7 @@ func (f *inputFlags) loadConfig(paths []string, wd string) (*config.Config, erro
 		}
 		path = found
 	}
-	return config.Load(path, displayPath(path, wd))
+	return config.Load(path, displayPath(path, wd), found)
 }
 
 func displayPath(p, wd string) string {
@@ -279,27 +288,6 @@ func flagName(key string) string {
 	return key
 }
 
-// parseSize reads "10MiB", "512KiB", "20MB" or a plain byte count.
-func parseSize(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	units := []struct {
-		suffix string
-		mult   int64
-	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}}
-	mult := int64(1)
-	for _, u := range units {
-		if strings.HasSuffix(t, u.suffix) {
-			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
-			break
-		}
-	}
-	n, err := strconv.ParseFloat(t, 64)
-	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("invalid size %q (e.g. 10MiB)", s)
-	}
-	return int64(n * float64(mult)), nil
-}
-
 const lintUsage = `Usage: irsalint lint [flags] [PATH|-]...
 
 Analyze Kubernetes manifests (YAML or JSON, multi-document, kind: List) and
@@ -324,14 +312,15 @@ reported when the exit code is 2.
 func runLint(ctx context.Context, args []string, sys system) (int, error) {
 	fs := newFlags("lint", lintUsage, sys)
 	var (
-		in       inputFlags
-		format   string
-		output   string
-		failOn   string
-		ruleDirs []string
-		enable   []string
-		disable  []string
-		noColor  bool
+		in          inputFlags
+		format      string
+		output      string
+		failOn      string
+		ruleDirs    []string
+		enable      []string
+		disable     []string
+		noColor     bool
+		maxFindings string
 	)
 	fs.StringVarP(&format, "format", "f", "text", "output format: "+strings.Join(report.Names(), ", "))
 	fs.StringVarP(&output, "output", "o", "", "write the report to FILE instead of standard output")
@@ -341,6 +330,7 @@ func runLint(ctx context.Context, args []string, sys system) (int, error) {
 	fs.StringSliceVar(&enable, "enable", nil, "run only these rules (comma-separated, repeatable)")
 	fs.StringSliceVar(&disable, "disable", nil, "do not run these rules (comma-separated, repeatable)")
 	fs.BoolVar(&noColor, "no-color", false, "never colour the text output (colour is only used on a terminal)")
+	fs.StringVar(&maxFindings, "max-findings", "", "report at most this many findings, the most severe first (default 20000; 0 for all)")
 	if err := parseFlags(fs, args); err != nil {
 		return 0, err
 	}
@@ -352,11 +342,27 @@ func runLint(ctx context.Context, args []string, sys system) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	input, cfg, err := in.input(fs.Args(), sys)
+	st, err := in.input(fs.Args(), sys)
 	if err != nil {
 		return 0, err
 	}
-	eng, err := newEngine(append(cfg.Rules.Dirs, ruleDirs...), sys)
+	input, cfg := st.in, st.cfg
+	switch maxFindings {
+	case "":
+	case "0":
+		st.lim.maxFindings = 0
+	default:
+		if st.lim.maxFindings, err = parseCount(maxFindings); err != nil {
+			return 0, usagef("--max-findings: %v (0 for all)", err)
+		}
+	}
+	outPath := resolvePath(output, input.WorkingDir)
+	if err := notAnInput(outPath, output, fs.Args(), input.WorkingDir); err != nil {
+		return 0, err
+	}
+	ctx, stop := st.lim.guard(ctx)
+	defer stop()
+	eng, err := newEngine(cfg.Rules.Dirs, ruleDirs, sys)
 	if err != nil {
 		return 0, err
 	}
@@ -375,14 +381,22 @@ func runLint(ctx context.Context, args []string, sys system) (int, error) {
 		return 0, err
 	}
 
-	inv, diags := lint.Load(input)
-	res, evalErr := lint.RunWith(ctx, eng, query, inv, lint.Options{Severity: cfg.Rules.Severity})
+	inv, diags := lint.Load(ctx, input)
+	if err := notWrittenOverInput(outPath, output, inv.Inputs); err != nil {
+		return 0, err
+	}
+	res, evalErr := lint.RunWith(ctx, eng, query, inv, lint.Options{Severity: cfg.Rules.Severity, MaxFindings: st.lim.maxFindings})
 	if res == nil {
 		return 0, evalErr
 	}
 	diags = append(diags, res.Diagnostics...)
 	if evalErr != nil {
-		diags = append(diags, analyzer.Diagnostic{Level: analyzer.LevelError, Message: "rules failed: " + evalErr.Error()})
+		var intr *engine.Interrupted
+		if errors.As(evalErr, &intr) {
+			diags = append(diags, analyzer.Diagnostic{Level: analyzer.LevelError, Message: "the analysis " + intr.Error() + "; the findings so far are incomplete"})
+		} else {
+			diags = append(diags, analyzer.Diagnostic{Level: analyzer.LevelError, Message: "rules failed: " + evalErr.Error()})
+		}
 	}
 	for _, d := range diags {
 		fmt.Fprintln(sys.Stderr, d.String())
@@ -403,17 +417,17 @@ func runLint(ctx context.Context, args []string, sys system) (int, error) {
 		}
 		rep.Rules = append(rep.Rules, r)
 	}
-	w, closeOut, err := openOutput(resolvePath(output, input.WorkingDir), sys)
+	out, err := openOutput(outPath, output, sys)
 	if err != nil {
 		return 0, err
 	}
 	color := output == "" && !noColor && isTerminal(sys.Stdout) && sys.Getenv("NO_COLOR") == "" && sys.Getenv("TERM") != "dumb"
-	if err := reporter(w, rep, report.Options{Color: color}); err != nil {
-		closeOut()
+	if err := reporter(out, rep, report.Options{Color: color}); err != nil {
+		out.abort()
 		return 0, fmt.Errorf("writing the report: %w", err)
 	}
-	if err := closeOut(); err != nil {
-		return 0, fmt.Errorf("writing %s: %w", output, err)
+	if err := out.commit(); err != nil {
+		return 0, err
 	}
 
 	for _, d := range diags {
@@ -421,12 +435,8 @@ func runLint(ctx context.Context, args []string, sys system) (int, error) {
 			return exitError, nil
 		}
 	}
-	if threshold != 0 {
-		for _, f := range res.Findings {
-			if f.Severity >= threshold {
-				return exitFindings, nil
-			}
-		}
+	if threshold != 0 && res.Failing(threshold) {
+		return exitFindings, nil
 	}
 	return exitOK, nil
 }
@@ -447,9 +457,10 @@ func checkConfiguredRules(cfg *config.Config, eng *engine.Engine) error {
 	return nil
 }
 
-// newEngine compiles the built-in rules and the --rules directories, which
-// are relative to the working directory.
-func newEngine(ruleDirs []string, sys system) (*engine.Engine, error) {
+// newEngine compiles the built-in rules, the configuration's rule folders
+// (already absolute, and confined to the repository) and the --rules
+// directories, which are relative to the working directory.
+func newEngine(repoDirs, ruleDirs []string, sys system) (*engine.Engine, error) {
 	// Compiling the rules allocates ~30 MB of short-lived AST on a heap that
 	// is still small, so the default GC target collects several times for
 	// nothing: a higher target for this step halves start-up (what a
@@ -463,7 +474,7 @@ func newEngine(ruleDirs []string, sys system) (*engine.Engine, error) {
 	for i, d := range ruleDirs {
 		dirs[i] = resolvePath(d, wd)
 	}
-	return engine.New(engine.Options{UserDirs: dirs})
+	return engine.New(engine.Options{RepoDirs: repoDirs, UserDirs: dirs})
 }
 
 // resolvePath makes a relative path relative to the working directory.
@@ -493,39 +504,157 @@ func statsOf(s inventory.Stats, suppressed int) report.Stats {
 	return report.Stats{Files: s.Files, Documents: s.Documents, Objects: objs, Ignored: s.Ignored, Suppressed: suppressed}
 }
 
-// openOutput returns the report's writer. A regular file is written whole
-// or not at all: the report goes to a temporary file renamed into place on
-// success. Anything else (/dev/null, /dev/stdout, a named pipe) is opened and
-// written in place: renaming over it would replace the device itself.
-func openOutput(path string, sys system) (io.Writer, func() error, error) {
+// output is where a report goes. A regular file is written whole or not at
+// all: the report goes to a temporary file beside it, renamed into place by
+// commit; abort (or a failed write) removes the temporary file and leaves
+// the previous report as it was. Anything else (/dev/null, /dev/stdout, a
+// named pipe) is written in place: renaming over it would replace the
+// device itself.
+type output struct {
+	w       io.Writer
+	name    string // the path as the user wrote it, for messages
+	path    string
+	tmp     *os.File
+	failed  error
+	closeFn func() error
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	if o.failed != nil {
+		return 0, o.failed
+	}
+	n, err := o.w.Write(p)
+	if err != nil {
+		o.failed = err
+	}
+	return n, err
+}
+
+// commit finishes the report: closes it and, for a file, renames it over
+// the previous one.
+func (o *output) commit() error {
+	if o.tmp == nil {
+		if o.closeFn != nil {
+			if err := o.closeFn(); err != nil {
+				return fmt.Errorf("writing %s: %v", o.name, unwrapOS(err))
+			}
+		}
+		if o.failed != nil {
+			return fmt.Errorf("writing %s: %v", o.name, unwrapOS(o.failed))
+		}
+		return nil
+	}
+	fail := func(err error) error {
+		o.tmp.Close()
+		os.Remove(o.tmp.Name())
+		return fmt.Errorf("writing %s: %v (the previous file, if any, is unchanged)", o.name, unwrapOS(err))
+	}
+	if o.failed != nil {
+		return fail(o.failed)
+	}
+	if err := o.tmp.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := o.tmp.Chmod(0o644); err != nil {
+		return fail(err)
+	}
+	if err := o.tmp.Close(); err != nil {
+		os.Remove(o.tmp.Name())
+		return fmt.Errorf("writing %s: %v (the previous file, if any, is unchanged)", o.name, unwrapOS(err))
+	}
+	if err := os.Rename(o.tmp.Name(), o.path); err != nil {
+		os.Remove(o.tmp.Name())
+		return fmt.Errorf("writing %s: %v (the previous file, if any, is unchanged)", o.name, unwrapOS(err))
+	}
+	return nil
+}
+
+// abort drops a report that could not be written whole.
+func (o *output) abort() {
+	if o.tmp != nil {
+		o.tmp.Close()
+		os.Remove(o.tmp.Name())
+	} else if o.closeFn != nil {
+		o.closeFn()
+	}
+}
+
+// openOutput opens path (the user wrote name), or standard output when
+// path is "".
+func openOutput(path, name string, sys system) (*output, error) {
 	if path == "" {
-		return sys.Stdout, func() error { return nil }, nil
+		return &output{w: sys.Stdout, name: "standard output"}, nil
 	}
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
 		if st.IsDir() {
-			return nil, nil, fmt.Errorf("--output %s: is a directory", path)
+			return nil, fmt.Errorf("--output %s: is a directory", name)
 		}
 		f, err := os.OpenFile(path, os.O_WRONLY, 0)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--output: %w", err)
+			return nil, fmt.Errorf("--output %s: %v", name, unwrapOS(err))
 		}
-		return f, f.Close, nil
+		return &output{w: f, name: name, path: path, closeFn: f.Close}, nil
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return nil, nil, fmt.Errorf("--output: %w", err)
+		return nil, fmt.Errorf("--output %s: %v", name, unwrapOS(err))
 	}
-	return tmp, func() error {
-		if err := tmp.Close(); err != nil {
-			os.Remove(tmp.Name())
-			return err
+	return &output{w: tmp, name: name, path: path, tmp: tmp}, nil
+}
+
+// unwrapOS drops Go's "open /tmp/.x.123: " prefix, which names the
+// temporary file rather than the user's path.
+func unwrapOS(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}
+
+// notAnInput refuses an --output that names one of the files to lint:
+// writing the report would destroy the input.
+func notAnInput(outPath, name string, args []string, wd string) error {
+	if outPath == "" {
+		return nil
+	}
+	for _, a := range args {
+		if a == "-" {
+			continue
 		}
-		if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-			os.Remove(tmp.Name())
-			return err
+		if samePath(resolvePath(a, wd), outPath) {
+			return usagef("--output %s is also an input; write the report elsewhere", name)
 		}
-		return os.Rename(tmp.Name(), path)
-	}, nil
+	}
+	return nil
+}
+
+// notWrittenOverInput refuses an --output that is a file a folder walk read
+// objects from.
+func notWrittenOverInput(outPath, name string, inputs []string) error {
+	if outPath == "" {
+		return nil
+	}
+	for _, in := range inputs {
+		if samePath(in, outPath) {
+			return usagef("--output %s is also an input (it holds objects that were linted); write the report elsewhere", name)
+		}
+	}
+	return nil
+}
+
+// samePath tells two paths of the same file, through links.
+func samePath(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
 
 func isTerminal(w io.Writer) bool {
