@@ -71,11 +71,30 @@ func writeCommand(w *bufio.Writer, cmd string, props []string, message string) {
 }
 
 // The escaping of @actions/core (command.ts): "%" first, then CR and LF; in
-// property values also ":" and ",".
+// property values also ":" and ",". Other control characters (ESC, BEL)
+// and bidirectional overrides from input names are written escaped as the
+// text format writes them, so that an annotation shows what the file says.
 var (
 	dataEscaper     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
 	propertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
 )
 
-func escapeData(s string) string     { return dataEscaper.Replace(s) }
-func escapeProperty(s string) string { return propertyEscaper.Replace(s) }
+func escapeData(s string) string     { return dataEscaper.Replace(cleanKeepingLines(s)) }
+func escapeProperty(s string) string { return propertyEscaper.Replace(cleanKeepingLines(s)) }
+
+// cleanKeepingLines is clean without escaping CR and LF, which the
+// workflow-command escaping encodes itself.
+func cleanKeepingLines(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r != '\n' && r != '\r' && isControl(r) }) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r == '\n' || r == '\r' {
+			b.WriteRune(r)
+			continue
+		}
+		b.WriteString(clean(string(r)))
+	}
+	return b.String()
+}

@@ -354,6 +354,50 @@ func TestTextEscapesControlCharacters(t *testing.T) {
 	}
 }
 
+// TestBidiAndControlEscaped: a name carrying U+202E or raw ESC/BEL cannot
+// reorder or drive what a reader sees, in text or in GitHub annotations.
+func TestBidiAndControlEscaped(t *testing.T) {
+	r := &Report{Findings: []analyzer.Finding{{
+		Rule: "r", Severity: analyzer.SeverityHigh, Location: analyzer.Location{File: "evil\u202elmay.yaml", Line: 3, Column: 2},
+		Message: "ServiceAccount prod/\u202ecba\x07\x1b[31m: bad\r\nnext",
+	}}}
+	text := string(render(t, "text", r, Options{}))
+	if want := `evil\u202elmay.yaml:3:2: high r: ServiceAccount prod/\u202ecba\u0007\u001b[31m: bad\r\nnext` + "\n"; !strings.HasPrefix(text, want) {
+		t.Errorf("text %q, want prefix %q", text, want)
+	}
+	gh := string(render(t, "github", r, Options{}))
+	want := `::error file=evil\u202elmay.yaml,line=3,col=2,title=r (high)::ServiceAccount prod/\u202ecba\u0007\u001b[31m: bad%0D%0Anext` + "\n"
+	if gh != want {
+		t.Errorf("github\n got  %q\n want %q", gh, want)
+	}
+	for _, out := range []string{text, gh} {
+		if strings.ContainsAny(out, "\u202e\x07\x1b") {
+			t.Errorf("raw control or bidi character left in %q", out)
+		}
+	}
+}
+
+// TestSARIFTagsUnique: a custom rule in group "custom" is tagged once.
+func TestSARIFTagsUnique(t *testing.T) {
+	for _, r := range []analyzer.Rule{
+		{ID: "x", Group: "custom", Custom: true},
+		{ID: "x", Group: "security"},
+		{ID: "x", Group: "team", Custom: true},
+	} {
+		tags := ruleTags(r)
+		seen := map[string]bool{}
+		for _, tg := range tags {
+			if seen[tg] {
+				t.Errorf("%+v: tag %q twice in %q", r, tg, tags)
+			}
+			seen[tg] = true
+		}
+		if !seen["security"] || r.Custom && !seen["custom"] || !seen[r.Group] {
+			t.Errorf("%+v: tags %q", r, tags)
+		}
+	}
+}
+
 func TestReportersRejectProducerBugs(t *testing.T) {
 	unknownRule := fixture()
 	unknownRule.Findings[0].Rule = "no-such-rule"

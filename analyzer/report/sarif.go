@@ -50,6 +50,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -321,13 +322,19 @@ func descriptor(rule analyzer.Rule) (sarifReportingDescriptor, error) {
 	return d, nil
 }
 
+// ruleTags are a rule's SARIF tags: "security", its group and, for a user's
+// rule, "custom" — each once (the schema wants unique items, and a user's
+// group may well be called custom).
 func ruleTags(rule analyzer.Rule) []string {
 	tags := []string{"security"}
-	if rule.Group != "" && rule.Group != "security" {
-		tags = append(tags, rule.Group)
+	add := func(t string) {
+		if t != "" && !slices.Contains(tags, t) {
+			tags = append(tags, t)
+		}
 	}
+	add(rule.Group)
 	if rule.Custom {
-		tags = append(tags, "custom")
+		add("custom")
 	}
 	return tags
 }

@@ -112,8 +112,10 @@ func textSummary(r *Report) string {
 	return strings.Join(parts, "; ")
 }
 
-// clean escapes control characters (C0, DEL, C1) so that input text can
-// neither break a line nor send escape sequences to a terminal.
+// clean escapes control characters (C0, DEL, C1) and bidirectional
+// formatting characters, so that input text can neither break a line, send
+// escape sequences to a terminal, nor reorder what a reader sees (U+202E in
+// a name can make "lmay.dab" read as "bad.yaml").
 func clean(s string) string {
 	if !strings.ContainsFunc(s, isControl) {
 		return s
@@ -137,5 +139,12 @@ func clean(s string) string {
 }
 
 func isControl(r rune) bool {
-	return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f)
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || isBidi(r)
+}
+
+// isBidi tells the characters that change the display order of text: the
+// marks, embeddings, overrides and isolates of Unicode's bidirectional
+// algorithm.
+func isBidi(r rune) bool {
+	return r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
