@@ -3,6 +3,8 @@ package rules_test
 import (
 	"bytes"
 	"context"
+	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -15,6 +17,8 @@ import (
 
 // TestRego runs every Rego unit test of the rules and the library in-process,
 // compiled in strict mode so unused variables and deprecated built-ins fail.
+// Tests run in parallel without tracing; a failing test is run once more
+// with tracing, for the report.
 func TestRego(t *testing.T) {
 	mods, err := engine.LoadFS(rules.FS, "rules", true)
 	if err != nil {
@@ -25,13 +29,15 @@ func TestRego(t *testing.T) {
 		modMap[m.Name] = m.Module
 	}
 	ctx := context.Background()
-	ch, err := tester.NewRunner().
-		SetCompiler(ast.NewCompiler().WithEnablePrintStatements(true).WithStrict(true)).
-		CapturePrintOutput(true).
-		EnableTracing(true).
-		RaiseBuiltinErrors(true).
-		SetModules(modMap).
-		RunTests(ctx, nil)
+	runner := func(trace bool) *tester.Runner {
+		return tester.NewRunner().
+			SetCompiler(ast.NewCompiler().WithEnablePrintStatements(true).WithStrict(true)).
+			CapturePrintOutput(true).
+			EnableTracing(trace).
+			RaiseBuiltinErrors(true).
+			SetModules(modMap)
+	}
+	ch, err := runner(false).SetParallel(runtime.GOMAXPROCS(0)).RunTests(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,13 +50,7 @@ func TestRego(t *testing.T) {
 			case r.Error != nil:
 				t.Errorf("%s:%d: error: %v\n%s", r.Location.File, r.Location.Row, r.Error, r.Output)
 			case r.Fail:
-				var buf bytes.Buffer
-				rep := tester.PrettyReporter{Output: &buf, Verbose: false, FailureLine: true}
-				one := make(chan *tester.Result, 1)
-				one <- r
-				close(one)
-				_ = rep.Report(one)
-				t.Errorf("%s:%d: FAIL\n%s\n%s", r.Location.File, r.Location.Row, buf.String(), r.Output)
+				t.Errorf("%s:%d: FAIL\n%s", r.Location.File, r.Location.Row, traced(ctx, runner(true), r))
 			case r.Skip:
 				t.Skipf("%s:%d: skipped (todo_ test)", r.Location.File, r.Location.Row)
 			}
@@ -59,4 +59,16 @@ func TestRego(t *testing.T) {
 	if ran == 0 {
 		t.Fatal("no Rego test ran")
 	}
+}
+
+// traced runs one failed test again with tracing and returns the report.
+func traced(ctx context.Context, runner *tester.Runner, failed *tester.Result) string {
+	ch, err := runner.Filter("^" + regexp.QuoteMeta(failed.Package+"."+failed.Name) + "$").RunTests(ctx, nil)
+	if err != nil {
+		return err.Error()
+	}
+	var buf bytes.Buffer
+	rep := tester.PrettyReporter{Output: &buf, FailureLine: true}
+	_ = rep.Report(ch)
+	return buf.String()
 }

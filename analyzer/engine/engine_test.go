@@ -726,3 +726,44 @@ func TestCustomRuleFromSingleFile(t *testing.T) {
 		t.Errorf("rule %+v, %v", r, ok)
 	}
 }
+
+// TestSandbox: a rule calling a built-in that reaches the network, the
+// environment, the clock or randomness does not compile, and the error
+// names the rule and the built-in.
+func TestSandbox(t *testing.T) {
+	for _, call := range []string{
+		`http.send({"method": "GET", "url": "http://127.0.0.1:1/"})`,
+		`net.lookup_ip_addr("example.com")`,
+		`opa.runtime()`,
+		`rand.intn("x", 10)`,
+		`uuid.rfc4122("x")`,
+		`time.now_ns()`,
+		`trace("x")`,
+	} {
+		name := strings.SplitN(call, "(", 2)[0]
+		dir := writeFiles(t, map[string]string{"r.rego": ruleText("custom", "calls-out", meta, "\ndeny contains {\"ref\": \"x\", \"message\": sprintf(\"%v\", [v])} if {\n\tv := "+call+"\n}\n")})
+		got := newErr(t, engine.Options{UserDirs: []string{dir}})
+		at := fmt.Sprintf("%s/r.rego:%d:", filepath.ToSlash(dir), metaLines+4)
+		msg := fmt.Sprintf(`rule "calls-out" calls %s, which irsalint does not allow: rules run without network access, the process's environment, the clock or randomness`, name)
+		if !strings.HasPrefix(got, at) || !strings.Contains(got, msg) {
+			t.Errorf("%s:\n got  %s\n want %s…%s", call, got, at, msg)
+		}
+	}
+	// The pure CIDR functions stay.
+	dir := writeFiles(t, map[string]string{"r.rego": ruleText("custom", "cidr", meta, "\ndeny contains {\"ref\": \"x\", \"message\": \"m\"} if {\n\tnet.cidr_contains(\"10.0.0.0/8\", \"10.1.2.3\")\n\tinput.never\n}\n")})
+	newEngine(t, engine.Options{UserDirs: []string{dir}})
+}
+
+// TestSandboxDocumented: docs/custom-rules.md names every built-in the
+// sandbox leaves out.
+func TestSandboxDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "custom-rules.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range engine.ForbiddenBuiltins() {
+		if !strings.Contains(string(doc), "`"+name+"`") {
+			t.Errorf("docs/custom-rules.md does not name %s", name)
+		}
+	}
+}

@@ -215,6 +215,10 @@ func RunWith(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *inve
 	}
 	SortFindings(res.Findings)
 	sortDiagnostics(res.Diagnostics)
+	var intr *engine.Interrupted
+	if errors.As(evalErr, &intr) {
+		return res, intr
+	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
 		return res, errors.New(strings.Join(problems, "\n"))

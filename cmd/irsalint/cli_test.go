@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -23,14 +21,7 @@ type cliResult struct {
 // runCLI runs the command in-process from the repository root.
 func runCLI(t *testing.T, stdin string, args ...string) cliResult {
 	t.Helper()
-	root := repoRoot(t)
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, system{
-		Stdin: strings.NewReader(stdin), Stdout: &stdout, Stderr: &stderr,
-		Getenv: func(string) string { return "" },
-		Getwd:  func() (string, error) { return root, nil },
-	})
-	return cliResult{code, stdout.String(), stderr.String()}
+	return runIn(t, repoRoot(t), stdin, args...)
 }
 
 // golden compares got with testdata/<name>, after replacing the repository

@@ -36,7 +36,7 @@ func (e expectation) String() string { return fmt.Sprintf("%s:%d %s", e.file, e.
 
 func TestRuleFixtures(t *testing.T) {
 	root := repoRoot(t)
-	eng, err := engine.New(engine.Options{})
+	eng, err := sharedCompile(engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +66,7 @@ func TestRuleFixtures(t *testing.T) {
 			}
 			rel := filepath.ToSlash(filepath.Join(ruleDir, name))
 			t.Run(id+"/"+name, func(t *testing.T) {
+				t.Parallel()
 				checkFixture(t, root, rel, id, isFail)
 			})
 		}
@@ -84,7 +85,10 @@ func TestScenarios(t *testing.T) {
 	for _, d := range dirs {
 		if d.IsDir() {
 			rel := filepath.ToSlash(filepath.Join("testdata", "scenarios", d.Name()))
-			t.Run(d.Name(), func(t *testing.T) { checkFixture(t, root, rel, "", false) })
+			t.Run(d.Name(), func(t *testing.T) {
+				t.Parallel()
+				checkFixture(t, root, rel, "", false)
+			})
 		}
 	}
 }
@@ -95,11 +99,7 @@ func checkFixture(t *testing.T, root, rel, rule string, isFail bool) {
 	args := append([]string{"lint", "--format", "json", "--fail-on", "none"}, flags...)
 	args = append(args, rel)
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, system{
-		Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr,
-		Getenv: func(string) string { return "" },
-		Getwd:  func() (string, error) { return root, nil },
-	})
+	code := run(context.Background(), args, testSystem(root, "", &stdout, &stderr))
 	if code != exitOK {
 		t.Fatalf("exit code %d, want 0; stderr:\n%s", code, stderr.String())
 	}

@@ -36,6 +36,9 @@ type system struct {
 	Stderr io.Writer
 	Getenv func(string) string
 	Getwd  func() (string, error)
+	// Compile builds an engine; nil means engine.New. Tests share one
+	// compiled engine between runs.
+	Compile func(engine.Options) (*engine.Engine, error)
 }
 
 // usageError is a mistake in the command line: exit 2 with a hint.
@@ -294,8 +297,9 @@ Analyze Kubernetes manifests (YAML or JSON, multi-document, kind: List) and
 IAM roles (a trust policy document; aws iam get-role, list-roles and
 get-account-authorization-details output) in the named files and folders
 ("." when none; "-" reads standard input). Folders are walked for *.yaml,
-*.yml and *.json, skipping hidden files and folders, node_modules and vendor;
-a named file is read whatever its extension. Pod Identity associations are
+*.yml and *.json, skipping hidden files and folders, node_modules and vendor,
+and following symbolic links only while they stay inside the folder; a named
+regular file is read whatever its extension (pipe a command's output to "-"). Pod Identity associations are
 read from aws eks list-pod-identity-associations or
 describe-pod-identity-association output, or from the configuration.
 
@@ -474,7 +478,11 @@ func newEngine(repoDirs, ruleDirs []string, sys system) (*engine.Engine, error) 
 	for i, d := range ruleDirs {
 		dirs[i] = resolvePath(d, wd)
 	}
-	return engine.New(engine.Options{RepoDirs: repoDirs, UserDirs: dirs})
+	compile := sys.Compile
+	if compile == nil {
+		compile = engine.New
+	}
+	return compile(engine.Options{RepoDirs: repoDirs, UserDirs: dirs})
 }
 
 // resolvePath makes a relative path relative to the working directory.
