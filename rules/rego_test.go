@@ -63,7 +63,7 @@ func TestRego(t *testing.T) {
 
 // traced runs one failed test again with tracing and returns the report.
 func traced(ctx context.Context, runner *tester.Runner, failed *tester.Result) string {
-	ch, err := runner.Filter("^" + regexp.QuoteMeta(failed.Package+"."+failed.Name) + "$").RunTests(ctx, nil)
+	ch, err := runner.Filter("^"+regexp.QuoteMeta(failed.Package+"."+failed.Name)+"$").RunTests(ctx, nil)
 	if err != nil {
 		return err.Error()
 	}
