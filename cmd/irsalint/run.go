@@ -299,9 +299,10 @@ get-account-authorization-details output) in the named files and folders
 ("." when none; "-" reads standard input). Folders are walked for *.yaml,
 *.yml and *.json, skipping hidden files and folders, node_modules and vendor,
 and following symbolic links only while they stay inside the folder; a named
-regular file is read whatever its extension (pipe a command's output to "-"). Pod Identity associations are
-read from aws eks list-pod-identity-associations or
-describe-pod-identity-association output, or from the configuration.
+regular file is read whatever its extension (pipe a command's output to
+"-"). Pod Identity associations are read from aws eks
+list-pod-identity-associations or describe-pod-identity-association output,
+or from the configuration.
 
 The cluster context (OIDC issuer, account, region, Kubernetes version,
 Fargate profiles, Pod Identity associations) comes from .irsalint.yaml,
