@@ -143,6 +143,10 @@ type Rule struct {
 	References  []Reference `json:"references,omitempty"`
 	// HelpURI is the rule's documentation page.
 	HelpURI string `json:"helpUri,omitempty"`
+	// Scope is "workload" for a rule whose every finding is about one
+	// workload and reads no other workload (METADATA custom.scope): such a
+	// rule is evaluated on shards of the workloads in parallel.
+	Scope string `json:"scope,omitempty"`
 	// Custom is true for rules loaded with --rules rather than shipped.
 	Custom bool `json:"custom,omitempty"`
 	// File is where the rule is defined (an embedded path or a user file).

@@ -12,6 +12,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/tester"
 
 	"github.com/irsalint/irsalint/analyzer/engine"
+	"github.com/irsalint/irsalint/analyzer/regotest"
 	"github.com/irsalint/irsalint/rules"
 )
 
@@ -31,7 +32,8 @@ func TestRego(t *testing.T) {
 	ctx := context.Background()
 	runner := func(trace bool) *tester.Runner {
 		return tester.NewRunner().
-			SetCompiler(ast.NewCompiler().WithEnablePrintStatements(true).WithStrict(true)).
+			SetCompiler(ast.NewCompiler().WithEnablePrintStatements(true).WithStrict(true).WithCapabilities(regotest.Capabilities())).
+			AddCustomBuiltins(regotest.Builtins()).
 			CapturePrintOutput(true).
 			EnableTracing(trace).
 			RaiseBuiltinErrors(true).

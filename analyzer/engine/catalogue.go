@@ -134,6 +134,16 @@ func fillRule(r *analyzer.Rule, a *ast.Annotations) error {
 	if sev == "" {
 		missing = append(missing, "custom.severity")
 	}
+	switch scope := a.Custom["scope"].(type) {
+	case nil:
+	case string:
+		if scope != "workload" {
+			return fmt.Errorf("custom.scope: %q is not a scope (the one scope is workload)", scope)
+		}
+		r.Scope = scope
+	default:
+		return fmt.Errorf("custom.scope: want a string")
+	}
 	rem, _ := a.Custom["remediation"].(string)
 	r.Remediation = strings.TrimSpace(rem)
 	if r.Remediation == "" {

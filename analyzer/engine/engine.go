@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -10,8 +9,6 @@ import (
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/irsalint/irsalint/analyzer"
 	"github.com/irsalint/irsalint/rules"
@@ -29,6 +26,13 @@ type Options struct {
 	// Print receives the output of Rego print() calls; nil drops it (and
 	// compiles print() away).
 	Print io.Writer
+	// Workers is how many evaluations run at once; 0 means one per core.
+	// Findings do not depend on it.
+	Workers int
+	// MinShard is the fewest workloads a shard has; 0 means 500, below
+	// which a second evaluation costs more than parallelism gains. Tests
+	// set 1 to shard even the smallest input.
+	MinShard int
 }
 
 // Engine is a compiled rule set. Compile once, evaluate many times.
@@ -37,6 +41,8 @@ type Engine struct {
 	entries  []ruleEntry
 	byID     map[string]int
 	print    io.Writer
+	workers  int
+	minShard int
 }
 
 // New loads, checks and compiles the built-in and user rules.
@@ -69,7 +75,7 @@ func New(opts Options) (*Engine, error) {
 	}
 	c := ast.NewCompiler().
 		WithEnablePrintStatements(opts.Print != nil).
-		WithCapabilities(sandboxCapabilities())
+		WithCapabilities(SandboxCapabilities())
 	if len(opts.UserDirs) == 0 && len(opts.RepoDirs) == 0 {
 		// The shipped rules are type-checked, in strict mode, by the tests
 		// (rules/rego_test.go); checking them again costs a fifth of every
@@ -86,7 +92,13 @@ func New(opts Options) (*Engine, error) {
 	if c.Compile(modMap); c.Failed() {
 		return nil, formatRegoErrors(explainForbidden(c.Errors, ruleOfModule(mods)))
 	}
-	e := &Engine{compiler: c, entries: entries, byID: map[string]int{}, print: opts.Print}
+	e := &Engine{compiler: c, entries: entries, byID: map[string]int{}, print: opts.Print, workers: opts.Workers}
+	if e.workers <= 0 {
+		e.workers = defaultWorkers()
+	}
+	if e.minShard = opts.MinShard; e.minShard <= 0 {
+		e.minShard = defaultMinShard
+	}
 	for i, en := range entries {
 		e.byID[en.rule.ID] = i
 	}
@@ -173,99 +185,6 @@ func quoteAll(ss []string) []string {
 	return out
 }
 
-// Query is the enabled rules prepared for evaluation, in units: the
-// built-in rules together, so that shared library values (indexes,
-// effective identities) are computed once per evaluation, and each custom
-// rule alone, so that a rule that runs too long can be named.
-type Query struct {
-	units []unit
-	ids   []string
-}
-
-type unit struct {
-	pq  rego.PreparedEvalQuery
-	ids []string
-	// custom is the one custom rule of the unit, or "".
-	custom string
-}
-
-// Prepare builds the queries over the enabled rules.
-func (e *Engine) Prepare(ctx context.Context, ids []string) (*Query, error) {
-	q := &Query{ids: ids}
-	var builtins []string
-	for _, id := range ids {
-		i, ok := e.byID[id]
-		if !ok {
-			return nil, fmt.Errorf("unknown rule %q", id)
-		}
-		if !e.entries[i].rule.Custom {
-			builtins = append(builtins, id)
-			continue
-		}
-		u, err := e.prepareUnit(ctx, []string{id})
-		if err != nil {
-			return nil, err
-		}
-		u.custom = id
-		q.units = append(q.units, u)
-	}
-	if len(builtins) > 0 {
-		u, err := e.prepareUnit(ctx, builtins)
-		if err != nil {
-			return nil, err
-		}
-		q.units = append([]unit{u}, q.units...)
-	}
-	return q, nil
-}
-
-func (e *Engine) prepareUnit(ctx context.Context, ids []string) (unit, error) {
-	// findings := {"<id>": data.irsalint.rules.<group>["<id>"].deny, ...},
-	// built as an AST: parsing the same text costs more than the
-	// evaluation of a small input.
-	items := make([][2]*ast.Term, 0, len(ids))
-	for _, id := range ids {
-		ref := append(e.entries[e.byID[id]].ref.Copy(), ast.StringTerm("deny"))
-		items = append(items, [2]*ast.Term{ast.StringTerm(id), ast.NewTerm(ref)})
-	}
-	query := ast.NewBody(ast.Assign.Expr(ast.VarTerm("findings"), ast.ObjectTerm(items...)))
-	opts := []func(*rego.Rego){
-		rego.ParsedQuery(query),
-		rego.Compiler(e.compiler),
-		rego.StrictBuiltinErrors(true),
-	}
-	if e.print != nil {
-		opts = append(opts, rego.EnablePrintStatements(true), rego.PrintHook(topdown.NewPrintHook(e.print)))
-	}
-	pq, err := rego.New(opts...).PrepareForEval(ctx)
-	if err != nil {
-		return unit{}, formatRegoErrors(err)
-	}
-	return unit{pq: pq, ids: ids}, nil
-}
-
-// Interrupted is the error of an evaluation stopped by its context (a
-// timeout, a memory ceiling, Ctrl-C): Cause is context.Cause, Rules the
-// rules being evaluated then.
-type Interrupted struct {
-	Cause error
-	Rules []string
-	// Custom is true when Rules is one custom rule.
-	Custom bool
-}
-
-func (e *Interrupted) Error() string {
-	if len(e.Rules) == 1 && !e.Custom && strings.HasPrefix(e.Rules[0], "data.") {
-		return fmt.Sprintf("%v while evaluating %s", e.Cause, e.Rules[0])
-	}
-	if len(e.Rules) == 1 {
-		return fmt.Sprintf("%v while evaluating rule %q", e.Cause, e.Rules[0])
-	}
-	return fmt.Sprintf("%v while evaluating the %d built-in rules", e.Cause, len(e.Rules))
-}
-
-func (e *Interrupted) Unwrap() error { return e.Cause }
-
 // RawFinding is a finding as a rule emitted it: about the object with Ref,
 // at the field path At relative to that object.
 type RawFinding struct {
@@ -282,65 +201,6 @@ type RawRelated struct {
 	Ref     string
 	At      []any
 	Message string
-}
-
-// Eval runs the prepared rules over an input converted once with
-// ast.InterfaceToValue (EvalParsedInput avoids converting it per call).
-// When ctx ends first, the error is an *Interrupted.
-func (q *Query) Eval(ctx context.Context, input ast.Value) ([]RawFinding, error) {
-	var out []RawFinding
-	var problems []string
-	for _, u := range q.units {
-		found, err := u.eval(ctx, input)
-		if ctx.Err() != nil {
-			return out, &Interrupted{Cause: context.Cause(ctx), Rules: u.ids, Custom: u.custom != ""}
-		}
-		out = append(out, found...)
-		if err != nil {
-			problems = append(problems, err.Error())
-		}
-	}
-	if len(problems) > 0 {
-		sort.Strings(problems)
-		return out, fmt.Errorf("%s", strings.Join(problems, "\n"))
-	}
-	return out, nil
-}
-
-func (u *unit) eval(ctx context.Context, input ast.Value) ([]RawFinding, error) {
-	rs, err := u.pq.Eval(ctx, rego.EvalParsedInput(input))
-	if err != nil {
-		return nil, fmt.Errorf("evaluating rules: %w", err)
-	}
-	if len(rs) != 1 {
-		return nil, fmt.Errorf("evaluating rules: %d results, want 1 (a rule's deny is not a set?)", len(rs))
-	}
-	all, ok := rs[0].Bindings["findings"].(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("evaluating rules: unexpected result %T", rs[0].Bindings["findings"])
-	}
-	var out []RawFinding
-	var problems []string
-	for _, id := range u.ids {
-		set, ok := all[id].([]any)
-		if !ok {
-			problems = append(problems, fmt.Sprintf("rule %q: deny must be a set of findings, got %T", id, all[id]))
-			continue
-		}
-		for _, v := range set {
-			f, err := decodeFinding(id, v)
-			if err != nil {
-				problems = append(problems, err.Error())
-				continue
-			}
-			out = append(out, f)
-		}
-	}
-	if len(problems) > 0 {
-		sort.Strings(problems)
-		return out, fmt.Errorf("%s", strings.Join(problems, "\n"))
-	}
-	return out, nil
 }
 
 // decodeFinding checks the finding contract documented in docs/custom-rules.md.
@@ -440,26 +300,4 @@ func decodeRef(m map[string]any) (ref string, at []any, msg string, err error) {
 		return "", nil, "", fmt.Errorf("at must be an array of keys and indices")
 	}
 	return ref, at, msg, nil
-}
-
-// Value evaluates one Rego expression over the compiled modules, typically
-// a value of the library such as data.irsalint.lib.binding.identities. It
-// returns nil when the expression is undefined.
-func (e *Engine) Value(ctx context.Context, expr string, input ast.Value) (any, error) {
-	rs, err := rego.New(
-		rego.Query("value := "+expr),
-		rego.Compiler(e.compiler),
-		rego.ParsedInput(input),
-		rego.StrictBuiltinErrors(true),
-	).Eval(ctx)
-	if ctx.Err() != nil {
-		return nil, &Interrupted{Cause: context.Cause(ctx), Rules: []string{expr}}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("evaluating %s: %w", expr, err)
-	}
-	if len(rs) == 0 {
-		return nil, nil
-	}
-	return rs[0].Bindings["value"], nil
 }

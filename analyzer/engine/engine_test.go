@@ -12,8 +12,6 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/open-policy-agent/opa/v1/ast"
-
 	"github.com/irsalint/irsalint/analyzer"
 	"github.com/irsalint/irsalint/analyzer/engine"
 )
@@ -352,6 +350,18 @@ func TestRegoErrors(t *testing.T) {
 	})
 }
 
+// doc splits an input into the engine's document.
+func doc(input map[string]any) engine.Document {
+	base := map[string]any{}
+	for k, v := range input {
+		if k != "workloads" {
+			base[k] = v
+		}
+	}
+	workloads, _ := input["workloads"].([]any)
+	return engine.Document{Base: base, Workloads: workloads}
+}
+
 // evalRules builds an engine over the given built-in files, prepares every
 // rule and evaluates them over input.
 func evalRules(t *testing.T, opts engine.Options, input map[string]any) ([]engine.RawFinding, error) {
@@ -366,11 +376,7 @@ func evalRules(t *testing.T, opts engine.Options, input map[string]any) ([]engin
 	if err != nil {
 		t.Fatalf("Prepare: %v", err)
 	}
-	v, err := ast.InterfaceToValue(input)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return q.Eval(ctx, v)
+	return q.Eval(ctx, doc(input))
 }
 
 var twoWorkloads = map[string]any{
@@ -400,9 +406,9 @@ deny contains {"ref": w.ref, "at": ["spec", 0, "x"], "message": "m", "severity":
 			{Ref: "other#0", At: []any{1}, Message: "there"},
 			{Ref: "other#1", At: []any{}},
 		}},
-		// Within a rule, in the order of Rego's sets (lint sorts by location).
-		{Rule: "no-team", Ref: "b.yaml#0", At: []any{"metadata", "labels"}, Message: "db has no team label"},
+		// By rule, then ref: never the order of evaluation.
 		{Rule: "no-team", Ref: "a.yaml#1", At: []any{"metadata", "labels"}, Message: "web has no team label"},
+		{Rule: "no-team", Ref: "b.yaml#0", At: []any{"metadata", "labels"}, Message: "db has no team label"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Eval:\n got  %#v\n want %#v", got, want)
@@ -423,7 +429,7 @@ func TestPrepareSubsetAndUnknown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, _ := ast.InterfaceToValue(twoWorkloads)
+	v := doc(twoWorkloads)
 	got, err := q.Eval(ctx, v)
 	if err != nil || len(got) != 2 {
 		t.Errorf("Eval = %v, %v", got, err)

@@ -14,8 +14,8 @@ import (
 // capabilities that leave out what could reach the network, read the
 // process's environment, or make a verdict depend on when it ran.
 
-// sandboxCapabilities are OPA's capabilities minus the forbidden built-ins.
-func sandboxCapabilities() *ast.Capabilities {
+// SandboxCapabilities are OPA's capabilities minus the forbidden built-ins.
+func SandboxCapabilities() *ast.Capabilities {
 	caps := ast.CapabilitiesForThisVersion()
 	caps.Builtins = slices.DeleteFunc(caps.Builtins, func(b *ast.Builtin) bool { return forbidden(b) })
 	// No host may be reached even if a network built-in slipped through.

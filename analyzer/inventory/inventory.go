@@ -313,42 +313,6 @@ func (b *Builder) Build() (*Inventory, []analyzer.Diagnostic) {
 	roles := pick(b.roles)
 	pick(b.workloads) // all of them are analysed; this finds conflicts
 
-	workloads := make([]any, 0, len(b.workloads))
-	usedBy := map[string][]any{}
-	for _, d := range sortedDeclarations(b.workloads) {
-		w := d.entry
-		workloads = append(workloads, w)
-		key := w["serviceAccount"].(map[string]any)["key"].(string)
-		usedBy[key] = append(usedBy[key], w["ref"])
-		// K1: every namespace has a default service account, annotated or
-		// not; a workload that names none runs as it.
-		ns := w["namespace"].(string)
-		if _, ok := sas[ns+"/default"]; !ok {
-			sas[ns+"/default"] = k8s.ImplicitServiceAccount(ns)
-		}
-	}
-	// Build leaves the Builder as it was: usedBy goes into copies.
-	for key, v := range sas {
-		sa := v.(map[string]any)
-		refs := []any{}
-		if sa["key"] == key && usedBy[key] != nil { // extra declarations are not joined
-			refs = usedBy[key]
-		}
-		entry := make(map[string]any, len(sa)+1)
-		for k, v := range sa {
-			entry[k] = v
-		}
-		entry["usedBy"] = refs
-		sas[key] = entry
-	}
-	for ns := range b.touched {
-		if _, ok := nss[ns]; !ok {
-			nss[ns] = map[string]any{
-				"name": ns, "declared": false,
-				"labels": map[string]any{}, "annotations": map[string]any{},
-			}
-		}
-	}
 	sources := make(map[string]*Source, len(b.sources)+len(b.cluster.Associations))
 	for k, v := range b.sources {
 		sources[k] = v
@@ -374,6 +338,46 @@ func (b *Builder) Build() (*Inventory, []analyzer.Diagnostic) {
 			sources["config:"+key] = &Source{File: loc.File, Fixed: &loc, Name: "Pod Identity association " + key}
 		}
 	}
+
+	decls := sortedDeclarations(b.workloads)
+	usedBy := map[string][]any{}
+	for _, d := range decls {
+		w := d.entry
+		key := w["serviceAccount"].(map[string]any)["key"].(string)
+		usedBy[key] = append(usedBy[key], w["ref"])
+		// Every namespace has a default service account, annotated or not;
+		// a workload that names none runs as it.
+		ns := w["namespace"].(string)
+		if _, ok := sas[ns+"/default"]; !ok {
+			sas[ns+"/default"] = k8s.ImplicitServiceAccount(ns)
+		}
+	}
+	// Build leaves the Builder as it was: usedBy goes into copies.
+	for key, v := range sas {
+		sa := v.(map[string]any)
+		refs := []any{}
+		if sa["key"] == key && usedBy[key] != nil { // extra declarations are not joined
+			refs = usedBy[key]
+		}
+		entry := make(map[string]any, len(sa)+1)
+		for k, v := range sa {
+			entry[k] = v
+		}
+		entry["usedBy"] = refs
+		sas[key] = entry
+	}
+	workloads := make([]any, len(decls))
+	for i, d := range decls {
+		workloads[i] = d.entry
+	}
+	for ns := range b.touched {
+		if _, ok := nss[ns]; !ok {
+			nss[ns] = map[string]any{
+				"name": ns, "declared": false,
+				"labels": map[string]any{}, "annotations": map[string]any{},
+			}
+		}
+	}
 	input := map[string]any{
 		"schemaVersion":           SchemaVersion,
 		"cluster":                 b.cluster.toInput(),
@@ -390,6 +394,8 @@ func (b *Builder) Build() (*Inventory, []analyzer.Diagnostic) {
 			"podIdentityAssociations": assocFacts,
 		},
 	}
+	input = Resolve(input)
+	input["index"] = WorkloadIndex(input["workloads"].([]any))
 	return &Inventory{Input: input, Sources: sources, Stats: b.stats}, diags
 }
 

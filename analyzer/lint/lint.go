@@ -13,8 +13,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/open-policy-agent/opa/v1/ast"
-
 	"github.com/irsalint/irsalint/analyzer"
 	"github.com/irsalint/irsalint/analyzer/engine"
 	"github.com/irsalint/irsalint/analyzer/inventory"
@@ -160,11 +158,7 @@ func Run(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *inventor
 
 // RunWith is Run with options.
 func RunWith(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *inventory.Inventory, opts Options) (*Result, error) {
-	val, err := ast.InterfaceToValue(inv.Input)
-	if err != nil {
-		return nil, fmt.Errorf("converting the inventory for the rules: %w", err)
-	}
-	raws, evalErr := q.Eval(ctx, val)
+	raws, evalErr := q.Eval(ctx, Document(inv))
 	res := &Result{Inventory: inv}
 	var problems []string
 	if evalErr != nil {
@@ -242,6 +236,12 @@ func keepMostSevere(res *Result, n int) {
 		Message: fmt.Sprintf("%d more findings (at most %s) not reported: the %d most severe are, as --max-findings says; raise it, or 0 for all",
 			res.Omitted, res.OmittedMax, n),
 	})
+}
+
+// Document is the inventory as the engine evaluates it.
+func Document(inv *inventory.Inventory) engine.Document {
+	base, workloads := inv.Split()
+	return engine.Document{Base: base, Workloads: workloads, Index: inventory.WorkloadIndex}
 }
 
 // resolve turns a rule's ref and path into locations.

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/open-policy-agent/opa/v1/ast"
-
 	"github.com/irsalint/irsalint/analyzer"
 	"github.com/irsalint/irsalint/analyzer/lint"
 )
@@ -92,11 +90,7 @@ func runIdentities(ctx context.Context, args []string, sys system) error {
 	for _, d := range diags {
 		fmt.Fprintln(sys.Stderr, d.String())
 	}
-	val, err := ast.InterfaceToValue(inv.Input)
-	if err != nil {
-		return err
-	}
-	raw, err := eng.Value(ctx, "data.irsalint.lib.binding.identities", val)
+	raw, err := eng.Value(ctx, "data.irsalint.lib.binding.identities", lint.Document(inv))
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ package irsalint.lib.binding
 
 import data.irsalint.lib.arn
 import data.irsalint.lib.iam
-import data.irsalint.lib.identity
 import data.irsalint.lib.k8s
 
 default_audience := "sts.amazonaws.com"
@@ -219,7 +218,7 @@ identity_row(w) := {
 	"detail": worst.detail,
 	"containers": containers,
 } if {
-	containers := [container_row(w, c, identity.by_workload[w.ref][i]) | some i, c in w.containers]
+	containers := [container_row(w, c, c.identity) | some c in w.containers]
 	worst := worst_of(containers)
 }
 

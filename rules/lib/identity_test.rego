@@ -36,15 +36,18 @@ workload(containers, labels, annotations) := {
 
 inv(w, sas) := inv_with(w, sas, {}, [])
 
-inv_with(w, sas, associations, fargate) := {
+inv_with(w, sas, associations, fargate) := irsalint.resolve({
 	"cluster": {"kubernetesVersion": null, "fargateProfiles": [{"name": "fp", "selectors": fargate}]},
 	"facts": {"podIdentityAssociations": count(associations) > 0},
 	"podIdentityAssociations": associations,
 	"serviceAccounts": sas,
 	"workloads": [w],
-}
+})
 
 association := {"prod/api": {"namespace": "prod", "serviceAccount": "api", "roleArn": "arn:aws:iam::111122223333:role/pod-identity"}}
+
+# w0 is the only workload of an input, with the facts irsalint resolves.
+w0(i) := i.workloads[0]
 
 # mechanisms lists [container, mechanism] pairs of the only workload.
 mechanisms := [[i.container, i.mechanism] | some i in identity.by_workload["deploy.yaml#1"]]
@@ -71,8 +74,8 @@ test_key_id_alone_is_not_static_keys if {
 test_injected_web_identity_carries_the_service_account_role if {
 	w := workload([app([])], {}, {})
 	identity.by_workload == {"deploy.yaml#1": [{"container": "app", "mechanism": "web-identity", "roleArn": role}]} with input as inv(w, irsa)
-	identity.irsa_role(w) == role with input as inv(w, irsa)
-	identity.injected(w, app([])) == "web-identity" with input as inv(w, irsa)
+	identity.irsa_role(w0(inv(w, irsa))) == role
+	identity.injected(w0(inv(w, irsa)), w0(inv(w, irsa)).containers[0]) == "web-identity"
 }
 
 test_manual_web_identity_needs_both_variables if {
@@ -86,12 +89,14 @@ test_manual_web_identity_needs_both_variables if {
 # W5: either variable set by hand suppresses injection of both.
 test_either_variable_suppresses_injection if {
 	role_only := app([["AWS_ROLE_ARN", manual_role]])
-	not identity.injected(workload([role_only], {}, {}), role_only) with input as inv(workload([role_only], {}, {}), irsa)
+	role_only_inv := inv(workload([role_only], {}, {}), irsa)
+	not identity.injected(w0(role_only_inv), w0(role_only_inv).containers[0])
 	mechanisms == [["app", "node-role"]] with input as inv(workload([role_only], {}, {}), irsa)
 
 	# A token file without a role: the Go SDK fails rather than moving on (C2).
 	file_only := app([["AWS_WEB_IDENTITY_TOKEN_FILE", token_file]])
-	not identity.injected(workload([file_only], {}, {}), file_only) with input as inv(workload([file_only], {}, {}), irsa)
+	file_only_inv := inv(workload([file_only], {}, {}), irsa)
+	not identity.injected(w0(file_only_inv), w0(file_only_inv).containers[0])
 	mechanisms == [["app", "web-identity-incomplete"]] with input as inv(workload([file_only], {}, {}), irsa)
 }
 
@@ -106,7 +111,7 @@ test_manual_variables_win_over_the_annotation if {
 test_pod_identity_beats_irsa if {
 	w := workload([app([])], {}, {})
 	identity.by_workload["deploy.yaml#1"] == [{"container": "app", "mechanism": "pod-identity"}] with input as inv_with(w, irsa, association, [])
-	not identity.irsa_role(w) with input as inv_with(w, irsa, association, [])
+	not identity.irsa_role(w0(inv_with(w, irsa, association, [])))
 	mechanisms == [["app", "pod-identity"]] with input as inv_with(w, no_role, association, [])
 }
 
@@ -140,7 +145,7 @@ test_fargate_has_no_node_role if {
 	w := workload([app([])], {"app": "api", "tier": "web"}, {})
 	selects := [{"namespace": "prod", "labels": {"app": "api"}}]
 	mechanisms == [["app", "none"]] with input as inv_with(w, no_role, {}, selects)
-	identity.on_fargate(w) with input as inv_with(w, no_role, {}, selects)
+	identity.on_fargate(w0(inv_with(w, no_role, {}, selects)))
 
 	# A profile without labels selects the whole namespace.
 	mechanisms == [["app", "none"]] with input as inv_with(w, no_role, {}, [{"namespace": "prod"}])
@@ -155,14 +160,14 @@ test_fargate_profile_must_select_the_pod if {
 	mechanisms == [["app", "node-role"]] with input as inv_with(w, no_role, {}, other_labels)
 	other_namespace := [{"namespace": "staging", "labels": {"app": "api"}}]
 	mechanisms == [["app", "node-role"]] with input as inv_with(w, no_role, {}, other_namespace)
-	not identity.on_fargate(w) with input as inv_with(w, no_role, {}, other_namespace)
+	not identity.on_fargate(w0(inv_with(w, no_role, {}, other_namespace)))
 }
 
 test_node_role_is_the_fallback if {
 	w := workload([app([["AWS_REGION", "eu-west-1"]])], {}, {})
 	identity.by_workload == {"deploy.yaml#1": [{"container": "app", "mechanism": "node-role"}]} with input as inv(w, no_role)
-	identity.uses_node_role(w) with input as inv(w, no_role)
-	not identity.uses_node_role(w) with input as inv(w, irsa)
+	identity.uses_node_role(w0(inv(w, no_role)))
+	not identity.uses_node_role(w0(inv(w, irsa)))
 }
 
 # --- webhook opt-outs --------------------------------------------------------
@@ -171,7 +176,7 @@ test_node_role_is_the_fallback if {
 test_skip_label_with_any_value_opts_out if {
 	every value in ["true", "false", ""] {
 		w := workload([app([])], {"eks.amazonaws.com/skip-pod-identity-webhook": value}, {})
-		identity.webhook_opted_out(w)
+		identity.webhook_opted_out(w0(inv(w, irsa)))
 		mechanisms == [["app", "node-role"]] with input as inv(w, irsa)
 		mechanisms == [["app", "node-role"]] with input as inv_with(w, irsa, association, [])
 	}
@@ -179,7 +184,7 @@ test_skip_label_with_any_value_opts_out if {
 
 test_skip_label_elsewhere_does_not_opt_out if {
 	w := object.union(workload([app([])], {}, {"eks.amazonaws.com/skip-pod-identity-webhook": "true"}), {"labels": {"eks.amazonaws.com/skip-pod-identity-webhook": "true"}})
-	not identity.webhook_opted_out(w)
+	not identity.webhook_opted_out(w0(inv(w, irsa)))
 	mechanisms == [["app", "web-identity"]] with input as inv(w, irsa)
 }
 
@@ -189,7 +194,7 @@ skip(value) := {"eks.amazonaws.com/skip-containers": value}
 # " app" does not name "app".
 test_skip_containers_keeps_leading_spaces if {
 	w := workload([container("sidecar", []), app([])], {}, skip("sidecar, app"))
-	identity.skipped_names(w) == {"sidecar", " app"} with input as inv(w, irsa)
+	identity.skipped_names(w0(inv(w, irsa))) == {"sidecar", " app"}
 	mechanisms == [["sidecar", "node-role"], ["app", "web-identity"]] with input as inv(w, irsa)
 }
 
@@ -201,7 +206,7 @@ test_skip_containers_applies_to_pod_identity_and_init_containers if {
 
 test_skip_containers_reads_quoted_fields if {
 	w := workload([container("sidecar", []), app([])], {}, skip(`"sidecar",app`))
-	identity.skipped_names(w) == {"sidecar", "app"} with input as inv(w, irsa)
+	identity.skipped_names(w0(inv(w, irsa))) == {"sidecar", "app"}
 	mechanisms == [["sidecar", "node-role"], ["app", "node-role"]] with input as inv(w, irsa)
 }
 
@@ -209,7 +214,7 @@ test_skip_containers_reads_quoted_fields if {
 test_skip_containers_with_a_stray_quote_skips_nothing if {
 	every value in [`"a,"b`, `app"`, `"app`, `sidecar,a"pp`] {
 		w := workload([container("a", []), app([])], {}, skip(value))
-		count(identity.skipped_names(w)) == 0 with input as inv(w, irsa)
+		count(identity.skipped_names(w0(inv(w, irsa)))) == 0
 		mechanisms == [["a", "web-identity"], ["app", "web-identity"]] with input as inv(w, irsa)
 	}
 }
@@ -218,7 +223,7 @@ test_skip_containers_with_a_stray_quote_skips_nothing if {
 # "sidecar", so the webhook does not skip "app".
 test_skip_containers_keeps_commas_inside_quotes if {
 	w := workload([container("sidecar", []), app([])], {}, skip(`"x,app",sidecar`))
-	identity.skipped_names(w) == {"x,app", "sidecar"} with input as inv(w, irsa)
+	identity.skipped_names(w0(inv(w, irsa))) == {"x,app", "sidecar"}
 }
 
 # --- by_workload -------------------------------------------------------------
@@ -229,7 +234,7 @@ test_by_workload_keeps_container_order_per_workload if {
 	init := object.union(container("migrate", []), {"type": "initContainer"})
 	w1 := workload([container("z-app", []), init, container("a-sidecar", static_keys)], {}, {})
 	w2 := object.union(workload([container("worker", [])], {}, {}), {"ref": "deploy.yaml#2", "name": "worker"})
-	i := object.union(inv(w1, irsa), {"workloads": [w1, w2]})
+	i := irsalint.resolve(object.union(inv(w1, irsa), {"workloads": [w1, w2]}))
 	result := identity.by_workload with input as i
 	result == {
 		"deploy.yaml#1": [

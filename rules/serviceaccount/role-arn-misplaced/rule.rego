@@ -27,6 +27,7 @@
 #   - ref: https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
 #     description: Assign IAM roles to Kubernetes service accounts — annotate the ServiceAccount
 # custom:
+#   scope: workload
 #   severity: high
 #   remediation: |
 #     Put eks.amazonaws.com/role-arn, eks.amazonaws.com/audience and
@@ -75,7 +76,8 @@ deny contains result.graded(sa, k8s.annotation_at(key), message, severity[real])
 
 # On a workload: its pod template (the Pod itself) or its own metadata.
 deny contains result.graded(w, array.concat(place.at, [key]), message, severity[real]) if {
-	some w in input.workloads
+	some i in workloads_with_intended_keys
+	w := input.workloads[i]
 	some place in places(w)
 	some key, value in place.annotations
 	real := intended_keys[key]
@@ -196,19 +198,17 @@ intended_keys := {key: real |
 	real := intended(key)
 }
 
-annotation_keys contains key if {
+annotation_keys := (object.keys(input.index.annotations) | object.keys(input.index.templateAnnotations)) | {key |
 	some sa in input.serviceAccounts
 	some key, _ in sa.annotations
 }
 
-annotation_keys contains key if {
-	some w in input.workloads
-	some key, _ in w.annotations
-}
-
-annotation_keys contains key if {
-	some w in input.workloads
-	some key, _ in w.template.annotations
+# workloads_with_intended_keys are the positions of the workloads that carry
+# one of the keys above, on the pod template or their own metadata.
+workloads_with_intended_keys := {i |
+	some key, _ in intended_keys
+	some index in [input.index.annotations, input.index.templateAnnotations]
+	some i in index[key]
 }
 
 # intended is the webhook key that key is, or is a near miss of (the first

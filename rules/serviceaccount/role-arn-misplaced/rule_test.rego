@@ -58,7 +58,7 @@ sa_only(annotations) := {"serviceAccounts": {"prod/api": sa("api", annotations)}
 
 test_role_arn_on_pod_template_fires_high if {
 	# Edge case 3: the annotation on the template, none on the SA.
-	findings := rule.deny with input as with_sa(deployment({}, {"eks.amazonaws.com/role-arn": role}, "api"), {})
+	findings := rule.deny with input as irsalint.resolve(with_sa(deployment({}, {"eks.amazonaws.com/role-arn": role}, "api"), {}))
 	count(findings) == 1
 	some f in findings
 	f.ref == "w"
@@ -72,7 +72,7 @@ test_role_arn_on_pod_template_fires_high if {
 }
 
 test_role_arn_on_workload_metadata_fires if {
-	findings := rule.deny with input as with_sa(deployment({"eks.amazonaws.com/role-arn": role}, {}, "api"), {})
+	findings := rule.deny with input as irsalint.resolve(with_sa(deployment({"eks.amazonaws.com/role-arn": role}, {}, "api"), {}))
 	count(findings) == 1
 	some f in findings
 	f.at == ["metadata", "annotations", "eks.amazonaws.com/role-arn"]
@@ -80,10 +80,10 @@ test_role_arn_on_workload_metadata_fires if {
 }
 
 test_role_arn_on_bare_pod_fires_once_and_suggests_a_dedicated_sa if {
-	findings := rule.deny with input as {
+	findings := rule.deny with input as irsalint.resolve({
 		"serviceAccounts": {"prod/default": implicit_default},
 		"workloads": [pod({"eks.amazonaws.com/role-arn": role})],
-	}
+	})
 	count(findings) == 1
 	some f in findings
 	f.ref == "p"
@@ -95,21 +95,21 @@ test_role_arn_on_bare_pod_fires_once_and_suggests_a_dedicated_sa if {
 
 test_role_arn_differing_from_sa_names_the_role_that_applies if {
 	other := "arn:aws:iam::111122223333:role/other"
-	some f in rule.deny with input as with_sa(deployment({}, {"eks.amazonaws.com/role-arn": role}, "api"), {"eks.amazonaws.com/role-arn": other})
+	some f in rule.deny with input as irsalint.resolve(with_sa(deployment({}, {"eks.amazonaws.com/role-arn": role}, "api"), {"eks.amazonaws.com/role-arn": other}))
 	f.severity == "high"
 	contains(f.message, sprintf("the pods get ServiceAccount prod/api's role %q instead", [other]))
 	contains(f.message, "To use this role, run the pods as a ServiceAccount annotated with it.")
 }
 
 test_copy_of_sa_role_on_template_is_quiet if {
-	count(rule.deny) == 0 with input as with_sa(deployment({}, {"eks.amazonaws.com/role-arn": role}, "api"), {"eks.amazonaws.com/role-arn": role})
+	count(rule.deny) == 0 with input as irsalint.resolve(with_sa(deployment({}, {"eks.amazonaws.com/role-arn": role}, "api"), {"eks.amazonaws.com/role-arn": role}))
 }
 
 test_audience_and_sts_on_template_are_graded if {
-	findings := rule.deny with input as with_sa(
+	findings := rule.deny with input as irsalint.resolve(with_sa(
 		deployment({}, {"eks.amazonaws.com/audience": "x", "eks.amazonaws.com/sts-regional-endpoints": "true"}, "api"),
 		{"eks.amazonaws.com/role-arn": role},
-	)
+	))
 	{[f.at[4], f.severity] | some f in findings} == {
 		["eks.amazonaws.com/audience", "medium"],
 		["eks.amazonaws.com/sts-regional-endpoints", "low"],
@@ -117,7 +117,7 @@ test_audience_and_sts_on_template_are_graded if {
 }
 
 test_pod_level_keys_on_template_are_quiet if {
-	count(rule.deny) == 0 with input as with_sa(
+	count(rule.deny) == 0 with input as irsalint.resolve(with_sa(
 		deployment(
 			{}, {
 				"eks.amazonaws.com/token-expiration": "3600",
@@ -130,27 +130,27 @@ test_pod_level_keys_on_template_are_quiet if {
 			"api",
 		),
 		{"eks.amazonaws.com/role-arn": role, "eks.amazonaws.com/token-expiration": "7200"},
-	)
+	))
 }
 
 test_correct_sa_annotations_are_quiet if {
-	count(rule.deny) == 0 with input as sa_only({
+	count(rule.deny) == 0 with input as irsalint.resolve(sa_only({
 		"eks.amazonaws.com/role-arn": role,
 		"eks.amazonaws.com/audience": "sts.amazonaws.com",
 		"eks.amazonaws.com/sts-regional-endpoints": "true",
 		"eks.amazonaws.com/token-expiration": "3600",
 		"kubernetes.io/description": "api",
 		"iam.amazonaws.com/role": "legacy",
-	})
+	}))
 }
 
 test_implicit_default_is_never_reported if {
 	d := object.union(implicit_default, {"annotations": {"eks.amazonaws.com/roleArn": role}})
-	count(rule.deny) == 0 with input as {"serviceAccounts": {"prod/default": d}, "workloads": []}
+	count(rule.deny) == 0 with input as irsalint.resolve({"serviceAccounts": {"prod/default": d}, "workloads": []})
 }
 
 misspelled_on_sa(key) := f if {
-	findings := rule.deny with input as sa_only({key: role})
+	findings := rule.deny with input as irsalint.resolve(sa_only({key: role}))
 	count(findings) == 1
 	some f in findings
 	f.ref == "sa-api"
@@ -176,7 +176,7 @@ test_near_miss_keys_on_sa_fire if {
 }
 
 test_unrelated_keys_are_not_near_misses if {
-	count(rule.deny) == 0 with input as sa_only({
+	count(rule.deny) == 0 with input as irsalint.resolve(sa_only({
 		"iam.amazonaws.com/role": role,
 		"iam.gke.io/gcp-service-account": "x@p.iam.gserviceaccount.com",
 		"azure.workload.identity/client-id": "abc",
@@ -184,16 +184,16 @@ test_unrelated_keys_are_not_near_misses if {
 		"role-arn": role,
 		"eks.amazonaws.com/roles": role,
 		"eks.amazonaws.com/pod-identity": "enabled",
-	})
+	}))
 }
 
 test_near_miss_of_other_keys_is_graded if {
-	findings := rule.deny with input as sa_only({
+	findings := rule.deny with input as irsalint.resolve(sa_only({
 		"eks.amazonaws.com/role-arn": role,
 		"eks.amazonaws.com/Audience": "x",
 		"eks.amazonaws.com/sts_regional_endpoints": "true",
 		"eks.amazonaws.com/tokenExpiration": "3600",
-	})
+	}))
 	{[f.at[2], f.severity] | some f in findings} == {
 		["eks.amazonaws.com/Audience", "medium"],
 		["eks.amazonaws.com/sts_regional_endpoints", "low"],
@@ -202,15 +202,15 @@ test_near_miss_of_other_keys_is_graded if {
 }
 
 test_misspelled_duplicate_of_exact_key_is_quiet if {
-	count(rule.deny) == 0 with input as sa_only({"eks.amazonaws.com/role-arn": role, "eks.amazonaws.com/roleArn": role})
+	count(rule.deny) == 0 with input as irsalint.resolve(sa_only({"eks.amazonaws.com/role-arn": role, "eks.amazonaws.com/roleArn": role}))
 }
 
 test_misspelled_key_differing_from_exact_key_fires if {
-	count(rule.deny) == 1 with input as sa_only({"eks.amazonaws.com/role-arn": role, "eks.amazonaws.com/roleArn": "arn:aws:iam::111122223333:role/b"})
+	count(rule.deny) == 1 with input as irsalint.resolve(sa_only({"eks.amazonaws.com/role-arn": role, "eks.amazonaws.com/roleArn": "arn:aws:iam::111122223333:role/b"}))
 }
 
 test_near_miss_on_template_is_misspelled_and_misplaced if {
-	findings := rule.deny with input as with_sa(deployment({}, {"eks.amazonaws.com/roleArn": role}, "api"), {})
+	findings := rule.deny with input as irsalint.resolve(with_sa(deployment({}, {"eks.amazonaws.com/roleArn": role}, "api"), {}))
 	count(findings) == 1
 	some f in findings
 	f.at == ["spec", "template", "metadata", "annotations", "eks.amazonaws.com/roleArn"]
@@ -219,7 +219,7 @@ test_near_miss_on_template_is_misspelled_and_misplaced if {
 }
 
 test_skip_containers_on_sa_fires_medium if {
-	findings := rule.deny with input as sa_only({"eks.amazonaws.com/role-arn": role, "eks.amazonaws.com/skip-containers": "sidecar"})
+	findings := rule.deny with input as irsalint.resolve(sa_only({"eks.amazonaws.com/role-arn": role, "eks.amazonaws.com/skip-containers": "sidecar"}))
 	count(findings) == 1
 	some f in findings
 	f.at == ["metadata", "annotations", "eks.amazonaws.com/skip-containers"]
@@ -230,12 +230,12 @@ test_skip_containers_on_sa_fires_medium if {
 }
 
 test_misspelled_skip_containers_on_sa_is_both if {
-	some f in rule.deny with input as sa_only({"eks.amazonaws.com/skip_containers": "sidecar"})
+	some f in rule.deny with input as irsalint.resolve(sa_only({"eks.amazonaws.com/skip_containers": "sidecar"}))
 	contains(f.message, `matches only the exact key "eks.amazonaws.com/skip-containers", and reads it only from the pod`)
 }
 
 test_misspelled_pod_key_on_template_says_rename if {
-	findings := rule.deny with input as with_sa(deployment({}, {"eks.amazonaws.com/skip_containers": "sidecar"}, "api"), {})
+	findings := rule.deny with input as irsalint.resolve(with_sa(deployment({}, {"eks.amazonaws.com/skip_containers": "sidecar"}, "api"), {}))
 	count(findings) == 1
 	some f in findings
 	f.severity == "medium"
@@ -244,7 +244,7 @@ test_misspelled_pod_key_on_template_says_rename if {
 }
 
 test_pod_level_key_on_workload_metadata_fires if {
-	findings := rule.deny with input as with_sa(deployment({"eks.amazonaws.com/token-expiration": "3600"}, {}, "api"), {"eks.amazonaws.com/role-arn": role})
+	findings := rule.deny with input as irsalint.resolve(with_sa(deployment({"eks.amazonaws.com/token-expiration": "3600"}, {}, "api"), {"eks.amazonaws.com/role-arn": role}))
 	count(findings) == 1
 	some f in findings
 	f.at == ["metadata", "annotations", "eks.amazonaws.com/token-expiration"]
@@ -258,13 +258,13 @@ test_cronjob_template_path_is_used if {
 		"kind": "CronJob",
 		"template": {"labels": {}, "annotations": {"eks.amazonaws.com/role-arn": role}, "at": ["spec", "jobTemplate", "spec", "template", "metadata"]},
 	})
-	some f in rule.deny with input as with_sa(w, {})
+	some f in rule.deny with input as irsalint.resolve(with_sa(w, {}))
 	f.at == ["spec", "jobTemplate", "spec", "template", "metadata", "annotations", "eks.amazonaws.com/role-arn"]
 }
 
 test_unknown_sa_still_fires_without_naming_its_role if {
 	w := deployment({}, {"eks.amazonaws.com/role-arn": role}, "elsewhere")
-	some f in rule.deny with input as {"serviceAccounts": {}, "workloads": [w]}
+	some f in rule.deny with input as irsalint.resolve({"serviceAccounts": {}, "workloads": [w]})
 	contains(f.message, "the pods get no IRSA role")
 	contains(f.message, "on ServiceAccount prod/elsewhere instead")
 }

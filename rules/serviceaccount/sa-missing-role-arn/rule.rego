@@ -143,7 +143,8 @@ verb_s(n) := "" if n != 1
 # --- The env and image signals: per workload -------------------------------------------
 
 deny contains with_sa(finding, sa) if {
-	some w in input.workloads
+	some i in input.index.awsSignals
+	w := input.workloads[i]
 	sa := k8s.service_account(w)
 	not k8s.role_arn(sa)
 	not identity.association(w)
@@ -151,8 +152,9 @@ deny contains with_sa(finding, sa) if {
 	# The ServiceAccount is already reported through the trust signal.
 	not trust_reported[sa.key]
 	signals := [s |
-		some i, c in w.containers
-		fallback := identity.by_workload[w.ref][i].mechanism
+		some c in w.containers
+		count(c.awsSignals) > 0
+		fallback := c.identity.mechanism
 		fallbacks[fallback]
 		some s in container_signals(c, fallback)
 	]
@@ -173,47 +175,15 @@ outcome := {
 	"none": "It runs on Fargate, where there is no instance metadata service, so its AWS calls fail.",
 }
 
-# container_signals lists a container's signals in the order they are
-# usually written: the image, then env entries in order. Only the first
-# signal of a workload is reported, so the text is built for that one alone
+# container_signals are a container's signs of calling AWS (the inventory's
+# awsSignals: its image, then env entries in order). Only the first signal
+# of a workload is reported, so the text is built for that one alone
 # (signal_text).
-container_signals(c, fallback) := array.concat(
-	[{"container": c, "fallback": fallback, "at": array.concat(c.at, ["image"])} | aws_image(c)],
-	[{"container": c, "fallback": fallback, "at": array.concat(e.at, ["name"]), "env": e.name} |
-		some e in object.get(c, "env", [])
-		aws_env[e.name]
-	],
-)
+container_signals(c, fallback) := [object.union(sig, {"container": c, "fallback": fallback}) | some sig in c.awsSignals]
 
-signal_text(s) := sprintf("sets %s", [s.env]) if {
-	s.env
+signal_text(s) := sprintf("sets %s", [s.name]) if {
+	s.kind == "env"
 } else := sprintf("runs the known AWS client image %q", [s.container.image])
-
-# aws_image: the image's repository is one of the scan's repositories that
-# match the catalogue. Repositories repeat across thousands of containers
-# (with different tags); each distinct one is matched once.
-aws_image(c) if aws_client_repositories[[c.imageRef.registry, c.imageRef.repository]]
-
-aws_client_repositories := {pair |
-	some pair in {[c.imageRef.registry, c.imageRef.repository] | some w in input.workloads; some c in w.containers}
-	catalogued({"imageRef": {"registry": pair[0], "repository": pair[1]}})
-}
-
-# catalogued: the repository (with or without its registry) ends with a
-# catalogue entry on a path-segment boundary. Each suffix is looked up in a
-# set, so the cost does not grow with the catalogue.
-catalogued(c) if {
-	some name in image_names(c)
-	parts := split(name, "/")
-	some i in numbers.range(0, count(parts) - 1)
-	aws_images[concat("/", array.slice(parts, i, count(parts)))]
-}
-
-aws_images := {entry | some entry in input.settings.awsImages}
-
-aws_env := {name | some name in input.settings.awsEnv}
-
-image_names(c) := [c.imageRef.repository, concat("/", [c.imageRef.registry, c.imageRef.repository])]
 
 describe_sa(sa) := sprintf("its ServiceAccount %s", [sa.key]) if {
 	sa.declared

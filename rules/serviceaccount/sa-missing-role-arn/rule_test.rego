@@ -54,14 +54,14 @@ implicit_default := {
 	"key": "shop/default", "declared": false, "annotations": {}, "labels": {}, "usedBy": ["w"],
 }
 
-scan(w, sas, associations, have_associations) := {
+scan(w, sas, associations, have_associations) := irsalint.resolve({
 	"cluster": {},
 	"settings": settings,
 	"facts": {"podIdentityAssociations": have_associations},
 	"podIdentityAssociations": associations,
 	"serviceAccounts": {s.key: s | some s in sas},
 	"workloads": [w],
-}
+})
 
 plain(containers) := scan(workload("api", "serviceAccountName", containers), [sa("api", {})], {}, false)
 
@@ -99,7 +99,7 @@ test_image_catalogue_matches_whole_segments if {
 }
 
 test_image_catalogue_entry_may_include_the_registry if {
-	inp := object.union(plain([container(0, "c", "registry.k8s.io", "external-dns/external-dns", [])]), {"settings": {"awsImages": ["registry.k8s.io/external-dns/external-dns"]}})
+	inp := irsalint.resolve(object.union(plain([container(0, "c", "registry.k8s.io", "external-dns/external-dns", [])]), {"settings": {"awsImages": ["registry.k8s.io/external-dns/external-dns"]}}))
 	count(rule.deny) == 1 with input as inp
 }
 
@@ -169,7 +169,7 @@ test_only_uncovered_containers_count if {
 
 test_fargate_says_calls_fail if {
 	# Edge case 35: no IMDS on Fargate.
-	inp := object.union(plain([app(0, ["AWS_REGION"])]), {"cluster": {"fargateProfiles": [{"name": "fp", "selectors": [{"namespace": "shop", "labels": {}}]}]}})
+	inp := irsalint.resolve(object.union(plain([app(0, ["AWS_REGION"])]), {"cluster": {"fargateProfiles": [{"name": "fp", "selectors": [{"namespace": "shop", "labels": {}}]}]}}))
 	some f in rule.deny with input as inp
 	contains(f.message, "It runs on Fargate, where there is no instance metadata service, so its AWS calls fail.")
 }
@@ -213,13 +213,13 @@ iam_role(arn, statements) := {
 
 # trusted: ServiceAccount shop/api without a role, Deployment shop/api
 # (setting AWS_REGION) running as it, and roles that may admit it.
-trusted(roles, sas, associations, have) := object.union(
+trusted(roles, sas, associations, have) := irsalint.resolve(object.union(
 	scan(workload("api", "serviceAccountName", [app(0, ["AWS_REGION"])]), sas, associations, have),
 	{
 		"cluster": {"oidcIssuer": issuer},
 		"roles": {r.key: r | some r in roles},
 	},
-)
+))
 
 test_trust_signal_fires_once_at_the_service_account if {
 	findings := rule.deny with input as trusted([iam_role(api_role, [admit(0, ["system:serviceaccount:shop:api"])])], [sa("api", {})], {}, false)
@@ -258,7 +258,7 @@ test_trust_signal_names_the_first_role_once if {
 
 test_trust_signal_without_workloads_still_fires if {
 	unused := object.union(sa("api", {}), {"usedBy": []})
-	inp := object.union(trusted([iam_role(api_role, [admit(0, ["system:serviceaccount:shop:api"])])], [unused], {}, false), {"workloads": []})
+	inp := irsalint.resolve(object.union(trusted([iam_role(api_role, [admit(0, ["system:serviceaccount:shop:api"])])], [unused], {}, false), {"workloads": []}))
 	some f in rule.deny with input as inp
 	contains(f.message, "No workload in this scan runs as it yet.")
 }
@@ -267,7 +267,7 @@ test_trust_signal_lists_several_workloads if {
 	many := object.union(sa("api", {}), {"usedBy": ["w", "w2"]})
 	w2 := object.union(workload("api", "serviceAccountName", [app(0, [])]), {"ref": "w2", "kind": "CronJob", "name": "api-sync"})
 	inp := trusted([iam_role(api_role, [admit(0, ["system:serviceaccount:shop:api"])])], [many], {}, false)
-	some f in rule.deny with input as object.union(inp, {"workloads": [inp.workloads[0], w2]})
+	some f in rule.deny with input as irsalint.resolve(object.union(inp, {"workloads": [inp.workloads[0], w2]}))
 	contains(f.message, "CronJob shop/api-sync, Deployment shop/api run as it and get no role: AWS calls fall back")
 }
 
@@ -290,23 +290,23 @@ test_closed_or_foreign_trust_is_no_signal if {
 	deny_api := stmt(1, "Deny", [cond(1, "StringEquals", sub_key, ["system:serviceaccount:shop:api"])])
 	denied := rule.deny with input as trusted([iam_role(api_role, [admit(0, ["system:serviceaccount:shop:api"]), deny_api])], [sa("api", {})], {}, false)
 	{f.ref | some f in denied} == {"w"}
-	foreign := object.union(trusted([iam_role(api_role, [admit(0, ["system:serviceaccount:shop:api"])])], [sa("api", {})], {}, false), {"cluster": {"oidcIssuer": "oidc.eks.eu-west-1.amazonaws.com/id/OTHER"}})
+	foreign := irsalint.resolve(object.union(trusted([iam_role(api_role, [admit(0, ["system:serviceaccount:shop:api"])])], [sa("api", {})], {}, false), {"cluster": {"oidcIssuer": "oidc.eks.eu-west-1.amazonaws.com/id/OTHER"}}))
 	{f.ref | some f in rule.deny with input as foreign} == {"w"}
 }
 
 test_default_service_account_is_left_to_default_sa_has_role if {
 	inp := trusted([iam_role(api_role, [admit(0, ["system:serviceaccount:shop:default"])])], [sa("default", {})], {}, false)
-	findings := rule.deny with input as object.union(inp, {"workloads": [workload("default", "serviceAccountName", [app(0, [])])]})
+	findings := rule.deny with input as irsalint.resolve(object.union(inp, {"workloads": [workload("default", "serviceAccountName", [app(0, [])])]}))
 	count(findings) == 0
 }
 
 test_trust_signal_says_when_the_issuer_was_inferred if {
 	# The issuer comes from the role another ServiceAccount uses.
 	web := object.union(sa("web", {"eks.amazonaws.com/role-arn": api_role}), {"usedBy": []})
-	inp := object.union(
+	inp := irsalint.resolve(object.union(
 		trusted([iam_role(api_role, [admit(0, ["system:serviceaccount:shop:web", "system:serviceaccount:shop:api"])])], [sa("api", {}), web], {}, false),
 		{"cluster": {"oidcIssuer": null}},
-	)
+	))
 	findings := rule.deny with input as inp
 	count(findings) == 1
 	some f in findings

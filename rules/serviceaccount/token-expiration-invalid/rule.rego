@@ -18,6 +18,7 @@
 #   - ref: https://kubernetes.io/docs/concepts/storage/projected-volumes/#serviceaccounttoken
 #     description: Kubernetes — projected service account token lifetimes
 # custom:
+#   scope: workload
 #   severity: low
 #   remediation: |
 #     Write the lifetime as a plain number of seconds between 600 and 86400,
@@ -41,7 +42,8 @@ deny contains result.finding(sa, k8s.annotation_at(k8s.token_expiration_key), me
 }
 
 deny contains result.finding(w, k8s.template_annotation_at(w, k8s.token_expiration_key), message) if {
-	some w in input.workloads
+	some i in input.index.templateAnnotations[k8s.token_expiration_key]
+	w := input.workloads[i]
 	v := w.template.annotations[k8s.token_expiration_key]
 	problem := judge(v, "the ServiceAccount's value or the default of 86400 seconds applies")
 	message := sprintf("%s: %s %s %q %s.", [k8s.describe(w), where(w), k8s.token_expiration_key, v, problem])

@@ -30,7 +30,7 @@ deployment(value) := {"workloads": [{
 
 # on_sa returns the message of the single finding for value on a ServiceAccount.
 on_sa(value) := f.message if {
-	findings := rule.deny with input as sa(value)
+	findings := rule.deny with input as irsalint.resolve(sa(value))
 	count(findings) == 1
 	some f in findings
 	f.ref == "sa"
@@ -39,8 +39,8 @@ on_sa(value) := f.message if {
 }
 
 quiet(value) if {
-	count(rule.deny) == 0 with input as sa(value)
-	count(rule.deny) == 0 with input as deployment(value)
+	count(rule.deny) == 0 with input as irsalint.resolve(sa(value))
+	count(rule.deny) == 0 with input as irsalint.resolve(deployment(value))
 }
 
 test_values_in_range_are_quiet if {
@@ -94,7 +94,7 @@ test_int64_overflow_is_ignored if {
 }
 
 test_pod_template_annotation_is_judged if {
-	findings := rule.deny with input as deployment("1h")
+	findings := rule.deny with input as irsalint.resolve(deployment("1h"))
 	count(findings) == 1
 	some f in findings
 	f.ref == "w"
@@ -108,7 +108,7 @@ test_bare_pod_annotation_is_judged if {
 		"ref": "p", "kind": "Pod", "namespace": "prod", "name": "job", "annotations": {key: "100"},
 		"template": {"labels": {}, "annotations": {key: "100"}, "at": ["metadata"]},
 	}]}
-	findings := rule.deny with input as inp
+	findings := rule.deny with input as irsalint.resolve(inp)
 	count(findings) == 1
 	some f in findings
 	f.at == ["metadata", "annotations", key]
@@ -117,7 +117,7 @@ test_bare_pod_annotation_is_judged if {
 
 test_pod_overriding_sa_legitimately_is_quiet if {
 	inp := object.union(sa("43200"), deployment("3600"))
-	count(rule.deny) == 0 with input as inp
+	count(rule.deny) == 0 with input as irsalint.resolve(inp)
 }
 
 test_workload_own_metadata_is_left_to_role_arn_misplaced if {
@@ -125,7 +125,7 @@ test_workload_own_metadata_is_left_to_role_arn_misplaced if {
 		"ref": "w", "kind": "Deployment", "namespace": "prod", "name": "api", "annotations": {key: "1h"},
 		"template": {"labels": {}, "annotations": {}, "at": ["spec", "template", "metadata"]},
 	}]}
-	count(rule.deny) == 0 with input as inp
+	count(rule.deny) == 0 with input as irsalint.resolve(inp)
 }
 
 test_implicit_and_absent_are_quiet if {
@@ -133,5 +133,5 @@ test_implicit_and_absent_are_quiet if {
 		"prod/default": {"ref": "implicit:prod/default", "kind": "ServiceAccount", "namespace": "prod", "name": "default", "declared": false, "annotations": {key: "1h"}},
 		"prod/x": {"ref": "x", "kind": "ServiceAccount", "namespace": "prod", "name": "x", "declared": true, "annotations": {}},
 	}}
-	count(rule.deny) == 0 with input as inp
+	count(rule.deny) == 0 with input as irsalint.resolve(inp)
 }

@@ -33,6 +33,7 @@
 #   - ref: https://docs.aws.amazon.com/eks/latest/userguide/fargate.html
 #     description: AWS Fargate — IMDS is not available to pods
 # custom:
+#   scope: workload
 #   severity: high
 #   remediation: |
 #     Create a dedicated ServiceAccount for the workload, set it as
@@ -48,15 +49,17 @@ import data.irsalint.lib.k8s
 import data.irsalint.lib.result
 
 deny contains result.graded(w, w.serviceAccount.at, message, severity) if {
-	some w in input.workloads
+	some i in input.index.mechanisms["node-role"]
+	w := input.workloads[i]
 	w.serviceAccount.name == "default"
 	sa := k8s.service_account(w)
 	not k8s.role_arn(sa)
 	not identity.association(w)
 	not identity.on_fargate(w)
-	fallback := [ident.container |
-		some ident in identity.by_workload[w.ref]
-		ident.mechanism == "node-role"
+	w.identity.usesNodeRole
+	fallback := [c.name |
+		some c in w.containers
+		c.identity.mechanism == "node-role"
 	]
 	count(fallback) > 0
 	[severity, reach] := exposure(w)

@@ -37,13 +37,13 @@ declared_default(annotations) := {"payments/default": {
 	"name": "default", "key": "payments/default", "declared": true, "annotations": annotations, "labels": {}, "at": [],
 }}
 
-inv(workloads, sas) := {
+inv(workloads, sas) := irsalint.resolve({
 	"cluster": {"kubernetesVersion": null},
 	"facts": {"podIdentityAssociations": false},
 	"podIdentityAssociations": {},
 	"serviceAccounts": sas,
 	"workloads": workloads,
-}
+})
 
 test_no_service_account_named_is_medium_at_pod_spec if {
 	findings := rule.deny with input as inv([deployment(omitted)], implicit_default)
@@ -106,18 +106,18 @@ test_annotated_default_with_opt_out_is_quiet if {
 }
 
 test_pod_identity_association_is_quiet if {
-	i := object.union(inv([deployment(omitted)], implicit_default), {
+	i := irsalint.resolve(object.union(inv([deployment(omitted)], implicit_default), {
 		"facts": {"podIdentityAssociations": true},
 		"podIdentityAssociations": {"payments/default": {"roleArn": "arn:aws:iam::111122223333:role/pi"}},
-	})
+	}))
 	count(rule.deny) == 0 with input as i
 }
 
 test_known_associations_change_the_message if {
-	i := object.union(inv([deployment(omitted)], implicit_default), {
+	i := irsalint.resolve(object.union(inv([deployment(omitted)], implicit_default), {
 		"facts": {"podIdentityAssociations": true},
 		"podIdentityAssociations": {"other/api": {"roleArn": "arn:aws:iam::111122223333:role/pi"}},
-	})
+	}))
 	some f in rule.deny with input as i
 	contains(f.message, "annotation and no EKS Pod Identity association, so")
 	not contains(f.message, "were given")
@@ -125,21 +125,21 @@ test_known_associations_change_the_message if {
 
 # Edge case 35: Fargate has no IMDS, so there is no node role to fall back to.
 test_fargate_profile_is_quiet if {
-	i := object.union(inv([deployment(omitted)], implicit_default), {"cluster": {
+	i := irsalint.resolve(object.union(inv([deployment(omitted)], implicit_default), {"cluster": {
 		"kubernetesVersion": null,
 		"fargateProfiles": [{"name": "checkout", "selectors": [{"namespace": "pay*", "labels": {"app": "checkout"}}]}],
-	}})
+	}}))
 	count(rule.deny) == 0 with input as i
 }
 
 test_fargate_profile_selecting_other_pods_still_fires if {
-	i := object.union(inv([deployment(omitted)], implicit_default), {"cluster": {
+	i := irsalint.resolve(object.union(inv([deployment(omitted)], implicit_default), {"cluster": {
 		"kubernetesVersion": null,
 		"fargateProfiles": [{"name": "batch", "selectors": [
 			{"namespace": "payments", "labels": {"app": "batch"}},
 			{"namespace": "other"},
 		]}],
-	}})
+	}}))
 	count(rule.deny) == 1 with input as i
 }
 

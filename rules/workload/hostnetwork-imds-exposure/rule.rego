@@ -22,6 +22,7 @@
 #   - ref: https://kubernetes.io/docs/concepts/security/pod-security-standards/
 #     description: Kubernetes Pod Security Standards — hostNetwork is disallowed from the Baseline profile
 # custom:
+#   scope: workload
 #   severity: medium
 #   remediation: |
 #     Remove hostNetwork: true unless the workload is a node agent that needs
@@ -35,7 +36,8 @@ import data.irsalint.lib.k8s
 import data.irsalint.lib.result
 
 deny contains result.finding(w, array.concat(w.podSpec.at, ["hostNetwork"]), message) if {
-	some w in input.workloads
+	some i in input.index.hostNetwork
+	w := input.workloads[i]
 	k8s.host_network(w)
 	not allowlisted(w)
 	message := sprintf("%s runs with hostNetwork: true: the IMDS hop limit does not protect host-network pods, so any process in it can take the node role whatever its ServiceAccount%s.", [

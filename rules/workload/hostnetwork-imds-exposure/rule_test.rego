@@ -18,13 +18,13 @@ workload(ns, name, host_network) := {
 	"volumes": [],
 }
 
-inv(w, annotations, assocs) := {
+inv(w, annotations, assocs) := irsalint.resolve({
 	"cluster": {},
 	"settings": {"hostNetworkAllowlist": allowlist},
 	"workloads": [w],
 	"serviceAccounts": {"kube-system/agent": sa(annotations)},
 	"podIdentityAssociations": assocs,
-}
+})
 
 test_host_network_app_is_reported_at_the_field if {
 	findings := rule.deny with input as inv(workload("kube-system", "log-forwarder", true), {}, {})

@@ -31,6 +31,7 @@
 #   - ref: https://docs.aws.amazon.com/eks/latest/userguide/pod-id-agent-setup.html
 #     description: Set up the Amazon EKS Pod Identity Agent (its link-local addresses)
 # custom:
+#   scope: workload
 #   severity: medium
 #   remediation: |
 #     Remove the AWS_CONTAINER_* variables from the container's env and create
@@ -54,10 +55,12 @@ ecs_host := "169.254.170.2"
 injected_vars := {"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"}
 
 deny contains result.finding(w, k8s.value_at(e), message) if {
-	some w in input.workloads
+	some name in identity.container_credential_vars
+	some i in input.index.env[name]
+	w := input.workloads[i]
 	some c in w.containers
 	some e in c.env
-	identity.container_credential_vars[e.name]
+	e.name == name
 	message := sprintf("%s %q of %s sets %s by hand%s: %s%s.%s", [
 		k8s.container_kind(c), c.name, k8s.describe(w), e.name,
 		target(e), effect(e), webhook_note(w, c, e), shadow_note(w, c),

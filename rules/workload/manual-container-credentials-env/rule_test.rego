@@ -11,7 +11,7 @@ sa(annotations) := {
 	"declared": true, "annotations": annotations, "labels": {}, "at": [],
 }
 
-inv(env_list, annotations, assocs) := {
+inv(env_list, annotations, assocs) := irsalint.resolve({
 	"cluster": {},
 	"workloads": [{
 		"ref": "w", "kind": "Deployment", "namespace": "shop", "name": "api",
@@ -23,7 +23,7 @@ inv(env_list, annotations, assocs) := {
 	}],
 	"serviceAccounts": {"shop/api": sa(annotations)},
 	"podIdentityAssociations": assocs,
-}
+})
 
 one(name, value) := f if {
 	findings := rule.deny with input as inv([env(name, value, 0)], {}, {})

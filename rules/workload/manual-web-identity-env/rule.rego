@@ -44,6 +44,7 @@
 #   - ref: https://docs.aws.amazon.com/sdkref/latest/guide/feature-assume-role-credentials.html
 #     description: AWS SDKs and Tools — web identity needs both the role ARN and the token file
 # custom:
+#   scope: workload
 #   severity: high
 #   remediation: |
 #     Remove AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE from the container's
@@ -68,7 +69,7 @@ webhook_volume := "aws-iam-token"
 
 # Only one of the two variables: the webhook injects neither (W5).
 deny contains result.graded(w, k8s.value_at(e), message, "high") if {
-	some w in input.workloads
+	some w in candidates
 	some c in w.containers
 	names := identity.env_names(c) & identity.web_identity_vars
 	count(names) == 1
@@ -81,7 +82,7 @@ deny contains result.graded(w, k8s.value_at(e), message, "high") if {
 
 # Both set, but one of them is wrong.
 deny contains with_annotation(result.graded(w, k8s.value_at(e), message, "high"), w, c, e) if {
-	some w in input.workloads
+	some w in candidates
 	some c in w.containers
 	identity.has_manual_web_identity(c)
 	some e in c.env
@@ -90,7 +91,7 @@ deny contains with_annotation(result.graded(w, k8s.value_at(e), message, "high")
 
 # Both set and consistent: redundant, or a manual setup.
 deny contains with_annotation(result.graded(w, k8s.value_at(e), message, "low"), w, c, e) if {
-	some w in input.workloads
+	some w in candidates
 	some c in w.containers
 	identity.has_manual_web_identity(c)
 	not has_problem(w, c)
@@ -99,6 +100,9 @@ deny contains with_annotation(result.graded(w, k8s.value_at(e), message, "low"),
 	e.name == "AWS_ROLE_ARN"
 	message := sprintf("%s sets AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE by hand: %s.", [subject(w, c), consistent_note(w, c, e)])
 }
+
+# candidates are the workloads with a container that sets either variable.
+candidates := [input.workloads[i] | some i in {i | some name in identity.web_identity_vars; some i in input.index.env[name]}]
 
 # with_annotation points a finding about AWS_ROLE_ARN at the annotation it
 # competes with.

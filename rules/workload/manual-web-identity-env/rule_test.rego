@@ -38,12 +38,12 @@ workload(containers, volumes, labels, annotations) := {
 	"volumes": volumes,
 }
 
-inv(w, sas, assocs) := {
+inv(w, sas, assocs) := irsalint.resolve({
 	"cluster": {},
 	"workloads": [w],
 	"serviceAccounts": {s.key: s | some s in sas},
 	"podIdentityAssociations": assocs,
-}
+})
 
 simple(env_list, s) := inv(workload([container(env_list, [])], [], {}, {}), [s], {})
 
@@ -85,10 +85,10 @@ test_lone_role_arn_with_pod_identity_names_the_association if {
 }
 
 test_lone_role_arn_on_fargate_says_calls_fail if {
-	findings := rule.deny with input as object.union(
+	findings := rule.deny with input as irsalint.resolve(object.union(
 		simple([env("AWS_ROLE_ARN", role, 0)], annotated),
 		{"cluster": {"fargateProfiles": [{"name": "fp", "selectors": [{"namespace": "shop"}]}]}},
-	)
+	))
 	some f in findings
 	contains(f.message, "Fargate has no instance metadata")
 }

@@ -36,6 +36,7 @@
 #   - ref: https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html
 #     description: IAM roles for service accounts
 # custom:
+#   scope: workload
 #   severity: high
 #   remediation: |
 #     Set `securityContext.fsGroup` on the pod (for example 65534): the token
@@ -52,7 +53,8 @@ import data.irsalint.lib.result
 
 # The seed's case: before 1.19 (high), or with an unknown version (low).
 deny contains result.graded(w, seed_at(w, readers), message, severity) if {
-	some w in input.workloads
+	some i in input.index.mechanisms["web-identity"]
+	w := input.workloads[i]
 	not k8s.windows_pod(w)
 	not has_fs_group(w)
 	readers := [c | some c in irsa_containers(w); non_root(c)]
@@ -66,7 +68,8 @@ deny contains result.graded(w, seed_at(w, readers), message, severity) if {
 # (a) A hand-written token volume whose mode keeps non-root users out, where
 # the kubelet falls through to that mode (no fsGroup, no uniform runAsUser).
 deny contains result.graded(w, array.concat(v.at, ["projected", "defaultMode"]), message, "medium") if {
-	some w in input.workloads
+	some i in input.index.mechanisms["web-identity"]
+	w := input.workloads[i]
 	not before_1_19
 
 	# The rare, cheap test first: a projected volume with a restrictive mode.
@@ -90,7 +93,8 @@ deny contains result.graded(w, array.concat(v.at, ["projected", "defaultMode"]),
 # that shared UID. The webhook only sees pod creation, never an ephemeral
 # container added later, so only a mount written on it counts.
 deny contains result.graded(w, c.effectiveSecurityContext.runAsUser.at, message, "medium") if {
-	some w in input.workloads
+	some i in input.index.mechanisms["web-identity"]
+	w := input.workloads[i]
 	not before_1_19
 
 	# Ephemeral containers are rare: find them first.
@@ -125,10 +129,10 @@ seed_grade(who) := ["high", sprintf("on Kubernetes %s the projected token file i
 }
 
 # irsa_containers are the containers whose credentials come from web
-# identity; by_workload lists them in the order of w.containers.
+# identity, in the order of w.containers.
 irsa_containers(w) := [c |
-	some i, c in w.containers
-	identity.by_workload[w.ref][i].mechanism == "web-identity"
+	some c in w.containers
+	c.identity.mechanism == "web-identity"
 ]
 
 # A container is non-root when its effective runAsUser is a non-zero UID, or

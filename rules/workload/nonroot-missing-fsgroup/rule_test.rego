@@ -56,13 +56,13 @@ irsa_sa(annotations) := {"media/transcoder": {
 
 inv(version, w) := inv_sa(version, w, irsa_sa({}))
 
-inv_sa(version, w, sas) := {
+inv_sa(version, w, sas) := irsalint.resolve({
 	"cluster": {"kubernetesVersion": version},
 	"facts": {"podIdentityAssociations": false},
 	"podIdentityAssociations": {},
 	"serviceAccounts": sas,
 	"workloads": [w],
-}
+})
 
 v118 := {"major": 1, "minor": 18, "raw": "1.18"}
 

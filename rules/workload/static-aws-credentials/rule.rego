@@ -20,6 +20,7 @@
 #   - ref: https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html
 #     description: IAM roles for service accounts
 # custom:
+#   scope: workload
 #   severity: critical
 #   remediation: |
 #     Delete the variables and give the workload an IAM role through its
@@ -32,10 +33,12 @@ import data.irsalint.lib.k8s
 import data.irsalint.lib.result
 
 deny contains result.graded(w, k8s.value_at(e), message, severity) if {
-	some w in input.workloads
+	some name in identity.static_key_vars
+	some i in input.index.env[name]
+	w := input.workloads[i]
 	some c in w.containers
 	some e in c.env
-	identity.static_key_vars[e.name]
+	e.name == name
 	[how, severity] := origin(e)
 	message := sprintf("%s %q of %s sets %s %s: static keys come first in the SDK credential chain and override IRSA and Pod Identity%s", [
 		k8s.container_kind(c), c.name, k8s.describe(w), e.name, how, alone_note(c, e),

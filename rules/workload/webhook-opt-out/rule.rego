@@ -33,6 +33,7 @@
 #   - ref: https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#matching-requests-objectselector
 #     description: Kubernetes — how a webhook's objectSelector matches pod labels
 # custom:
+#   scope: workload
 #   severity: medium
 #   remediation: |
 #     Remove the eks.amazonaws.com/skip-pod-identity-webhook label (setting it
@@ -47,7 +48,8 @@ import data.irsalint.lib.result
 
 # (a) The opt-out label, whatever its value (W13).
 deny contains with_role_annotation(result.graded(w, k8s.template_label_at(w, k8s.skip_webhook_label), message, "medium"), w) if {
-	some w in input.workloads
+	some i in input.index.templateLabels[k8s.skip_webhook_label]
+	w := input.workloads[i]
 	identity.webhook_opted_out(w)
 	offer := offered(w)
 	not self_configured(w)
@@ -58,8 +60,8 @@ deny contains with_role_annotation(result.graded(w, k8s.template_label_at(w, k8s
 
 # (b) skip-containers names every container the webhook would mutate.
 deny contains with_role_annotation(result.graded(w, skip_at(w), message, "medium"), w) if {
-	some w in input.workloads
-	_ = w.template.annotations[k8s.skip_containers_key] # rare: test it first
+	some i in input.index.templateAnnotations[k8s.skip_containers_key]
+	w := input.workloads[i]
 	not identity.webhook_opted_out(w)
 	offer := offered(w)
 	all_skipped(w)
@@ -71,8 +73,8 @@ deny contains with_role_annotation(result.graded(w, skip_at(w), message, "medium
 
 # (c) skip-containers names containers the pod does not have.
 deny contains result.graded(w, skip_at(w), message, "low") if {
-	some w in input.workloads
-	_ = w.template.annotations[k8s.skip_containers_key] # rare: test it first
+	some i in input.index.templateAnnotations[k8s.skip_containers_key]
+	w := input.workloads[i]
 	not identity.webhook_opted_out(w)
 	offered(w)
 	not all_skipped(w)
@@ -86,12 +88,12 @@ deny contains result.graded(w, skip_at(w), message, "low") if {
 
 # (d) A value the webhook's CSV reader rejects: nothing is skipped (W8).
 deny contains result.graded(w, skip_at(w), message, "low") if {
-	some w in input.workloads
-	_ = w.template.annotations[k8s.skip_containers_key] # rare: test it first
+	some i in input.index.templateAnnotations[k8s.skip_containers_key]
+	w := input.workloads[i]
 	not identity.webhook_opted_out(w)
 	offered(w)
+	w.identity.skipContainersError
 	value := w.template.annotations[k8s.skip_containers_key]
-	not regex.match(identity.csv_record, split(value, "\n")[0])
 	message := sprintf("%s: %s %q is not valid CSV (a stray or unbalanced quote); the webhook cannot parse it and then skips no container at all.", [
 		k8s.describe(w), k8s.skip_containers_key, value,
 	])

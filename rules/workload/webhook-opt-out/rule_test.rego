@@ -28,7 +28,7 @@ sidecar := container("sidecar", "container", 1)
 
 init := container("migrate", "initContainer", 0)
 
-inv(containers, labels, annotations, s, assocs) := {
+inv(containers, labels, annotations, s, assocs) := irsalint.resolve({
 	"cluster": {},
 	"workloads": [{
 		"ref": "w", "kind": "Deployment", "namespace": "shop", "name": "api",
@@ -40,7 +40,7 @@ inv(containers, labels, annotations, s, assocs) := {
 	}],
 	"serviceAccounts": {s.key: s},
 	"podIdentityAssociations": assocs,
-}
+})
 
 skip(value) := {"eks.amazonaws.com/skip-containers": value}
 
@@ -70,10 +70,10 @@ test_label_with_pod_identity_association_is_medium if {
 }
 
 test_label_on_fargate_says_no_credentials if {
-	findings := rule.deny with input as object.union(
+	findings := rule.deny with input as irsalint.resolve(object.union(
 		inv([app], opt_out("true"), {}, annotated, {}),
 		{"cluster": {"fargateProfiles": [{"name": "fp", "selectors": [{"namespace": "shop"}]}]}},
-	)
+	))
 	some f in findings
 	contains(f.message, "Fargate has no instance metadata")
 }
@@ -169,8 +169,8 @@ test_quoted_names_parse if {
 }
 
 test_bare_pod_paths_point_at_its_metadata if {
-	pod := object.union(inv([app], opt_out("yes"), {}, annotated, {}), {})
+	pod := irsalint.resolve(object.union(inv([app], opt_out("yes"), {}, annotated, {}), {}))
 	w := object.union(pod.workloads[0], {"kind": "Pod", "template": {"labels": opt_out("yes"), "annotations": {}, "at": ["metadata"]}})
-	some f in rule.deny with input as object.union(pod, {"workloads": [w]})
+	some f in rule.deny with input as irsalint.resolve(object.union(pod, {"workloads": [w]}))
 	f.at == ["metadata", "labels", "eks.amazonaws.com/skip-pod-identity-webhook"]
 }

@@ -1,0 +1,428 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
+)
+
+// Document is the rules' input, in the parts evaluation treats apart: the
+// workloads, which rules of scope "workload" see in shards evaluated in
+// parallel, and everything else, which every evaluation sees whole.
+type Document struct {
+	// Base is the input without "workloads" and "index".
+	Base map[string]any
+	// Workloads are input.workloads.
+	Workloads []any
+	// Index builds input.index for a list of workloads (its entries name
+	// positions in that list), so that a shard has an index of its own.
+	// nil: no index.
+	Index func(workloads []any) map[string]any
+}
+
+// Query is the enabled rules prepared for evaluation, in units: the
+// built-in rules of scope "workload" together, evaluated on shards of the
+// workloads; the other built-in rules together, so that shared library
+// values are computed once per evaluation; each custom rule alone, so that
+// a rule that runs too long can be named.
+type Query struct {
+	units    []unit
+	ids      []string
+	workers  int
+	minShard int
+}
+
+type unit struct {
+	pq  rego.PreparedEvalQuery
+	ids []string
+	// custom is the one custom rule of the unit, or "".
+	custom string
+	// sharded: evaluated once per shard of the workloads.
+	sharded bool
+}
+
+// defaultMinShard is the fewest workloads worth a shard of their own:
+// below it the cost of a second evaluation is more than what parallelism
+// gains.
+const defaultMinShard = 500
+
+// Prepare builds the queries over the enabled rules.
+func (e *Engine) Prepare(ctx context.Context, ids []string) (*Query, error) {
+	q := &Query{ids: ids, workers: e.workers, minShard: e.minShard}
+	var global, sharded []string
+	for _, id := range ids {
+		i, ok := e.byID[id]
+		if !ok {
+			return nil, fmt.Errorf("unknown rule %q", id)
+		}
+		r := e.entries[i].rule
+		switch {
+		case r.Custom:
+			u, err := e.prepareUnit(ctx, []string{id})
+			if err != nil {
+				return nil, err
+			}
+			u.custom = id
+			q.units = append(q.units, u)
+		case r.Scope == "workload":
+			sharded = append(sharded, id)
+		default:
+			global = append(global, id)
+		}
+	}
+	for _, group := range []struct {
+		ids     []string
+		sharded bool
+	}{{sharded, true}, {global, false}} {
+		if len(group.ids) == 0 {
+			continue
+		}
+		u, err := e.prepareUnit(ctx, group.ids)
+		if err != nil {
+			return nil, err
+		}
+		u.sharded = group.sharded
+		q.units = append([]unit{u}, q.units...)
+	}
+	return q, nil
+}
+
+func (e *Engine) prepareUnit(ctx context.Context, ids []string) (unit, error) {
+	// findings := {"<id>": data.irsalint.rules.<group>["<id>"].deny, ...},
+	// built as an AST: parsing the same text costs more than the
+	// evaluation of a small input.
+	items := make([][2]*ast.Term, 0, len(ids))
+	for _, id := range ids {
+		ref := append(e.entries[e.byID[id]].ref.Copy(), ast.StringTerm("deny"))
+		items = append(items, [2]*ast.Term{ast.StringTerm(id), ast.NewTerm(ref)})
+	}
+	query := ast.NewBody(ast.Assign.Expr(ast.VarTerm("findings"), ast.ObjectTerm(items...)))
+	opts := []func(*rego.Rego){
+		rego.ParsedQuery(query),
+		rego.Compiler(e.compiler),
+		rego.StrictBuiltinErrors(true),
+	}
+	if e.print != nil {
+		opts = append(opts, rego.EnablePrintStatements(true), rego.PrintHook(topdown.NewPrintHook(e.print)))
+	}
+	pq, err := rego.New(opts...).PrepareForEval(ctx)
+	if err != nil {
+		return unit{}, formatRegoErrors(err)
+	}
+	return unit{pq: pq, ids: ids}, nil
+}
+
+// converted is a Document turned into Rego values once, to be put together
+// into the input of each evaluation.
+type converted struct {
+	base      []*ast.Term // key, value pairs
+	workloads []*ast.Term
+	index     func([]any) map[string]any
+	raw       []any
+}
+
+// convert turns the document into Rego values, the workloads in parallel.
+func convert(ctx context.Context, doc Document, workers int) (*converted, error) {
+	c := &converted{workloads: make([]*ast.Term, len(doc.Workloads)), index: doc.Index, raw: doc.Workloads}
+	keys := make([]string, 0, len(doc.Base))
+	for k := range doc.Base {
+		if k != "workloads" && k != "index" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	jobs := make([]func() error, 0, len(keys)+workers)
+	baseVals := make([]*ast.Term, len(keys))
+	for i, k := range keys {
+		jobs = append(jobs, func() error {
+			v, err := ast.InterfaceToValue(doc.Base[k])
+			baseVals[i] = ast.NewTerm(v)
+			return err
+		})
+	}
+	chunk := max(1, (len(doc.Workloads)+workers*4-1)/(workers*4))
+	for lo := 0; lo < len(doc.Workloads); lo += chunk {
+		hi := min(lo+chunk, len(doc.Workloads))
+		jobs = append(jobs, func() error {
+			for i := lo; i < hi; i++ {
+				v, err := ast.InterfaceToValue(doc.Workloads[i])
+				if err != nil {
+					return err
+				}
+				c.workloads[i] = ast.NewTerm(v)
+			}
+			return nil
+		})
+	}
+	if err := runAll(ctx, workers, jobs); err != nil {
+		return nil, fmt.Errorf("converting the inventory for the rules: %w", err)
+	}
+	for i, k := range keys {
+		c.base = append(c.base, ast.StringTerm(k), baseVals[i])
+	}
+	return c, nil
+}
+
+// input puts the base and workloads [lo, hi) together, with their index.
+func (c *converted) input(lo, hi int) (ast.Value, error) {
+	pairs := make([][2]*ast.Term, 0, len(c.base)/2+2)
+	for i := 0; i+1 < len(c.base); i += 2 {
+		pairs = append(pairs, [2]*ast.Term{c.base[i], c.base[i+1]})
+	}
+	pairs = append(pairs, [2]*ast.Term{ast.StringTerm("workloads"), ast.ArrayTerm(c.workloads[lo:hi]...)})
+	if c.index != nil {
+		v, err := ast.InterfaceToValue(c.index(c.raw[lo:hi]))
+		if err != nil {
+			return nil, err
+		}
+		pairs = append(pairs, [2]*ast.Term{ast.StringTerm("index"), ast.NewTerm(v)})
+	}
+	return ast.NewObject(pairs...), nil
+}
+
+// runAll runs jobs on at most workers goroutines; the first error wins.
+func runAll(ctx context.Context, workers int, jobs []func() error) error {
+	next := make(chan func() error)
+	errs := make(chan error, len(jobs))
+	var wg sync.WaitGroup
+	for range min(max(1, workers), max(1, len(jobs))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for job := range next {
+				if ctx.Err() != nil {
+					continue
+				}
+				if err := job(); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// Eval runs the prepared rules over doc. Workload-scoped rules run on
+// shards of the workloads in parallel with the others; the findings are the
+// same, in the same order, whatever the number of workers. When ctx ends
+// first, the error is an *Interrupted.
+func (q *Query) Eval(ctx context.Context, doc Document) ([]RawFinding, error) {
+	c, err := convert(ctx, doc, q.workers)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, &Interrupted{Cause: context.Cause(ctx), Rules: q.ids}
+		}
+		return nil, err
+	}
+	type task struct {
+		u      *unit
+		lo, hi int
+	}
+	var tasks []task
+	n := len(c.workloads)
+	for i := range q.units {
+		u := &q.units[i]
+		shards := 1
+		if u.sharded {
+			shards = max(1, min(q.workers, n/q.minShard))
+		}
+		for s := range shards {
+			tasks = append(tasks, task{u, s * n / shards, (s + 1) * n / shards})
+		}
+	}
+	results := make([][]RawFinding, len(tasks))
+	problems := make([]error, len(tasks))
+	done := make([]bool, len(tasks))
+	jobs := make([]func() error, len(tasks))
+	for i, t := range tasks {
+		jobs[i] = func() error {
+			in, err := c.input(t.lo, t.hi)
+			if err == nil {
+				results[i], err = t.u.eval(ctx, in)
+			}
+			problems[i] = err
+			done[i] = ctx.Err() == nil
+			return nil
+		}
+	}
+	_ = runAll(ctx, q.workers, jobs)
+	if ctx.Err() != nil {
+		// Name what had not finished, a custom rule first: built-in rules
+		// are bounded, a custom rule may not be.
+		var pending *unit
+		for i, t := range tasks {
+			if !done[i] && (pending == nil || pending.custom == "" && t.u.custom != "") {
+				pending = t.u
+			}
+		}
+		if pending == nil {
+			pending = &unit{ids: q.ids}
+		}
+		return nil, &Interrupted{Cause: context.Cause(ctx), Rules: pending.ids, Custom: pending.custom != ""}
+	}
+	var out []RawFinding
+	var msgs []string
+	seen := map[string]bool{}
+	for i, t := range tasks {
+		if problems[i] != nil {
+			msgs = append(msgs, problems[i].Error())
+		}
+		for _, f := range results[i] {
+			if t.u.sharded {
+				// A workload-scoped rule may also report on objects that
+				// are not workloads: every shard then reports it.
+				k := f.key()
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+			}
+			out = append(out, f)
+		}
+	}
+	sortRaw(out)
+	if len(msgs) > 0 {
+		sort.Strings(msgs)
+		return out, fmt.Errorf("%s", strings.Join(dedupe(msgs), "\n"))
+	}
+	return out, nil
+}
+
+func dedupe(ss []string) []string {
+	out := ss[:0]
+	for i, s := range ss {
+		if i == 0 || s != ss[i-1] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// key identifies a finding by everything it says, rule first.
+func (f *RawFinding) key() string {
+	return fmt.Sprintf("%s\x00%s\x00%#v\x00%s\x00%d\x00%#v", f.Rule, f.Ref, f.At, f.Message, f.Severity, f.Related)
+}
+
+// sortRaw orders findings by what they say, so that evaluation order (and
+// so the number of workers) cannot show in the output.
+func sortRaw(fs []RawFinding) {
+	keys := make([]string, len(fs))
+	for i := range fs {
+		keys[i] = fs[i].key()
+	}
+	idx := make([]int, len(fs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return keys[idx[a]] < keys[idx[b]] })
+	sorted := make([]RawFinding, len(fs))
+	for i, j := range idx {
+		sorted[i] = fs[j]
+	}
+	copy(fs, sorted)
+}
+
+func (u *unit) eval(ctx context.Context, input ast.Value) ([]RawFinding, error) {
+	rs, err := u.pq.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return nil, fmt.Errorf("evaluating rules: %w", err)
+	}
+	if len(rs) != 1 {
+		return nil, fmt.Errorf("evaluating rules: %d results, want 1 (a rule's deny is not a set?)", len(rs))
+	}
+	all, ok := rs[0].Bindings["findings"].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("evaluating rules: unexpected result %T", rs[0].Bindings["findings"])
+	}
+	var out []RawFinding
+	var problems []string
+	for _, id := range u.ids {
+		set, ok := all[id].([]any)
+		if !ok {
+			problems = append(problems, fmt.Sprintf("rule %q: deny must be a set of findings, got %T", id, all[id]))
+			continue
+		}
+		for _, v := range set {
+			f, err := decodeFinding(id, v)
+			if err != nil {
+				problems = append(problems, err.Error())
+				continue
+			}
+			out = append(out, f)
+		}
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return out, fmt.Errorf("%s", strings.Join(problems, "\n"))
+	}
+	return out, nil
+}
+
+// Value evaluates one Rego expression over the compiled modules and the
+// whole document, typically a value of the library such as
+// data.irsalint.lib.binding.identities. It returns nil when the expression
+// is undefined.
+func (e *Engine) Value(ctx context.Context, expr string, doc Document) (any, error) {
+	c, err := convert(ctx, doc, e.workers)
+	if err != nil {
+		return nil, err
+	}
+	input, err := c.input(0, len(c.workloads))
+	if err != nil {
+		return nil, err
+	}
+	rs, err := rego.New(
+		rego.Query("value := "+expr),
+		rego.Compiler(e.compiler),
+		rego.ParsedInput(input),
+		rego.StrictBuiltinErrors(true),
+	).Eval(ctx)
+	if ctx.Err() != nil {
+		return nil, &Interrupted{Cause: context.Cause(ctx), Rules: []string{expr}}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("evaluating %s: %w", expr, err)
+	}
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	return rs[0].Bindings["value"], nil
+}
+
+// defaultWorkers is one evaluation per core.
+func defaultWorkers() int { return runtime.GOMAXPROCS(0) }
+
+// Interrupted is the error of an evaluation stopped by its context (a
+// timeout, a memory ceiling, Ctrl-C): Cause is context.Cause, Rules the
+// rules being evaluated then.
+type Interrupted struct {
+	Cause error
+	Rules []string
+	// Custom is true when Rules is one custom rule.
+	Custom bool
+}
+
+func (e *Interrupted) Error() string {
+	if len(e.Rules) == 1 && !e.Custom && strings.HasPrefix(e.Rules[0], "data.") {
+		return fmt.Sprintf("%v while evaluating %s", e.Cause, e.Rules[0])
+	}
+	if len(e.Rules) == 1 {
+		return fmt.Sprintf("%v while evaluating rule %q", e.Cause, e.Rules[0])
+	}
+	return fmt.Sprintf("%v while evaluating the %d built-in rules", e.Cause, len(e.Rules))
+}
+
+func (e *Interrupted) Unwrap() error { return e.Cause }
