@@ -142,8 +142,8 @@ func convert(ctx context.Context, doc Document, workers int) (*converted, error)
 	baseVals := make([]*ast.Term, len(keys))
 	for i, k := range keys {
 		jobs = append(jobs, func() error {
-			v, err := ast.InterfaceToValue(doc.Base[k])
-			baseVals[i] = ast.NewTerm(v)
+			t, err := newConverter().term(doc.Base[k])
+			baseVals[i] = t
 			return err
 		})
 	}
@@ -151,12 +151,13 @@ func convert(ctx context.Context, doc Document, workers int) (*converted, error)
 	for lo := 0; lo < len(doc.Workloads); lo += chunk {
 		hi := min(lo+chunk, len(doc.Workloads))
 		jobs = append(jobs, func() error {
+			conv := newConverter()
 			for i := lo; i < hi; i++ {
-				v, err := ast.InterfaceToValue(doc.Workloads[i])
+				t, err := conv.term(doc.Workloads[i])
 				if err != nil {
 					return err
 				}
-				c.workloads[i] = ast.NewTerm(v)
+				c.workloads[i] = t
 			}
 			return nil
 		})
@@ -178,11 +179,11 @@ func (c *converted) input(lo, hi int) (ast.Value, error) {
 	}
 	pairs = append(pairs, [2]*ast.Term{ast.StringTerm("workloads"), ast.ArrayTerm(c.workloads[lo:hi]...)})
 	if c.index != nil {
-		v, err := ast.InterfaceToValue(c.index(c.raw[lo:hi]))
+		t, err := newConverter().term(c.index(c.raw[lo:hi]))
 		if err != nil {
 			return nil, err
 		}
-		pairs = append(pairs, [2]*ast.Term{ast.StringTerm("index"), ast.NewTerm(v)})
+		pairs = append(pairs, [2]*ast.Term{ast.StringTerm("index"), t})
 	}
 	return ast.NewObject(pairs...), nil
 }

@@ -219,11 +219,9 @@ func Workload(o *Object) (map[string]any, []analyzer.Diagnostic) {
 		tplLabels, tplAnnotations = r.metadata(tplMetaPath, r.mapping(tpl["metadata"], tplMetaPath))
 	}
 
-	podSpec := make(map[string]any, len(spec)+1)
-	for k, v := range spec {
-		switch k {
-		case "containers", "initContainers", "ephemeralContainers", "volumes":
-		default:
+	podSpec := make(map[string]any, len(podSpecFields)+1)
+	for _, k := range podSpecFields {
+		if v, ok := spec[k]; ok {
 			podSpec[k] = v
 		}
 	}
@@ -302,10 +300,24 @@ func (r *reader) containers(spec map[string]any, specPath []any, podSC map[strin
 	return out
 }
 
+// The inventory keeps the fields of a pod spec and of a container that bear
+// on identity and its security, and leaves out the rest (resources,
+// probes, ports, affinity, tolerations…): no rule reads them, and they
+// would be most of what the rules' input holds.
+var (
+	podSpecFields = []string{
+		"serviceAccountName", "serviceAccount", "automountServiceAccountToken",
+		"hostNetwork", "hostPID", "hostIPC", "securityContext", "nodeSelector", "os", "nodeName",
+	}
+	containerFields = []string{"command", "args", "workingDir", "securityContext"}
+)
+
 func (r *reader) container(c map[string]any, typ string, index int, at []any, podSC map[string]any, specPath []any) map[string]any {
-	e := make(map[string]any, len(c)+6)
-	for k, v := range c {
-		e[k] = v
+	e := make(map[string]any, len(containerFields)+12)
+	for _, k := range containerFields {
+		if v, ok := c[k]; ok {
+			e[k] = v
+		}
 	}
 	name, _ := r.str(c["name"], join(at, "name"))
 	e["name"] = name

@@ -134,7 +134,8 @@ spec:
 		"at":          []any{"spec", "jobTemplate", "spec", "template", "metadata"},
 	})
 	equal(t, "serviceAccount", e["serviceAccount"], map[string]any{"name": "default", "key": "default/default", "source": "default", "at": spec})
-	equal(t, "podSpec", e["podSpec"], map[string]any{"restartPolicy": "OnFailure", "at": spec})
+	// restartPolicy bears on no identity: the inventory leaves it out.
+	equal(t, "podSpec", e["podSpec"], map[string]any{"at": spec})
 	if e["namespace"] != "default" || e["namespaceExplicit"] != false {
 		t.Errorf("namespace %v explicit %v", e["namespace"], e["namespaceExplicit"])
 	}
@@ -304,7 +305,6 @@ func TestWorkloadFullEntry(t *testing.T) {
 			map[string]any{
 				"name": "app", "image": "111122223333.dkr.ecr.us-west-2.amazonaws.com/api:1.2@sha256:abc",
 				"type": "container", "index": 0, "key": "container/0", "at": p("containers", 0),
-				"ports": []any{map[string]any{"containerPort": int64(8080)}},
 				"imageRef": map[string]any{
 					"registry": "111122223333.dkr.ecr.us-west-2.amazonaws.com", "repository": "api", "tag": "1.2", "digest": "sha256:abc",
 				},
