@@ -118,11 +118,16 @@ type Result struct {
 	Diagnostics []analyzer.Diagnostic
 	// Suppressed counts findings silenced by irsalint.io/ignore annotations.
 	Suppressed int
-	// Omitted counts findings left out by Options.MaxFindings, the most
+	// Omitted counts findings left out by RunOptions.MaxFindings, the most
 	// severe of them OmittedMax.
 	Omitted    int
 	OmittedMax analyzer.Severity
 	Inventory  *inventory.Inventory
+	// Rules are the rules that ran, as graded (Linter.Run sets them).
+	Rules []analyzer.Rule
+	// Incomplete is set when the rules failed or were stopped: the
+	// findings are those reported before.
+	Incomplete error
 }
 
 // Failing tells whether some finding, reported or omitted, is at or above
@@ -139,8 +144,8 @@ func (r *Result) Failing(threshold analyzer.Severity) bool {
 	return false
 }
 
-// Options adjust how findings are reported.
-type Options struct {
+// RunOptions adjust how findings are reported.
+type RunOptions struct {
 	// Severity overrides the severity of every finding of a rule
 	// (.irsalint.yaml rules.severity).
 	Severity map[string]analyzer.Severity
@@ -153,11 +158,11 @@ type Options struct {
 // the rules themselves failed (a Rego runtime error, a malformed finding):
 // then the analysis cannot be trusted.
 func Run(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *inventory.Inventory) (*Result, error) {
-	return RunWith(ctx, eng, q, inv, Options{})
+	return RunWith(ctx, eng, q, inv, RunOptions{})
 }
 
 // RunWith is Run with options.
-func RunWith(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *inventory.Inventory, opts Options) (*Result, error) {
+func RunWith(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *inventory.Inventory, opts RunOptions) (*Result, error) {
 	raws, evalErr := q.Eval(ctx, Document(inv))
 	res := &Result{Inventory: inv}
 	var problems []string

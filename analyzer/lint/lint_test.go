@@ -281,7 +281,7 @@ func TestRunSeverityOverride(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := lint.RunWith(context.Background(), eng, q, inv, lint.Options{Severity: map[string]analyzer.Severity{"image": analyzer.SeverityMedium}})
+	res, err := lint.RunWith(context.Background(), eng, q, inv, lint.RunOptions{Severity: map[string]analyzer.Severity{"image": analyzer.SeverityMedium}})
 	if err != nil {
 		t.Fatal(err)
 	}

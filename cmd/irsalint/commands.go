@@ -35,17 +35,21 @@ func runInventory(ctx context.Context, args []string, sys system) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	st, err := in.input(fs.Args(), sys)
+	opts, err := in.options(fs.Args(), sys)
 	if err != nil {
 		return err
 	}
-	outPath := resolvePath(output, st.in.WorkingDir)
-	if err := notAnInput(outPath, output, fs.Args(), st.in.WorkingDir); err != nil {
+	outPath := resolvePath(output, opts.WorkingDir)
+	if err := notAnInput(outPath, output, fs.Args(), opts.WorkingDir); err != nil {
 		return err
 	}
-	ctx, stop := st.lim.guard(ctx)
+	linter := lint.New(opts)
+	if err := linter.PrepareInput(); err != nil {
+		return usage(err)
+	}
+	ctx, stop := linter.Guard(ctx)
 	defer stop()
-	inv, diags := lint.Load(ctx, st.in)
+	inv, diags := linter.Load(ctx)
 	if err := notWrittenOverInput(outPath, output, inv.Inputs); err != nil {
 		return err
 	}
@@ -131,7 +135,7 @@ func runRules(args []string, sys system) error {
 	if fs.NArg() > 0 {
 		return usagef("rules takes no arguments (did you mean \"irsalint explain %s\"?)", fs.Arg(0))
 	}
-	eng, err := newEngine(nil, ruleDirs, sys)
+	eng, err := newEngine(ruleDirs, sys)
 	if err != nil {
 		return err
 	}
@@ -173,7 +177,7 @@ func runExplain(args []string, sys system) error {
 	if fs.NArg() != 1 {
 		return usagef("explain takes one rule ID")
 	}
-	eng, err := newEngine(nil, ruleDirs, sys)
+	eng, err := newEngine(ruleDirs, sys)
 	if err != nil {
 		return err
 	}

@@ -69,21 +69,25 @@ func runIdentities(ctx context.Context, args []string, sys system) error {
 	if format != "text" && format != "json" && format != "csv" {
 		return usagef("unknown --format %q (want text, json or csv)", format)
 	}
-	st, err := in.input(fs.Args(), sys)
+	opts, err := in.options(fs.Args(), sys)
 	if err != nil {
 		return err
 	}
-	outPath := resolvePath(output, st.in.WorkingDir)
-	if err := notAnInput(outPath, output, fs.Args(), st.in.WorkingDir); err != nil {
+	outPath := resolvePath(output, opts.WorkingDir)
+	if err := notAnInput(outPath, output, fs.Args(), opts.WorkingDir); err != nil {
 		return err
 	}
-	ctx, stop := st.lim.guard(ctx)
+	linter := lint.New(opts)
+	if err := linter.PrepareInput(); err != nil {
+		return usage(err)
+	}
+	ctx, stop := linter.Guard(ctx)
 	defer stop()
-	eng, err := newEngine(st.cfg.Rules.Dirs, nil, sys)
+	eng, err := linter.Engine()
 	if err != nil {
 		return err
 	}
-	inv, diags := lint.Load(ctx, st.in)
+	inv, diags := linter.Load(ctx)
 	if err := notWrittenOverInput(outPath, output, inv.Inputs); err != nil {
 		return err
 	}

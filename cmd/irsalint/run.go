@@ -5,16 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"runtime/debug"
-	"sort"
 	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/irsalint/irsalint/analyzer"
-	"github.com/irsalint/irsalint/analyzer/config"
 	"github.com/irsalint/irsalint/analyzer/engine"
 	"github.com/irsalint/irsalint/analyzer/inventory"
 	"github.com/irsalint/irsalint/analyzer/lint"
@@ -165,130 +161,31 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	f.limits.register(fs)
 }
 
-// setup is what a command that reads input works from.
-type setup struct {
-	in  lint.Input
-	cfg *config.Config
-	lim limits
-}
-
-// input builds what to read, the cluster context and the limits: the
-// configuration file first, then the flags, which win.
-func (f *inputFlags) input(paths []string, sys system) (setup, error) {
-	in := lint.Input{Paths: paths, Stdin: sys.Stdin, StdinName: f.stdinName, Settings: inventory.DefaultSettings()}
+// options maps the flags to the linter's options.
+func (f *inputFlags) options(paths []string, sys system) (lint.Options, error) {
 	wd, err := sys.Getwd()
 	if err != nil {
-		return setup{}, fmt.Errorf("working directory: %w", err)
+		return lint.Options{}, fmt.Errorf("working directory: %w", err)
 	}
-	in.WorkingDir = wd
-	cfg, err := f.loadConfig(paths, wd)
+	lim, err := f.limits.parse()
 	if err != nil {
-		return setup{}, err
+		return lint.Options{}, err
 	}
-	lim, err := f.limits.resolve(cfg.Limits, sys.Getenv)
-	if err != nil {
-		return setup{}, err
-	}
-	in.MaxFileSize, in.MaxTotalSize, in.MaxFiles = lim.maxFileSize, lim.maxTotalSize, lim.maxFiles
-	if in.Cluster, err = clusterContext(cfg, f); err != nil {
-		return setup{}, err
-	}
-	s := &in.Settings
-	s.HostNetworkAllowlist = append(s.HostNetworkAllowlist, cfg.Settings.HostNetworkAllowlist...)
-	s.AWSImages = append(s.AWSImages, cfg.Settings.AWSImages...)
-	s.AWSEnv = append(s.AWSEnv, cfg.Settings.AWSEnv...)
-	return setup{in: in, cfg: cfg, lim: lim}, nil
+	return lint.Options{
+		Paths: paths, Stdin: sys.Stdin, StdinName: f.stdinName, WorkingDir: wd,
+		ConfigFile: f.configPath, NoConfig: f.noConfig,
+		KubernetesVersion: f.kubernetesVersion, OIDCIssuer: f.oidcIssuer, AccountID: f.accountID, Region: f.region,
+		Limits: lim, Getenv: sys.Getenv, Compile: sys.Compile,
+	}, nil
 }
 
-// loadConfig reads --config, or .irsalint.yaml found upward from the first
-// path (the working directory for standard input), unless --no-config.
-func (f *inputFlags) loadConfig(paths []string, wd string) (*config.Config, error) {
-	if f.noConfig {
-		if f.configPath != "" {
-			return nil, usagef("--config and --no-config exclude each other")
-		}
-		return &config.Config{}, nil
+// usage turns the linter's errors about flag values into usage errors.
+func usage(err error) error {
+	var fe *lint.FlagError
+	if errors.As(err, &fe) {
+		return usageError{fe.Error()}
 	}
-	path := resolvePath(f.configPath, wd)
-	found := path == ""
-	if found {
-		start := wd
-		if len(paths) > 0 && paths[0] != "-" {
-			start = resolvePath(paths[0], wd)
-			if st, err := os.Stat(start); err != nil || !st.IsDir() {
-				start = filepath.Dir(start)
-			}
-		}
-		found, ok := config.Find(start)
-		if !ok {
-			return &config.Config{}, nil
-		}
-		path = found
-	}
-	return config.Load(path, displayPath(path, wd), found)
-}
-
-func displayPath(p, wd string) string {
-	if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
-		return filepath.ToSlash(rel)
-	}
-	return filepath.ToSlash(p)
-}
-
-// clusterContext merges the configuration's cluster section with the flags
-// and checks every value.
-func clusterContext(cfg *config.Config, f *inputFlags) (inventory.Cluster, error) {
-	cc := cfg.Cluster
-	c := inventory.Cluster{
-		Name:            cc.Name,
-		FargateProfiles: cc.FargateProfiles,
-		Associations:    cc.PodIdentityAssociations,
-	}
-	// pick returns the flag value, else the configuration's, and a function
-	// that wraps an error with where the value came from.
-	pick := func(flag, key, cfgValue string) (string, func(error) error) {
-		if flag != "" {
-			return flag, func(err error) error { return usagef("--%s: %v", flagName(key), err) }
-		}
-		return cfgValue, func(err error) error { return fmt.Errorf("%s: cluster.%s: %v", cc.Positions[key], key, err) }
-	}
-	var err error
-	if v, wrap := pick(f.kubernetesVersion, "kubernetesVersion", cc.KubernetesVersion); v != "" {
-		if c.KubernetesVersion, err = inventory.ParseKubernetesVersion(v); err != nil {
-			return c, wrap(err)
-		}
-	}
-	if v, wrap := pick(f.oidcIssuer, "oidcIssuer", cc.OIDCIssuer); v != "" {
-		if c.OIDCIssuer, err = inventory.NormalizeIssuer(v); err != nil {
-			return c, wrap(err)
-		}
-	}
-	if v, wrap := pick(f.accountID, "accountId", cc.AccountID); v != "" {
-		if err := inventory.ValidateAccountID(v); err != nil {
-			return c, wrap(err)
-		}
-		c.AccountID = v
-	}
-	if v, wrap := pick(f.region, "region", cc.Region); v != "" {
-		if err := inventory.ValidateRegion(v); err != nil {
-			return c, wrap(err)
-		}
-		c.Region = v
-	}
-	return c, nil
-}
-
-// flagName is the flag that sets a cluster configuration key.
-func flagName(key string) string {
-	switch key {
-	case "kubernetesVersion":
-		return "kubernetes-version"
-	case "oidcIssuer":
-		return "oidc-issuer"
-	case "accountId":
-		return "account-id"
-	}
-	return key
+	return err
 }
 
 const lintUsage = `Usage: irsalint lint [flags] [PATH|-]...
@@ -347,80 +244,49 @@ func runLint(ctx context.Context, args []string, sys system) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	st, err := in.input(fs.Args(), sys)
+	opts, err := in.options(fs.Args(), sys)
 	if err != nil {
 		return 0, err
 	}
-	input, cfg := st.in, st.cfg
+	opts.RuleDirs, opts.Enable, opts.Disable = ruleDirs, enable, disable
 	switch maxFindings {
 	case "":
 	case "0":
-		st.lim.maxFindings = 0
+		zero := 0
+		opts.Limits.MaxFindings = &zero
 	default:
-		if st.lim.maxFindings, err = parseCount(maxFindings); err != nil {
+		n, err := parseCount(maxFindings)
+		if err != nil {
 			return 0, usagef("--max-findings: %v (0 for all)", err)
 		}
+		opts.Limits.MaxFindings = &n
 	}
-	outPath := resolvePath(output, input.WorkingDir)
-	if err := notAnInput(outPath, output, fs.Args(), input.WorkingDir); err != nil {
+	outPath := resolvePath(output, opts.WorkingDir)
+	if err := notAnInput(outPath, output, fs.Args(), opts.WorkingDir); err != nil {
 		return 0, err
 	}
-	ctx, stop := st.lim.guard(ctx)
-	defer stop()
-	eng, err := newEngine(cfg.Rules.Dirs, ruleDirs, sys)
+	linter := lint.New(opts)
+	if err := linter.Prepare(ctx); err != nil {
+		return 0, usage(err)
+	}
+	res, err := linter.Run(ctx)
 	if err != nil {
 		return 0, err
 	}
-	if err := checkConfiguredRules(cfg, eng); err != nil {
+	if err := notWrittenOverInput(outPath, output, res.Inventory.Inputs); err != nil {
 		return 0, err
 	}
-	if len(enable) == 0 {
-		enable = cfg.Rules.Enable
-	}
-	ids, err := eng.Select(enable, append(cfg.Rules.Disable, disable...))
-	if err != nil {
-		return 0, usagef("%v", err)
-	}
-	query, err := eng.Prepare(ctx, ids)
-	if err != nil {
-		return 0, err
-	}
-
-	inv, diags := lint.Load(ctx, input)
-	if err := notWrittenOverInput(outPath, output, inv.Inputs); err != nil {
-		return 0, err
-	}
-	res, evalErr := lint.RunWith(ctx, eng, query, inv, lint.Options{Severity: cfg.Rules.Severity, MaxFindings: st.lim.maxFindings})
-	if res == nil {
-		return 0, evalErr
-	}
-	diags = append(diags, res.Diagnostics...)
-	if evalErr != nil {
-		var intr *engine.Interrupted
-		if errors.As(evalErr, &intr) {
-			diags = append(diags, analyzer.Diagnostic{Level: analyzer.LevelError, Message: "the analysis " + intr.Error() + "; the findings so far are incomplete"})
-		} else {
-			diags = append(diags, analyzer.Diagnostic{Level: analyzer.LevelError, Message: "rules failed: " + evalErr.Error()})
-		}
-	}
-	for _, d := range diags {
+	for _, d := range res.Diagnostics {
 		fmt.Fprintln(sys.Stderr, d.String())
 	}
-
 	rep := &report.Report{
 		Tool:        report.Tool{Name: "irsalint", Version: version(), InformationURI: "https://github.com/irsalint/irsalint"},
 		Findings:    res.Findings,
-		Diagnostics: diags,
-		WorkingDir:  input.WorkingDir,
+		Diagnostics: res.Diagnostics,
+		WorkingDir:  opts.WorkingDir,
 		FailOn:      threshold,
-		Stats:       statsOf(inv.Stats, res.Suppressed),
-	}
-	for _, id := range ids {
-		r, _ := eng.Rule(id)
-		if sev, ok := cfg.Rules.Severity[id]; ok {
-			r.Severity = sev
-		}
-		rep.Rules = append(rep.Rules, r)
+		Stats:       statsOf(res.Inventory.Stats, res.Suppressed),
+		Rules:       res.Rules,
 	}
 	out, err := openOutput(outPath, output, sys)
 	if err != nil {
@@ -434,8 +300,7 @@ func runLint(ctx context.Context, args []string, sys system) (int, error) {
 	if err := out.commit(); err != nil {
 		return 0, err
 	}
-
-	for _, d := range diags {
+	for _, d := range res.Diagnostics {
 		if d.Level == analyzer.LevelError {
 			return exitError, nil
 		}
@@ -446,44 +311,14 @@ func runLint(ctx context.Context, args []string, sys system) (int, error) {
 	return exitOK, nil
 }
 
-// checkConfiguredRules rejects rule IDs in the configuration that no rule
-// has, at their line.
-func checkConfiguredRules(cfg *config.Config, eng *engine.Engine) error {
-	ids := make([]string, 0, len(cfg.Rules.Positions))
-	for id := range cfg.Rules.Positions {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		if _, ok := eng.Rule(id); !ok {
-			return fmt.Errorf("%s: unknown rule %q (see \"irsalint rules\")", cfg.Rules.Positions[id], id)
-		}
-	}
-	return nil
-}
-
-// newEngine compiles the built-in rules, the configuration's rule folders
-// (already absolute, and confined to the repository) and the --rules
-// directories, which are relative to the working directory.
-func newEngine(repoDirs, ruleDirs []string, sys system) (*engine.Engine, error) {
-	// Compiling the rules allocates ~30 MB of short-lived AST on a heap that
-	// is still small, so the default GC target collects several times for
-	// nothing: a higher target for this step halves start-up (what a
-	// pre-commit hook pays on every run). Restored before inputs are read.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+// newEngine compiles the built-in rules and the --rules directories (for
+// the commands that describe rules rather than lint).
+func newEngine(ruleDirs []string, sys system) (*engine.Engine, error) {
 	wd, err := sys.Getwd()
 	if err != nil {
 		return nil, fmt.Errorf("working directory: %w", err)
 	}
-	dirs := make([]string, len(ruleDirs))
-	for i, d := range ruleDirs {
-		dirs[i] = resolvePath(d, wd)
-	}
-	compile := sys.Compile
-	if compile == nil {
-		compile = engine.New
-	}
-	return compile(engine.Options{RepoDirs: repoDirs, UserDirs: dirs})
+	return lint.New(lint.Options{WorkingDir: wd, RuleDirs: ruleDirs, NoConfig: true, Compile: sys.Compile}).Engine()
 }
 
 // resolvePath makes a relative path relative to the working directory.
@@ -511,166 +346,4 @@ func statsOf(s inventory.Stats, suppressed int) report.Stats {
 		objs[k] = v
 	}
 	return report.Stats{Files: s.Files, Documents: s.Documents, Objects: objs, Ignored: s.Ignored, Suppressed: suppressed}
-}
-
-// output is where a report goes. A regular file is written whole or not at
-// all: the report goes to a temporary file beside it, renamed into place by
-// commit; abort (or a failed write) removes the temporary file and leaves
-// the previous report as it was. Anything else (/dev/null, /dev/stdout, a
-// named pipe) is written in place: renaming over it would replace the
-// device itself.
-type output struct {
-	w       io.Writer
-	name    string // the path as the user wrote it, for messages
-	path    string
-	tmp     *os.File
-	failed  error
-	closeFn func() error
-}
-
-func (o *output) Write(p []byte) (int, error) {
-	if o.failed != nil {
-		return 0, o.failed
-	}
-	n, err := o.w.Write(p)
-	if err != nil {
-		o.failed = err
-	}
-	return n, err
-}
-
-// commit finishes the report: closes it and, for a file, renames it over
-// the previous one.
-func (o *output) commit() error {
-	if o.tmp == nil {
-		if o.closeFn != nil {
-			if err := o.closeFn(); err != nil {
-				return fmt.Errorf("writing %s: %v", o.name, unwrapOS(err))
-			}
-		}
-		if o.failed != nil {
-			return fmt.Errorf("writing %s: %v", o.name, unwrapOS(o.failed))
-		}
-		return nil
-	}
-	fail := func(err error) error {
-		o.tmp.Close()
-		os.Remove(o.tmp.Name())
-		return fmt.Errorf("writing %s: %v (the previous file, if any, is unchanged)", o.name, unwrapOS(err))
-	}
-	if o.failed != nil {
-		return fail(o.failed)
-	}
-	if err := o.tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := o.tmp.Chmod(0o644); err != nil {
-		return fail(err)
-	}
-	if err := o.tmp.Close(); err != nil {
-		os.Remove(o.tmp.Name())
-		return fmt.Errorf("writing %s: %v (the previous file, if any, is unchanged)", o.name, unwrapOS(err))
-	}
-	if err := os.Rename(o.tmp.Name(), o.path); err != nil {
-		os.Remove(o.tmp.Name())
-		return fmt.Errorf("writing %s: %v (the previous file, if any, is unchanged)", o.name, unwrapOS(err))
-	}
-	return nil
-}
-
-// abort drops a report that could not be written whole.
-func (o *output) abort() {
-	if o.tmp != nil {
-		o.tmp.Close()
-		os.Remove(o.tmp.Name())
-	} else if o.closeFn != nil {
-		o.closeFn()
-	}
-}
-
-// openOutput opens path (the user wrote name), or standard output when
-// path is "".
-func openOutput(path, name string, sys system) (*output, error) {
-	if path == "" {
-		return &output{w: sys.Stdout, name: "standard output"}, nil
-	}
-	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		if st.IsDir() {
-			return nil, fmt.Errorf("--output %s: is a directory", name)
-		}
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			return nil, fmt.Errorf("--output %s: %v", name, unwrapOS(err))
-		}
-		return &output{w: f, name: name, path: path, closeFn: f.Close}, nil
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return nil, fmt.Errorf("--output %s: %v", name, unwrapOS(err))
-	}
-	return &output{w: tmp, name: name, path: path, tmp: tmp}, nil
-}
-
-// unwrapOS drops Go's "open /tmp/.x.123: " prefix, which names the
-// temporary file rather than the user's path.
-func unwrapOS(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
-}
-
-// notAnInput refuses an --output that names one of the files to lint:
-// writing the report would destroy the input.
-func notAnInput(outPath, name string, args []string, wd string) error {
-	if outPath == "" {
-		return nil
-	}
-	for _, a := range args {
-		if a == "-" {
-			continue
-		}
-		if samePath(resolvePath(a, wd), outPath) {
-			return usagef("--output %s is also an input; write the report elsewhere", name)
-		}
-	}
-	return nil
-}
-
-// notWrittenOverInput refuses an --output that is a file a folder walk read
-// objects from.
-func notWrittenOverInput(outPath, name string, inputs []string) error {
-	if outPath == "" {
-		return nil
-	}
-	for _, in := range inputs {
-		if samePath(in, outPath) {
-			return usagef("--output %s is also an input (it holds objects that were linted); write the report elsewhere", name)
-		}
-	}
-	return nil
-}
-
-// samePath tells two paths of the same file, through links.
-func samePath(a, b string) bool {
-	if filepath.Clean(a) == filepath.Clean(b) {
-		return true
-	}
-	sa, err1 := os.Stat(a)
-	sb, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

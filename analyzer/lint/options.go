@@ -1,0 +1,428 @@
+package lint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/config"
+	"github.com/irsalint/irsalint/analyzer/engine"
+	"github.com/irsalint/irsalint/analyzer/guard"
+	"github.com/irsalint/irsalint/analyzer/inventory"
+	"github.com/irsalint/irsalint/analyzer/source"
+)
+
+// Options say what to analyze and how. Values given by the person running
+// irsalint (flags) win over the configuration file, which is repository
+// content: it may set the cluster context and select rules, and it may
+// lower limits but never raise them.
+type Options struct {
+	Paths      []string
+	Stdin      io.Reader
+	StdinName  string
+	WorkingDir string // absolute
+
+	// ConfigFile names the configuration; "" looks for .irsalint.yaml
+	// upward from the first path. NoConfig reads none.
+	ConfigFile string
+	NoConfig   bool
+
+	// The cluster context from flags; "" is not given.
+	KubernetesVersion, OIDCIssuer, AccountID, Region string
+
+	// RuleDirs are extra rule folders (--rules), relative to WorkingDir.
+	RuleDirs []string
+	// Enable, when not empty, replaces the configuration's rules.enable;
+	// Disable adds to rules.disable.
+	Enable, Disable []string
+
+	Limits Limits
+	// Getenv reads the environment (GOMEMLIMIT); nil reads none.
+	Getenv func(string) string
+	// Workers is how many evaluations run at once; 0 is one per core.
+	Workers int
+	// Compile builds the engine; nil is engine.New. Tests share one.
+	Compile func(engine.Options) (*engine.Engine, error)
+}
+
+// Limits given by flags; a nil field was not given.
+type Limits struct {
+	Timeout      *time.Duration // 0: none
+	Memory       *int64         // math.MaxInt64: none
+	MaxFileSize  *int64
+	MaxTotalSize *int64
+	MaxFiles     *int
+	MaxFindings  *int // 0: all
+}
+
+// Defaults of the limits that bound a run on untrusted content.
+const (
+	DefaultTimeout     = 10 * time.Minute
+	DefaultMemoryLimit = 4 << 30
+	DefaultMaxFindings = 20_000
+)
+
+// FlagError is a value given by a flag that is not valid: a usage error.
+type FlagError struct {
+	Flag string
+	Err  error
+}
+
+func (e *FlagError) Error() string { return fmt.Sprintf("--%s: %v", e.Flag, e.Err) }
+
+func (e *FlagError) Unwrap() error { return e.Err }
+
+// Linter is one analysis, prepared: configuration read, rules compiled and
+// selected. Prepare it, then Run it (or Load its inventory).
+type Linter struct {
+	opts   Options
+	cfg    *config.Config
+	input  Input
+	limits limits
+	eng    *engine.Engine
+	ids    []string
+	query  *engine.Query
+}
+
+// limits are the caps in force, and where each came from, for messages.
+type limits struct {
+	timeout       time.Duration
+	timeoutSource string
+	memory        int64
+	memorySource  string
+	maxFindings   int
+}
+
+// New returns a linter for opts; nothing is read until Prepare.
+func New(opts Options) *Linter { return &Linter{opts: opts} }
+
+// Prepare reads the configuration, merges it with the options, and
+// compiles and selects the rules. Errors name the file and line of a bad
+// configuration value, or are *FlagError for a bad flag value.
+func (l *Linter) Prepare(ctx context.Context) error {
+	if err := l.prepareInput(); err != nil {
+		return err
+	}
+	return l.prepareRules(ctx)
+}
+
+// PrepareInput is Prepare without the rules: enough to build the inventory.
+func (l *Linter) PrepareInput() error { return l.prepareInput() }
+
+func (l *Linter) prepareInput() error {
+	o := l.opts
+	cfg, err := loadConfig(o)
+	if err != nil {
+		return err
+	}
+	l.cfg = cfg
+	if l.limits, l.input, err = resolveLimits(o, cfg.Limits); err != nil {
+		return err
+	}
+	l.input.Paths, l.input.Stdin, l.input.StdinName, l.input.WorkingDir = o.Paths, o.Stdin, o.StdinName, o.WorkingDir
+	if l.input.Cluster, err = clusterContext(cfg.Cluster, o); err != nil {
+		return err
+	}
+	l.input.Settings = inventory.DefaultSettings()
+	s := &l.input.Settings
+	s.HostNetworkAllowlist = append(s.HostNetworkAllowlist, cfg.Settings.HostNetworkAllowlist...)
+	s.AWSImages = append(s.AWSImages, cfg.Settings.AWSImages...)
+	s.AWSEnv = append(s.AWSEnv, cfg.Settings.AWSEnv...)
+	return nil
+}
+
+func (l *Linter) prepareRules(ctx context.Context) error {
+	eng, err := l.Engine()
+	if err != nil {
+		return err
+	}
+	if err := checkConfiguredRules(l.cfg, eng); err != nil {
+		return err
+	}
+	enable := l.opts.Enable
+	if len(enable) == 0 {
+		enable = l.cfg.Rules.Enable
+	}
+	if l.ids, err = eng.Select(enable, append(append([]string{}, l.cfg.Rules.Disable...), l.opts.Disable...)); err != nil {
+		return &FlagError{Flag: "enable/--disable", Err: err}
+	}
+	l.query, err = eng.Prepare(ctx, l.ids)
+	return err
+}
+
+// Engine compiles the built-in rules, the configuration's rule folders
+// (confined to the repository) and the --rules folders, once.
+func (l *Linter) Engine() (*engine.Engine, error) {
+	if l.eng != nil {
+		return l.eng, nil
+	}
+	compile := l.opts.Compile
+	if compile == nil {
+		compile = engine.New
+	}
+	// Compiling allocates ~30 MB of short-lived AST on a heap that is
+	// still small, so the default GC target collects several times for
+	// nothing: a higher target for this step halves start-up (what a
+	// pre-commit hook pays on every run).
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	dirs := make([]string, len(l.opts.RuleDirs))
+	for i, d := range l.opts.RuleDirs {
+		dirs[i] = resolvePath(d, l.opts.WorkingDir)
+	}
+	var repoDirs []string
+	if l.cfg != nil {
+		repoDirs = l.cfg.Rules.Dirs
+	}
+	eng, err := compile(engine.Options{RepoDirs: repoDirs, UserDirs: dirs, Workers: l.opts.Workers})
+	if err != nil {
+		return nil, err
+	}
+	l.eng = eng
+	return eng, nil
+}
+
+// Rules are the enabled rules as the run grades them: the configuration's
+// severity overrides applied.
+func (l *Linter) Rules() []analyzer.Rule {
+	out := make([]analyzer.Rule, 0, len(l.ids))
+	for _, id := range l.ids {
+		r, _ := l.eng.Rule(id)
+		if sev, ok := l.cfg.Rules.Severity[id]; ok {
+			r.Severity = sev
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Guard bounds ctx by the run's time and memory limits; stop releases
+// them. Run guards itself; callers that only Load use this.
+func (l *Linter) Guard(ctx context.Context) (context.Context, func()) {
+	ctx, cancel := guard.WithTimeout(ctx, l.limits.timeout, l.limits.timeoutSource)
+	ctx, stopMem := guard.WithMemoryLimit(ctx, l.limits.memory, l.limits.memorySource)
+	return ctx, func() { stopMem(); cancel() }
+}
+
+// Load reads the inputs into the inventory.
+func (l *Linter) Load(ctx context.Context) (*inventory.Inventory, []analyzer.Diagnostic) {
+	return Load(ctx, l.input)
+}
+
+// Run reads the inputs and evaluates the rules, within the limits. The
+// error is set only when nothing could be reported; a run whose rules
+// failed or were stopped returns a Result with Incomplete set.
+func (l *Linter) Run(ctx context.Context) (*Result, error) {
+	if l.query == nil {
+		return nil, errors.New("lint: Run before Prepare")
+	}
+	ctx, stop := l.Guard(ctx)
+	defer stop()
+	inv, diags := l.Load(ctx)
+	res, err := RunWith(ctx, l.eng, l.query, inv, RunOptions{Severity: l.cfg.Rules.Severity, MaxFindings: l.limits.maxFindings})
+	if res == nil {
+		return nil, err
+	}
+	res.Diagnostics = append(diags, res.Diagnostics...)
+	res.Incomplete = err
+	var intr *engine.Interrupted
+	switch {
+	case errors.As(err, &intr):
+		res.Diagnostics = append(res.Diagnostics, analyzer.Diagnostic{Level: analyzer.LevelError, Message: "the analysis " + intr.Error() + "; the findings so far are incomplete"})
+	case err != nil:
+		res.Diagnostics = append(res.Diagnostics, analyzer.Diagnostic{Level: analyzer.LevelError, Message: "rules failed: " + err.Error()})
+	}
+	res.Rules = l.Rules()
+	return res, nil
+}
+
+// loadConfig reads the configuration named by the options, or the one
+// found upward from the first path (the working directory for standard
+// input).
+func loadConfig(o Options) (*config.Config, error) {
+	if o.NoConfig {
+		if o.ConfigFile != "" {
+			return nil, &FlagError{Flag: "config", Err: errors.New("--config and --no-config exclude each other")}
+		}
+		return &config.Config{}, nil
+	}
+	path := resolvePath(o.ConfigFile, o.WorkingDir)
+	found := path == ""
+	if found {
+		start := o.WorkingDir
+		if len(o.Paths) > 0 && o.Paths[0] != "-" {
+			start = resolvePath(o.Paths[0], o.WorkingDir)
+			if st, err := os.Stat(start); err != nil || !st.IsDir() {
+				start = filepath.Dir(start)
+			}
+		}
+		p, ok := config.Find(start)
+		if !ok {
+			return &config.Config{}, nil
+		}
+		path = p
+	}
+	return config.Load(path, displayPath(path, o.WorkingDir), found)
+}
+
+func displayPath(p, wd string) string {
+	if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(p)
+}
+
+// resolvePath makes a relative path relative to the working directory.
+func resolvePath(p, wd string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(wd, p)
+}
+
+// clusterContext merges the configuration's cluster section with the flags
+// and checks every value.
+func clusterContext(cc config.Cluster, o Options) (inventory.Cluster, error) {
+	c := inventory.Cluster{
+		Name:            cc.Name,
+		FargateProfiles: cc.FargateProfiles,
+		Associations:    cc.PodIdentityAssociations,
+	}
+	// pick returns the flag value, else the configuration's, and a function
+	// that wraps an error with where the value came from.
+	pick := func(flagValue, flag, key, cfgValue string) (string, func(error) error) {
+		if flagValue != "" {
+			return flagValue, func(err error) error { return &FlagError{Flag: flag, Err: err} }
+		}
+		return cfgValue, func(err error) error { return fmt.Errorf("%s: cluster.%s: %v", cc.Positions[key], key, err) }
+	}
+	var err error
+	if v, wrap := pick(o.KubernetesVersion, "kubernetes-version", "kubernetesVersion", cc.KubernetesVersion); v != "" {
+		if c.KubernetesVersion, err = inventory.ParseKubernetesVersion(v); err != nil {
+			return c, wrap(err)
+		}
+	}
+	if v, wrap := pick(o.OIDCIssuer, "oidc-issuer", "oidcIssuer", cc.OIDCIssuer); v != "" {
+		if c.OIDCIssuer, err = inventory.NormalizeIssuer(v); err != nil {
+			return c, wrap(err)
+		}
+	}
+	if v, wrap := pick(o.AccountID, "account-id", "accountId", cc.AccountID); v != "" {
+		if err := inventory.ValidateAccountID(v); err != nil {
+			return c, wrap(err)
+		}
+		c.AccountID = v
+	}
+	if v, wrap := pick(o.Region, "region", "region", cc.Region); v != "" {
+		if err := inventory.ValidateRegion(v); err != nil {
+			return c, wrap(err)
+		}
+		c.Region = v
+	}
+	return c, nil
+}
+
+// checkConfiguredRules rejects rule IDs in the configuration that no rule
+// has, at their line.
+func checkConfiguredRules(cfg *config.Config, eng *engine.Engine) error {
+	ids := make([]string, 0, len(cfg.Rules.Positions))
+	for id := range cfg.Rules.Positions {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if _, ok := eng.Rule(id); !ok {
+			return fmt.Errorf("%s: unknown rule %q (see \"irsalint rules\")", cfg.Rules.Positions[id], id)
+		}
+	}
+	return nil
+}
+
+// resolveLimits merges the defaults, the configuration and the flags into
+// the limits in force and the input caps. The configuration may lower a
+// limit, never raise it; only the flags can.
+func resolveLimits(o Options, cfg config.Limits) (limits, Input, error) {
+	l := limits{
+		timeout: DefaultTimeout, timeoutSource: "--timeout",
+		memory: DefaultMemoryLimit, memorySource: "--memory-limit",
+		maxFindings: DefaultMaxFindings,
+	}
+	in := Input{MaxFileSize: source.DefaultMaxFileSize, MaxTotalSize: source.DefaultMaxTotalSize, MaxFiles: source.DefaultMaxFiles}
+	if o.Getenv != nil && o.Getenv("GOMEMLIMIT") != "" {
+		// The runtime read it at start: keep what it says ("off" is none).
+		l.memory, l.memorySource = guard.Current(), "GOMEMLIMIT"
+	}
+	lower := func(key string, over bool, shown string) error {
+		if over {
+			return fmt.Errorf("%s: limits.%s: %s is above the limit in force; a configuration file can only lower limits (raise them with the flag)", cfg.Positions[key], key, shown)
+		}
+		return nil
+	}
+	if cfg.Timeout > 0 {
+		if err := lower("timeout", cfg.Timeout > l.timeout, cfg.Timeout.String()); err != nil {
+			return l, in, err
+		}
+		l.timeout, l.timeoutSource = cfg.Timeout, "limits.timeout of "+cfg.Positions["timeout"].File
+	}
+	if cfg.Memory > 0 {
+		if err := lower("memory", cfg.Memory > l.memory, guard.FormatSize(cfg.Memory)); err != nil {
+			return l, in, err
+		}
+		l.memory, l.memorySource = cfg.Memory, "limits.memory of "+cfg.Positions["memory"].File
+	}
+	for _, c := range []struct {
+		key  string
+		n    int64
+		into *int64
+	}{{"maxFileSize", cfg.MaxFileSize, &in.MaxFileSize}, {"maxTotalSize", cfg.MaxTotalSize, &in.MaxTotalSize}} {
+		if c.n > 0 {
+			if err := lower(c.key, c.n > *c.into, guard.FormatSize(c.n)); err != nil {
+				return l, in, err
+			}
+			*c.into = c.n
+		}
+	}
+	for _, c := range []struct {
+		key  string
+		n    int
+		into *int
+	}{{"maxFiles", cfg.MaxFiles, &in.MaxFiles}, {"maxFindings", cfg.MaxFindings, &l.maxFindings}} {
+		if c.n > 0 {
+			if err := lower(c.key, c.n > *c.into, fmt.Sprint(c.n)); err != nil {
+				return l, in, err
+			}
+			*c.into = c.n
+		}
+	}
+	f := o.Limits
+	if f.Timeout != nil {
+		l.timeout, l.timeoutSource = *f.Timeout, "--timeout"
+	}
+	if f.Memory != nil {
+		l.memory, l.memorySource = *f.Memory, "--memory-limit"
+	}
+	if f.MaxFileSize != nil {
+		in.MaxFileSize = *f.MaxFileSize
+	}
+	if f.MaxTotalSize != nil {
+		in.MaxTotalSize = *f.MaxTotalSize
+	}
+	if f.MaxFiles != nil {
+		in.MaxFiles = *f.MaxFiles
+	}
+	if f.MaxFindings != nil {
+		l.maxFindings = *f.MaxFindings
+	}
+	if l.memory <= 0 {
+		l.memory = math.MaxInt64
+	}
+	return l, in, nil
+}
