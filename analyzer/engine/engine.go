@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"sync"
 	"io"
 	"io/fs"
 	"math"
@@ -37,8 +38,11 @@ type Options struct {
 
 // Engine is a compiled rule set. Compile once, evaluate many times.
 type Engine struct {
-	compiler *ast.Compiler
-	entries  []ruleEntry
+	// compilers hold the rules in groups compiled in parallel; groupOf
+	// says which holds a rule.
+	compilers []*ast.Compiler
+	groupOf   map[string]int
+	entries   []ruleEntry
 	byID     map[string]int
 	print    io.Writer
 	workers  int
@@ -73,26 +77,58 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := ast.NewCompiler().
-		WithEnablePrintStatements(opts.Print != nil).
-		WithCapabilities(SandboxCapabilities())
-	if len(opts.UserDirs) == 0 && len(opts.RepoDirs) == 0 {
-		// The shipped rules are type-checked, in strict mode, by the tests
-		// (rules/rego_test.go); checking them again costs a fifth of every
-		// start-up. User rules get the full check.
-		c = c.WithSkipStages(ast.StageCheckTypes)
-	}
-	modMap := make(map[string]*ast.Module, len(mods))
+	seen := make(map[string]bool, len(mods))
 	for _, m := range mods {
-		if _, dup := modMap[m.Name]; dup {
+		if seen[m.Name] {
 			return nil, fmt.Errorf("%s: loaded twice", m.Name)
 		}
-		modMap[m.Name] = m.Module
+		seen[m.Name] = true
 	}
-	if c.Compile(modMap); c.Failed() {
-		return nil, formatRegoErrors(explainForbidden(c.Errors, ruleOfModule(mods)))
+	groups, groupOf := partition(mods)
+	if len(groups) == 0 {
+		groups = [][]Module{nil} // no rules: one empty compiler for queries
 	}
-	e := &Engine{compiler: c, entries: entries, byID: map[string]int{}, print: opts.Print, workers: opts.Workers}
+	compilers := make([]*ast.Compiler, len(groups))
+	var wg sync.WaitGroup
+	for i, g := range groups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := ast.NewCompiler().
+				WithEnablePrintStatements(opts.Print != nil).
+				WithCapabilities(SandboxCapabilities())
+			if len(opts.UserDirs) == 0 && len(opts.RepoDirs) == 0 {
+				// The shipped rules are type-checked, in strict mode, by
+				// the tests (rules/rego_test.go); checking them again
+				// costs a fifth of every start-up. User rules get the
+				// full check.
+				c = c.WithSkipStages(ast.StageCheckTypes)
+			}
+			modMap := make(map[string]*ast.Module, len(g))
+			for _, m := range g {
+				modMap[m.Name] = m.Module
+			}
+			c.Compile(modMap)
+			compilers[i] = c
+		}()
+	}
+	wg.Wait()
+	var errs ast.Errors
+	seenErr := map[string]bool{}
+	for _, c := range compilers {
+		for _, e := range c.Errors {
+			// A library compiled in two groups reports its errors twice.
+			if !seenErr[e.Error()] {
+				seenErr[e.Error()] = true
+				errs = append(errs, e)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		sort.SliceStable(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
+		return nil, formatRegoErrors(explainForbidden(errs, ruleOfModule(mods)))
+	}
+	e := &Engine{compilers: compilers, groupOf: groupOf, entries: entries, byID: map[string]int{}, print: opts.Print, workers: opts.Workers}
 	if e.workers <= 0 {
 		e.workers = defaultWorkers()
 	}

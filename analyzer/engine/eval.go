@@ -56,45 +56,51 @@ const defaultMinShard = 500
 // Prepare builds the queries over the enabled rules.
 func (e *Engine) Prepare(ctx context.Context, ids []string) (*Query, error) {
 	q := &Query{ids: ids, workers: e.workers, minShard: e.minShard}
-	var global, sharded []string
+	global := make([][]string, len(e.compilers))
+	sharded := make([][]string, len(e.compilers))
+	var custom []unit
 	for _, id := range ids {
 		i, ok := e.byID[id]
 		if !ok {
 			return nil, fmt.Errorf("unknown rule %q", id)
 		}
 		r := e.entries[i].rule
+		g := e.groupOf[id]
 		switch {
 		case r.Custom:
-			u, err := e.prepareUnit(ctx, []string{id})
+			u, err := e.prepareUnit(ctx, g, []string{id})
 			if err != nil {
 				return nil, err
 			}
 			u.custom = id
-			q.units = append(q.units, u)
+			custom = append(custom, u)
 		case r.Scope == "workload":
-			sharded = append(sharded, id)
+			sharded[g] = append(sharded[g], id)
 		default:
-			global = append(global, id)
+			global[g] = append(global[g], id)
 		}
 	}
-	for _, group := range []struct {
-		ids     []string
-		sharded bool
-	}{{sharded, true}, {global, false}} {
-		if len(group.ids) == 0 {
-			continue
+	for g := range e.compilers {
+		for _, group := range []struct {
+			ids     []string
+			sharded bool
+		}{{global[g], false}, {sharded[g], true}} {
+			if len(group.ids) == 0 {
+				continue
+			}
+			u, err := e.prepareUnit(ctx, g, group.ids)
+			if err != nil {
+				return nil, err
+			}
+			u.sharded = group.sharded
+			q.units = append(q.units, u)
 		}
-		u, err := e.prepareUnit(ctx, group.ids)
-		if err != nil {
-			return nil, err
-		}
-		u.sharded = group.sharded
-		q.units = append([]unit{u}, q.units...)
 	}
+	q.units = append(q.units, custom...)
 	return q, nil
 }
 
-func (e *Engine) prepareUnit(ctx context.Context, ids []string) (unit, error) {
+func (e *Engine) prepareUnit(ctx context.Context, g int, ids []string) (unit, error) {
 	// findings := {"<id>": data.irsalint.rules.<group>["<id>"].deny, ...},
 	// built as an AST: parsing the same text costs more than the
 	// evaluation of a small input.
@@ -106,7 +112,7 @@ func (e *Engine) prepareUnit(ctx context.Context, ids []string) (unit, error) {
 	query := ast.NewBody(ast.Assign.Expr(ast.VarTerm("findings"), ast.ObjectTerm(items...)))
 	opts := []func(*rego.Rego){
 		rego.ParsedQuery(query),
-		rego.Compiler(e.compiler),
+		rego.Compiler(e.compilers[g]),
 		rego.StrictBuiltinErrors(true),
 	}
 	if e.print != nil {
@@ -385,9 +391,13 @@ func (e *Engine) Value(ctx context.Context, expr string, doc Document) (any, err
 	if err != nil {
 		return nil, err
 	}
+	body, err := ast.ParseBody("value := " + expr)
+	if err != nil {
+		return nil, err
+	}
 	rs, err := rego.New(
-		rego.Query("value := "+expr),
-		rego.Compiler(e.compiler),
+		rego.ParsedQuery(body),
+		rego.Compiler(e.compilerFor(body)),
 		rego.ParsedInput(input),
 		rego.StrictBuiltinErrors(true),
 	).Eval(ctx)
@@ -401,6 +411,32 @@ func (e *Engine) Value(ctx context.Context, expr string, doc Document) (any, err
 		return nil, nil
 	}
 	return rs[0].Bindings["value"], nil
+}
+
+// compilerFor is the compiler that holds every package the query refers
+// to (the first, when none does: the query then fails to compile there
+// with a message naming the reference).
+func (e *Engine) compilerFor(body ast.Body) *ast.Compiler {
+	var refs []ast.Ref
+	ast.WalkRefs(body, func(r ast.Ref) bool {
+		if r.HasPrefix(ast.DefaultRootRef) {
+			refs = append(refs, r)
+		}
+		return false
+	})
+	for _, c := range e.compilers {
+		all := true
+		for _, r := range refs {
+			if len(c.GetRulesForVirtualDocument(r)) == 0 && len(c.GetRulesWithPrefix(r)) == 0 && len(c.GetRules(r)) == 0 {
+				all = false
+				break
+			}
+		}
+		if all {
+			return c
+		}
+	}
+	return e.compilers[0]
 }
 
 // defaultWorkers is one evaluation per core.

@@ -173,7 +173,7 @@ func (l *Linter) Engine() (*engine.Engine, error) {
 	// still small, so the default GC target collects several times for
 	// nothing: a higher target for this step halves start-up (what a
 	// pre-commit hook pays on every run).
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	dirs := make([]string, len(l.opts.RuleDirs))
 	for i, d := range l.opts.RuleDirs {
 		dirs[i] = resolvePath(d, l.opts.WorkingDir)

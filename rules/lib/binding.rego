@@ -178,6 +178,16 @@ admitted := [entry |
 	entry := {"role": r, "statement": s, "provider": f, "condition": c, "namespace": parts[0][1], "name": parts[0][2]}
 ]
 
+# entry_admits: the statement of an admitted entry really admits its
+# ServiceAccount: every condition passes for a token with the statement's
+# own audience, and no Deny of the policy stops it (the statement is an
+# Allow, so only Deny statements remain to be checked).
+entry_admits(e) if {
+	request := iam.request(e.provider, subject(e), iam.probe_audience(e.statement, e.provider))
+	iam.applies(e.statement, request)
+	not iam.denied(e.role.trustPolicy, request)
+}
+
 # admitted_keys is the set of "ns/sa" some trust admits by exact name.
 admitted_keys := {concat("/", [e.namespace, e.name]) | some e in admitted}
 

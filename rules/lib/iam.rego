@@ -38,6 +38,13 @@ denied_by(policy, request) := [s |
 ]
 
 # applies: the statement's action, principal and every condition match.
+# denied: an explicit Deny statement of the policy applies to the request.
+denied(policy, request) if {
+	some s in policy.statements
+	s.effect == "Deny"
+	applies(s, request)
+}
+
 applies(s, request) if {
 	action_matches(s, request.action)
 	principal_matches(s, request.principal)

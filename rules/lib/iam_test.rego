@@ -160,3 +160,11 @@ test_matches_everything_and_value_positions if {
 	iam.condition_value_at(c, "b") == ["Condition", "StringEquals", sub, 1]
 	iam.condition_value_at(object.union(c, {"values": ["a"]}), "a") == ["Condition", "StringEquals", sub]
 }
+
+test_denied_by_an_explicit_deny_only if {
+	request := {"action": "sts:AssumeRoleWithWebIdentity", "principal": {"type": "Federated", "value": "arn:aws:iam::111122223333:oidc-provider/x"}, "context": {}}
+	deny := {"effect": "Deny", "actions": ["sts:*"], "principals": [{"type": "*", "value": "*"}], "conditions": []}
+	allow := object.union(deny, {"effect": "Allow"})
+	iam.denied({"statements": [allow, deny]}, request)
+	not iam.denied({"statements": [allow]}, request)
+}

@@ -23,3 +23,13 @@ with_related(f, rel) := object.union(f, {"related": rel})
 listing(names, n) := concat(", ", names) if {
 	count(names) <= n
 } else := sprintf("%s and %d more", [concat(", ", array.slice(names, 0, n)), count(names) - n])
+
+# plural is the "s" a noun takes for n things: "1 workload", "2 workloads".
+plural(1) := ""
+
+plural(n) := "s" if n != 1
+
+# verb_s is the "s" a verb takes for n subjects: "1 workload runs", "2 run".
+verb_s(1) := "s"
+
+verb_s(n) := "" if n != 1

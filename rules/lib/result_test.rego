@@ -22,3 +22,11 @@ test_listing_counts_the_rest if {
 	result.listing(["a", "b"], 3) == "a, b"
 	result.listing(["a", "b", "c", "d", "e"], 3) == "a, b, c and 2 more"
 }
+
+test_plural_and_verb_s if {
+	result.plural(1) == ""
+	result.plural(0) == "s"
+	result.plural(3) == "s"
+	result.verb_s(1) == "s"
+	result.verb_s(2) == ""
+}

@@ -71,7 +71,7 @@ orphans := [i |
 	not named[key]
 	k8s.valid_namespace(e.namespace)
 	k8s.valid_name(e.name)
-	admits(e)
+	binding.entry_admits(e)
 ]
 
 # first_orphans keeps one entry per (role, subject): the first in statement
@@ -91,21 +91,6 @@ first_of_group(tuples, j) if {
 
 # named: the ServiceAccount keys the scan's workloads run as.
 named := {w.serviceAccount.key | some w in input.workloads}
-
-# admits: the statement admits the subject (all its conditions pass for a
-# token with the statement's own audience) and no Deny stops it. The
-# statement is an Allow, so only Deny statements remain to be checked.
-admits(e) if {
-	request := iam.request(e.provider, sprintf("system:serviceaccount:%s:%s", [e.namespace, e.name]), iam.probe_audience(e.statement, e.provider))
-	iam.applies(e.statement, request)
-	not denied(e.role.trustPolicy, request)
-}
-
-denied(policy, request) if {
-	some s in policy.statements
-	s.effect == "Deny"
-	iam.applies(s, request)
-}
 
 # with_namespace adds the Namespace object as a second location when the
 # scan declares it.

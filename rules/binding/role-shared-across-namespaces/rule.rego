@@ -127,7 +127,7 @@ counts(u) if u[2] == "annotation"
 
 counts(u) if {
 	u[2] == "trust"
-	admits(binding.admitted[u[4]])
+	binding.entry_admits(binding.admitted[u[4]])
 }
 
 # --- Locations ------------------------------------------------------------------
@@ -179,21 +179,6 @@ carry(names) := "carries" if {
 } else := "carry"
 
 # --- Which trust entries count ----------------------------------------------------
-
-# admits: the statement admits the subject (all its conditions pass for a
-# token with the statement's own audience) and no Deny stops it. The
-# statement is an Allow, so only Deny statements remain to be checked.
-admits(e) if {
-	request := iam.request(e.provider, binding.subject(e), iam.probe_audience(e.statement, e.provider))
-	iam.applies(e.statement, request)
-	not denied(e.role.trustPolicy, request)
-}
-
-denied(policy, request) if {
-	some s in policy.statements
-	s.effect == "Deny"
-	iam.applies(s, request)
-}
 
 shared_issuer_note(admitted) := binding.issuer_note(concat(", ", sort(binding.this_cluster.issuers))) if {
 	count(admitted) > 0

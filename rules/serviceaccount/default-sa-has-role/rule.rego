@@ -111,13 +111,7 @@ deny contains result.finding(r, iam.condition_value_at(c, v), message) if {
 # it.
 admits(r, s, request) if {
 	iam.applies(s, request)
-	not denied(r.trustPolicy, request)
-}
-
-denied(policy, request) if {
-	some st in policy.statements
-	st.effect == "Deny"
-	iam.applies(st, request)
+	not iam.denied(r.trustPolicy, request)
 }
 
 # default_namespaces: the namespace part of a sub pattern whose
@@ -147,16 +141,12 @@ pattern_scope(ns) := sprintf("every namespace matching %q, including namespaces 
 pattern_scope(ns) := sprintf("namespace %s", [ns]) if not iam.has_wildcard(ns)
 
 # namespace_users: who runs as the namespace's default ServiceAccount.
-namespace_users(ns) := sprintf("%d workload%s in this scan already run%s as it (%s)", [n, plural(n), verb_s(n), result.listing(names, 3)]) if {
+namespace_users(ns) := sprintf("%d workload%s in this scan already run%s as it (%s)", [n, result.plural(n), result.verb_s(n), result.listing(names, 3)]) if {
 	sa := input.serviceAccounts[concat("/", [ns, "default"])]
 	names := sort([k8s.describe(workloads[ref]) | some ref in object.get(sa, "usedBy", [])])
 	n := count(names)
 	n > 0
 } else := "no workload in this scan runs as it yet"
-
-verb_s(1) := "s"
-
-verb_s(n) := "" if n != 1
 
 # with_default_sa points a second location at the namespace's default
 # ServiceAccount, or else its Namespace, when the scan declares one.
@@ -173,14 +163,10 @@ with_default_sa(f, ns) := result.with_related(f, [result.related(sa, ["metadata"
 # users summarizes the workloads of the scan that run as sa.
 users(sa) := "no workload in this scan does yet, but any pod created there later will" if {
 	count(object.get(sa, "usedBy", [])) == 0
-} else := sprintf("%d workload%s in this scan (%s) and any pod created there later", [n, plural(n), result.listing(names, 3)]) if {
+} else := sprintf("%d workload%s in this scan (%s) and any pod created there later", [n, result.plural(n), result.listing(names, 3)]) if {
 	names := sort([k8s.describe(workloads[ref]) | some ref in sa.usedBy])
 	n := count(names)
 }
 
 # workloads indexes the scan's workloads by ref.
 workloads := {w.ref: w | some w in input.workloads}
-
-plural(1) := ""
-
-plural(n) := "s" if n != 1

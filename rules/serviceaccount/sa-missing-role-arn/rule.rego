@@ -100,7 +100,7 @@ first_admission := {t[0]: binding.admitted[t[2]] |
 		key := concat("/", [e.namespace, e.name])
 		sa := input.serviceAccounts[key]
 		not k8s.role_arn(sa)
-		admits(e)
+		binding.entry_admits(e)
 	])
 	some j, t in tuples
 	first_of_key(tuples, j)
@@ -113,32 +113,13 @@ first_of_key(tuples, j) if {
 	tuples[j][0] != tuples[j - 1][0]
 }
 
-# admits: the statement admits the subject (all its conditions pass for a
-# token with the statement's own audience) and no Deny stops it. The
-# statement is an Allow, so only Deny statements remain to be checked.
-admits(e) if {
-	request := iam.request(e.provider, binding.subject(e), iam.probe_audience(e.statement, e.provider))
-	iam.applies(e.statement, request)
-	not denied(e.role.trustPolicy, request)
-}
-
-denied(policy, request) if {
-	some s in policy.statements
-	s.effect == "Deny"
-	iam.applies(s, request)
-}
-
 sa_users(sa) := "No workload in this scan runs as it yet." if {
 	count(object.get(sa, "usedBy", [])) == 0
-} else := sprintf("%s run%s as it and get%s no role: AWS calls fall back to the node role through the instance metadata service (on Fargate, they fail).", [result.listing(names, 3), verb_s(count(names)), verb_s(count(names))]) if {
+} else := sprintf("%s run%s as it and get%s no role: AWS calls fall back to the node role through the instance metadata service (on Fargate, they fail).", [result.listing(names, 3), result.verb_s(count(names)), result.verb_s(count(names))]) if {
 	names := sort([k8s.describe(workloads[ref]) | some ref in sa.usedBy])
 }
 
 workloads := {w.ref: w | some w in input.workloads}
-
-verb_s(1) := "s"
-
-verb_s(n) := "" if n != 1
 
 # --- The env and image signals: per workload -------------------------------------------
 

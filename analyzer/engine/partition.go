@@ -1,0 +1,118 @@
+package engine
+
+import (
+	"sort"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// heavyLibrary is the library whose users are compiled apart from the rest:
+// IAM's condition semantics and everything built on them (trust-policy and
+// binding rules) are about half of all Rego, so two compilers, one for its
+// users and one for the others, run in parallel and halve start-up.
+var heavyLibrary = ast.MustParseRef("data.irsalint.lib.iam")
+
+// partition splits the modules into groups to compile separately: each
+// rule package with every module it refers to, transitively. groupOf maps a
+// rule ID to its group. A library used by both groups is compiled in both.
+func partition(mods []Module) (groups [][]Module, groupOf map[string]int) {
+	byPkg := map[string][]int{}
+	for i, m := range mods {
+		k := m.Module.Package.Path.String()
+		byPkg[k] = append(byPkg[k], i)
+	}
+	pkgs := make([]string, 0, len(byPkg))
+	for k := range byPkg {
+		pkgs = append(pkgs, k)
+	}
+	sort.Strings(pkgs)
+	pkgRefs := make(map[string]ast.Ref, len(pkgs))
+	for _, k := range pkgs {
+		pkgRefs[k] = mods[byPkg[k][0]].Module.Package.Path
+	}
+	// deps: the packages a module's refs reach (an import, or a full
+	// data.… reference), including packages below a ref to a prefix.
+	deps := make([]map[string]bool, len(mods))
+	for i, m := range mods {
+		d := map[string]bool{}
+		visit := func(r ast.Ref) {
+			if !r.HasPrefix(ast.DefaultRootRef) {
+				return
+			}
+			for _, k := range pkgs {
+				p := pkgRefs[k]
+				if r.HasPrefix(p) || p.HasPrefix(r.GroundPrefix()) {
+					d[k] = true
+				}
+			}
+		}
+		for _, imp := range m.Module.Imports {
+			if r, ok := imp.Path.Value.(ast.Ref); ok {
+				visit(r)
+			}
+		}
+		ast.WalkRefs(m.Module, func(r ast.Ref) bool { visit(r); return false })
+		deps[i] = d
+	}
+	closure := func(pkg string) map[string]bool {
+		out := map[string]bool{}
+		stack := []string{pkg}
+		for len(stack) > 0 {
+			k := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if out[k] {
+				continue
+			}
+			out[k] = true
+			for _, i := range byPkg[k] {
+				for d := range deps[i] {
+					stack = append(stack, d)
+				}
+			}
+		}
+		return out
+	}
+	heavy := heavyLibrary.String()
+	members := []map[string]bool{{}, {}}
+	groupOf = map[string]int{}
+	for _, k := range pkgs {
+		p := pkgRefs[k]
+		if !p.HasPrefix(RulesRoot) {
+			continue
+		}
+		_, id, err := ruleIdentity(p)
+		if err != nil {
+			continue // catalogue reports it
+		}
+		c := closure(k)
+		g := 1
+		if c[heavy] {
+			g = 0
+		}
+		groupOf[id] = g
+		for d := range c {
+			members[g][d] = true
+		}
+	}
+	for g := range members {
+		var group []Module
+		for _, k := range pkgs {
+			if members[g][k] {
+				for _, i := range byPkg[k] {
+					group = append(group, mods[i])
+				}
+			}
+		}
+		if len(group) > 0 {
+			groups = append(groups, group)
+		} else {
+			// No rule uses this group: later groups move down one.
+			for id, gi := range groupOf {
+				if gi > len(groups) {
+					groupOf[id] = gi - 1
+				}
+			}
+		}
+	}
+	return groups, groupOf
+}
