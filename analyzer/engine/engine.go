@@ -2,12 +2,12 @@ package engine
 
 import (
 	"fmt"
-	"sync"
 	"io"
 	"io/fs"
 	"math"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -43,10 +43,10 @@ type Engine struct {
 	compilers []*ast.Compiler
 	groupOf   map[string]int
 	entries   []ruleEntry
-	byID     map[string]int
-	print    io.Writer
-	workers  int
-	minShard int
+	byID      map[string]int
+	print     io.Writer
+	workers   int
+	minShard  int
 }
 
 // New loads, checks and compiles the built-in and user rules.
