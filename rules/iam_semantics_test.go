@@ -19,7 +19,7 @@ import (
 
 // These tests run whole policy documents through the Go normalizer
 // (analyzer/iam) and then the Rego IAM library, and write down the verdict of
-// every trust-policy edge case of research/domain.md §3 (cases 13-28).
+// every trust-policy edge case the rules must get right.
 
 const (
 	issuer   = "oidc.eks.us-west-2.amazonaws.com/id/1029FF88CB872B6B7A1CC65D44191A56"

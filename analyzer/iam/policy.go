@@ -245,7 +245,7 @@ func parseFederated(v string, at []any) map[string]any {
 		switch res := parts[5]; {
 		case strings.HasPrefix(res, "oidc-provider/"):
 			// Condition keys name the provider as "<issuer>:<claim>", matched
-			// case-insensitively (S2): keyPrefix is what they must start with.
+			// case-insensitively: keyPrefix is what they must start with.
 			issuer := strings.TrimPrefix(res, "oidc-provider/")
 			f["kind"], f["issuer"], f["keyPrefix"] = "oidc", issuer, strings.ToLower(issuer)
 		case strings.HasPrefix(res, "saml-provider/"):
@@ -264,7 +264,7 @@ func (r *policyReader) actions(a element) []any {
 	}
 	out := make([]any, len(values))
 	for i, v := range values {
-		// Action names are case-insensitive (S6).
+		// Action names are case-insensitive.
 		out[i] = strings.ToLower(v.(string))
 	}
 	return out
@@ -300,7 +300,7 @@ func (r *policyReader) conditions(c element) []any {
 			kat := join(opAt, k)
 			lk := strings.ToLower(k)
 			if prev, dup := seen[lk]; dup {
-				// Condition key names are case-insensitive (S2): two spellings
+				// Condition key names are case-insensitive: two spellings
 				// of one key under one operator are duplicates.
 				r.problem("case-variant-key", kat, true, "condition keys %q and %q are the same key (key names are case-insensitive): readers disagree on which values count", prev, k)
 				continue

@@ -270,7 +270,7 @@ func (r *reader) walk(path []any) map[string]any {
 	return cur
 }
 
-// effectiveServiceAccount applies K1/K3: serviceAccountName, else the
+// effectiveServiceAccount is the one a pod runs as: serviceAccountName, else the
 // deprecated serviceAccount alias, else the namespace's "default".
 func (r *reader) effectiveServiceAccount(ns string, spec map[string]any, specPath []any) map[string]any {
 	for _, f := range []string{"serviceAccountName", "serviceAccount"} {

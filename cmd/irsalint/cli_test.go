@@ -429,7 +429,7 @@ metadata:
 	}
 }
 
-// W14: a Pod Identity association read from `aws eks describe-pod-identity-association`
+// A Pod Identity association read from `aws eks describe-pod-identity-association`
 // output wins over the ServiceAccount's IRSA annotation.
 func TestPodIdentityAssociationFromAFile(t *testing.T) {
 	dir := t.TempDir()

@@ -3,7 +3,7 @@
 # description: Parsing and checking IAM role ARNs as IAM and STS accept them.
 package irsalint.lib.arn
 
-# Partitions AWS has published (W10's partition map, plus aws-iso-e/-f).
+# Partitions AWS has published (the webhook's partition map, plus aws-iso-e/-f).
 partitions := {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
 
 # A role ARN: arn:<partition>:iam::<12 digits>:role<path><name>. IAM paths are

@@ -9,7 +9,7 @@ test_parse_role_splits_a_plain_arn if {
 	}
 }
 
-# Edge case 5: a role path is part of the ARN; the name is the last segment.
+# A role path is part of the ARN; the name is the last segment.
 test_parse_role_keeps_the_path if {
 	r := arn.parse_role("arn:aws:iam::111122223333:role/team/app/reader")
 	r.path == "/team/app/"
@@ -55,7 +55,7 @@ test_parse_role_rejects_illegal_characters if {
 	not arn.parse_role(`"arn:aws:iam::111122223333:role/app"`)
 }
 
-# Edge case 4: a YAML block scalar keeps the trailing newline; `$` must not
+# A YAML block scalar keeps the trailing newline; `$` must not
 # match before it.
 test_parse_role_rejects_surrounding_whitespace if {
 	not arn.parse_role("arn:aws:iam::111122223333:role/app\n")
@@ -86,7 +86,7 @@ test_parse_role_rejects_an_empty_path_segment if {
 	not arn.parse_role("arn:aws:iam::111122223333:role//app")
 }
 
-# Edge case 7: placeholders are unresolved, not invalid.
+# Placeholders are unresolved, not invalid.
 test_templated_recognizes_placeholders if {
 	arn.templated("{{ .Values.serviceAccount.roleArn }}")
 	arn.templated("arn:aws:iam::{{ .Values.account }}:role/app")

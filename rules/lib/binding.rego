@@ -120,7 +120,7 @@ issuer_inferred := false if {
 #   entry or null), inventoried (the role's account is fully in the scan),
 #   verdict (when the role is known and its policy usable, else null),
 #   association (a Pod Identity association of the same ServiceAccount wins
-#   over IRSA, W14; null when none).
+#   over IRSA; null when none).
 links := [link |
 	some sa in input.serviceAccounts
 	sa.declared

@@ -4,8 +4,8 @@
 #   How IAM evaluates a trust policy, over the normalized policies of
 #   input.roles[_].trustPolicy (docs/inventory.md): statement applicability
 #   (action, principal, conditions), condition operators and their behaviour
-#   on missing keys (S1), case (S2), AND/OR/NOR combination (S3), set
-#   qualifiers (S4), wildcards that cross "/" (S5), action matching (S6), and
+#   on missing keys, case, AND/OR/NOR combination, set
+#   qualifiers, wildcards that cross "/", action matching, and
 #   the policy decision (explicit Deny beats Allow). Also: which subjects a
 #   web-identity statement admits, used to grade blast radius.
 package irsalint.lib.iam
@@ -51,8 +51,8 @@ applies(s, request) if {
 	conditions_hold(s, request.context)
 }
 
-# action_matches: action names are case-insensitive and may hold * and ?
-# (S6); NotAction matches every action it does not list.
+# action_matches: action names are case-insensitive and may hold * and ?;
+# NotAction matches every action it does not list.
 action_matches(s, action) if {
 	not s.notAction
 	some pattern in s.actions
@@ -78,7 +78,7 @@ principal_matches(s, _) if {
 	p.type == "*"
 }
 
-# {"AWS": "*"} is the other wildcard form (S7).
+# {"AWS": "*"} is the other wildcard form.
 principal_matches(s, _) if {
 	some p in s.principals
 	p.type == "AWS"
@@ -135,7 +135,7 @@ null_holds(c, context) if {
 	present(context, c.key)
 }
 
-# A missing key (S1, S4): ForAllValues is true, ForAnyValue false; otherwise
+# A missing key: ForAllValues is true, ForAnyValue false; otherwise
 # IfExists and negated operators are true, positive operators false.
 missing_key_passes(c) if c.qualifier == "ForAllValues"
 
@@ -151,7 +151,7 @@ missing_key_passes(c) if {
 
 # With the key present, each request value is "ok" when it matches one of
 # the policy values (positive operators, OR over values) or matches none of
-# them (negated operators, NOR over values, S3).
+# them (negated operators, NOR over values).
 present_key_passes(c, values) if {
 	c.qualifier == "ForAllValues"
 	every v in values {
@@ -305,7 +305,7 @@ split_arn(s) := parts if {
 # --- Wildcards -----------------------------------------------------------------
 
 # glob_match: IAM's * matches any run of characters, "/" and ":" included
-# (not filepath.Match, S5), and ? exactly one character; everything else is
+# (not filepath.Match), and ? exactly one character; everything else is
 # literal.
 glob_match(pattern, value, ignore_case) if {
 	not contains(pattern, "*")
@@ -371,8 +371,7 @@ positive(c) if {
 	c.family != "Null"
 }
 
-# permissive: passes when the key is missing or holds an unexpected value
-# (S1, S4).
+# permissive: passes when the key is missing or holds an unexpected value.
 permissive(c) if not positive(c)
 
 # issuer_keys are condition keys that name an OIDC issuer: "<host/path>:<claim>".
@@ -470,7 +469,7 @@ sub_pattern_scope(f, p) := {"severity": "critical", "scope": provider_descriptio
 sa_prefix := "system:serviceaccount:"
 
 eks_scope(f, p) := {"severity": "medium", "scope": sprintf("service accounts matching %q", [p])} if {
-	# Only ? wildcards: one character at a time (RULES.md grades these medium).
+	# Only ? wildcards: one character at a time.
 	not contains(p, "*")
 } else := scope if {
 	startswith(p, sa_prefix)

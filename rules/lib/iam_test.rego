@@ -3,7 +3,7 @@ package irsalint.lib.iam_test
 import data.irsalint.lib.iam
 
 # Hand-normalized conditions, as analyzer/iam writes them. The end-to-end
-# verdicts on whole policy documents (domain.md §3 cases 13-28) are in
+# verdicts on whole policy documents are in
 # rules/iam_semantics_test.go, which runs the Go normalizer first.
 
 cond(base, key, values, extra) := object.union(
@@ -39,7 +39,7 @@ aud := sprintf("%s:aud", [lower(issuer)])
 
 req(context) := {"action": "sts:AssumeRoleWithWebIdentity", "principal": {"type": "Federated", "value": provider}, "context": context}
 
-# S1: a positive operator on a missing key is false; negated, IfExists and
+# A positive operator on a missing key is false; negated, IfExists and
 # ForAllValues are true; ForAnyValue is false.
 test_missing_key_behaviour if {
 	not iam.condition_holds(equals(sub, ["x"]), {})
@@ -49,7 +49,7 @@ test_missing_key_behaviour if {
 	not iam.condition_holds(cond("ForAnyValue:StringEquals", sub, ["x"], {"qualifier": "ForAnyValue"}), {})
 }
 
-# S3: values of one key are ORed; for a negated operator NORed.
+# Values of one key are ORed; for a negated operator NORed.
 test_values_or_and_negated_nor if {
 	iam.condition_holds(equals(sub, ["a", "b"]), {sub: ["b"]})
 	not iam.condition_holds(equals(sub, ["a", "b"]), {sub: ["c"]})
@@ -57,13 +57,13 @@ test_values_or_and_negated_nor if {
 	iam.condition_holds(not_equals(sub, ["a", "b"]), {sub: ["c"]})
 }
 
-# S2/K4: values are case-sensitive unless IgnoreCase.
+# Values are case-sensitive unless IgnoreCase.
 test_value_case if {
 	not iam.condition_holds(equals(sub, ["system:serviceaccount:NS:SA"]), {sub: ["system:serviceaccount:ns:sa"]})
 	iam.condition_holds(cond("StringEqualsIgnoreCase", sub, ["A"], {"ignoreCase": true}), {sub: ["a"]})
 }
 
-# S5: StringLike * crosses "/" and ":"; ? is one character; other regex
+# StringLike * crosses "/" and ":"; ? is one character; other regex
 # characters are literal; StringEquals takes * literally.
 test_wildcards if {
 	iam.condition_holds(like(sub, ["system:serviceaccount:*"]), {sub: ["system:serviceaccount:a/b:c"]})
@@ -74,7 +74,7 @@ test_wildcards if {
 	not iam.condition_holds(equals(sub, ["system:serviceaccount:ns:*"]), {sub: ["system:serviceaccount:ns:app"]})
 }
 
-# S4: ForAllValues requires every request value to match; ForAnyValue one.
+# ForAllValues requires every request value to match; ForAnyValue one.
 test_set_qualifiers if {
 	all := cond("ForAllValues:StringEquals", "aws:tagkeys", ["a", "b"], {"qualifier": "ForAllValues"})
 	iam.condition_holds(all, {"aws:tagkeys": ["a", "b"]})
@@ -111,7 +111,7 @@ test_statements_and_decision if {
 	iam.decision({"statements": [allow, deny]}, ok) == "deny"
 }
 
-# S6: actions are case-insensitive with wildcards; NotAction inverts.
+# Actions are case-insensitive with wildcards; NotAction inverts.
 test_actions if {
 	iam.allows_action({"actions": ["sts:assumerole*"], "notAction": false}, "sts:AssumeRoleWithWebIdentity")
 	iam.allows_action({"actions": ["sts:assumerolewithwebidentity"], "notAction": false}, "STS:AssumeRoleWithWebIdentity")

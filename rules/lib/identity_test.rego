@@ -65,7 +65,7 @@ test_static_keys_come_first if {
 	mechanisms == [["app", "static-keys"]] with input as inv(w, {})
 }
 
-# C2: the SDK env provider needs both the key ID and the secret.
+# The SDK env provider needs both the key ID and the secret.
 test_key_id_alone_is_not_static_keys if {
 	w := workload([app([["AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"]])], {}, {})
 	mechanisms == [["app", "web-identity"]] with input as inv(w, irsa)
@@ -86,14 +86,14 @@ test_manual_web_identity_needs_both_variables if {
 	mechanisms == [["app", "node-role"]] with input as inv(role_only, no_role)
 }
 
-# W5: either variable set by hand suppresses injection of both.
+# Either variable set by hand suppresses injection of both.
 test_either_variable_suppresses_injection if {
 	role_only := app([["AWS_ROLE_ARN", manual_role]])
 	role_only_inv := inv(workload([role_only], {}, {}), irsa)
 	not identity.injected(w0(role_only_inv), w0(role_only_inv).containers[0])
 	mechanisms == [["app", "node-role"]] with input as inv(workload([role_only], {}, {}), irsa)
 
-	# A token file without a role: the Go SDK fails rather than moving on (C2).
+	# A token file without a role: the Go SDK fails rather than moving on.
 	file_only := app([["AWS_WEB_IDENTITY_TOKEN_FILE", token_file]])
 	file_only_inv := inv(workload([file_only], {}, {}), irsa)
 	not identity.injected(w0(file_only_inv), w0(file_only_inv).containers[0])
@@ -107,7 +107,7 @@ test_manual_variables_win_over_the_annotation if {
 	identity.by_workload["deploy.yaml#1"] == [{"container": "app", "mechanism": "web-identity", "roleArn": manual_role}] with input as inv(w, irsa)
 }
 
-# W14: a Pod Identity association wins over the IRSA annotation.
+# A Pod Identity association wins over the IRSA annotation.
 test_pod_identity_beats_irsa if {
 	w := workload([app([])], {}, {})
 	identity.by_workload["deploy.yaml#1"] == [{"container": "app", "mechanism": "pod-identity"}] with input as inv_with(w, irsa, association, [])
@@ -115,7 +115,7 @@ test_pod_identity_beats_irsa if {
 	mechanisms == [["app", "pod-identity"]] with input as inv_with(w, no_role, association, [])
 }
 
-# Web identity comes before the container provider in the SDK chain (C1, P7).
+# Web identity comes before the container provider in the SDK chain.
 test_manual_web_identity_beats_pod_identity if {
 	w := workload([app(manual_both)], {}, {})
 	mechanisms == [["app", "web-identity"]] with input as inv_with(w, irsa, association, [])
@@ -140,7 +140,7 @@ test_service_account_outside_the_scan_is_unknown if {
 	mechanisms == [["app", "unknown"], ["keys", "static-keys"], ["manual", "web-identity"]] with input as inv(w, {})
 }
 
-# C7: Fargate has no IMDS, so there is no node role to fall back to.
+# Fargate has no IMDS, so there is no node role to fall back to.
 test_fargate_has_no_node_role if {
 	w := workload([app([])], {"app": "api", "tier": "web"}, {})
 	selects := [{"namespace": "prod", "labels": {"app": "api"}}]
@@ -172,7 +172,7 @@ test_node_role_is_the_fallback if {
 
 # --- webhook opt-outs --------------------------------------------------------
 
-# W13, edge case 33: the label's presence skips the webhook, whatever its value.
+# The label's presence skips the webhook, whatever its value.
 test_skip_label_with_any_value_opts_out if {
 	every value in ["true", "false", ""] {
 		w := workload([app([])], {"eks.amazonaws.com/skip-pod-identity-webhook": value}, {})
@@ -190,7 +190,7 @@ test_skip_label_elsewhere_does_not_opt_out if {
 
 skip(value) := {"eks.amazonaws.com/skip-containers": value}
 
-# W8, edge case 10: the CSV reader keeps the space after the comma, so
+# The CSV reader keeps the space after the comma, so
 # " app" does not name "app".
 test_skip_containers_keeps_leading_spaces if {
 	w := workload([container("sidecar", []), app([])], {}, skip("sidecar, app"))
@@ -210,7 +210,7 @@ test_skip_containers_reads_quoted_fields if {
 	mechanisms == [["sidecar", "node-role"], ["app", "node-role"]] with input as inv(w, irsa)
 }
 
-# Edge case 11: an unbalanced quote is a CSV parse error: nothing is skipped.
+# An unbalanced quote is a CSV parse error: nothing is skipped.
 test_skip_containers_with_a_stray_quote_skips_nothing if {
 	every value in [`"a,"b`, `app"`, `"app`, `sidecar,a"pp`] {
 		w := workload([container("a", []), app([])], {}, skip(value))

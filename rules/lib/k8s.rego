@@ -5,8 +5,8 @@
 #   relative to the object a finding is about; Go turns them into lines.
 package irsalint.lib.k8s
 
-# The annotation keys the EKS Pod Identity Webhook reads (W1). The role and
-# audience keys are read from the ServiceAccount only (W2).
+# The annotation keys the EKS Pod Identity Webhook reads. The role and
+# audience keys are read from the ServiceAccount only.
 role_arn_key := "eks.amazonaws.com/role-arn"
 
 audience_key := "eks.amazonaws.com/audience"
@@ -17,7 +17,7 @@ token_expiration_key := "eks.amazonaws.com/token-expiration"
 
 skip_containers_key := "eks.amazonaws.com/skip-containers"
 
-# The pod label whose mere presence opts a pod out of the webhook (W13).
+# The pod label whose mere presence opts a pod out of the webhook.
 skip_webhook_label := "eks.amazonaws.com/skip-pod-identity-webhook"
 
 # describe names an object for messages: "Deployment prod/api".
@@ -82,13 +82,13 @@ valid_name(name) if {
 }
 
 # webhook_windows: the pod identity webhook treats the pod as Windows (and
-# writes Windows token paths) only when its nodeSelector says so (W16).
+# writes Windows token paths) only when its nodeSelector says so.
 webhook_windows(w) if w.podSpec.nodeSelector["kubernetes.io/os"] == "windows"
 
 webhook_windows(w) if w.podSpec.nodeSelector["beta.kubernetes.io/os"] == "windows"
 
 # windows_pod: the pod runs on Windows nodes, by its nodeSelector or its
-# spec.os; Windows does not enforce token file ownership (K6).
+# spec.os; Windows does not enforce token file ownership.
 windows_pod(w) if webhook_windows(w)
 
 windows_pod(w) if w.podSpec.os.name == "windows"

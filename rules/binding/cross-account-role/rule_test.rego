@@ -96,7 +96,7 @@ test_unknown_cluster_account_is_quiet if {
 	count(rule.deny) == 0 with input as inv(null, issuer, {})
 }
 
-# W14: a Pod Identity association wins over the annotation; the annotated
+# A Pod Identity association wins over the annotation; the annotated
 # role is not used.
 test_pod_identity_association_is_quiet if {
 	i := object.union(inv("743263909644", issuer, {}), {"podIdentityAssociations": {"reports/reader": {"key": "reports/reader", "roleArn": "arn:aws:iam::743263909644:role/reader"}}})

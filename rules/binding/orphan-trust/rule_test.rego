@@ -90,7 +90,7 @@ test_existing_service_account_is_quiet if {
 }
 
 test_namespace_outside_the_scan_is_quiet if {
-	# Edge case 40: the namespace may be managed elsewhere.
+	# The namespace may be managed elsewhere.
 	count(rule.deny) == 0 with input as shop([admit(0, ["system:serviceaccount:old-ns:old-sa"])])
 }
 

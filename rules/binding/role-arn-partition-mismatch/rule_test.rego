@@ -16,7 +16,7 @@ inv(role_arn, region, partition) := {
 
 at := ["metadata", "annotations", "eks.amazonaws.com/role-arn"]
 
-# Edge case 6: a China-partition ARN for a cluster in us-west-2.
+# A China-partition ARN for a cluster in us-west-2.
 test_china_arn_in_commercial_region_fires if {
 	findings := rule.deny with input as inv("arn:aws-cn:iam::111122223333:role/cart", "us-west-2", "aws")
 	count(findings) == 1
@@ -37,7 +37,7 @@ test_commercial_arn_in_china_region_fires_and_keeps_the_path if {
 	contains(f.message, `"arn:aws-cn:iam::111122223333:role/team/app/cart"`)
 }
 
-# Edge case 6: a GovCloud ARN for a GovCloud cluster is clean.
+# A GovCloud ARN for a GovCloud cluster is clean.
 test_govcloud_arn_in_govcloud_region_is_quiet if {
 	count(rule.deny) == 0 with input as inv("arn:aws-us-gov:iam::111122223333:role/cart", "us-gov-west-1", "aws-us-gov")
 }
@@ -65,7 +65,7 @@ test_undeclared_service_account_is_quiet if {
 	count(rule.deny) == 0 with input as object.union(i, {"serviceAccounts": {"shop/cart": implicit}})
 }
 
-# W14: with a Pod Identity association the annotation is not used.
+# With a Pod Identity association the annotation is not used.
 test_pod_identity_association_is_quiet if {
 	i := object.union(inv("arn:aws-cn:iam::111122223333:role/cart", "us-west-2", "aws"), {"podIdentityAssociations": {"shop/cart": {"key": "shop/cart"}}})
 	count(rule.deny) == 0 with input as i

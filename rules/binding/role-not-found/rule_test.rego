@@ -56,7 +56,7 @@ test_existing_role_is_quiet if {
 	count(rule.deny) == 0 with input as inv(reader.arn, [lbc, reader])
 }
 
-# Edge case 5: a role path is part of the ARN; the same name under another
+# A role path is part of the ARN; the same name under another
 # path is another role.
 test_missing_path_is_named if {
 	reader := role("aws", "/team/app/", "reader", 2)
@@ -148,7 +148,7 @@ test_cut_short_at_a_separator_is_named if {
 	contains(g.message, `has "-reader-role" too many at the end`)
 }
 
-# W14: with a Pod Identity association the annotation is not used.
+# With a Pod Identity association the annotation is not used.
 test_pod_identity_association_is_quiet if {
 	i := object.union(inv(arn("aws", "/", "AmazonEKSLoadBalancerControll"), [lbc]), {"podIdentityAssociations": {"kube-system/aws-load-balancer-controller": {"key": "kube-system/aws-load-balancer-controller"}}})
 	count(rule.deny) == 0 with input as i

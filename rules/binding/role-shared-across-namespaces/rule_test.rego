@@ -120,7 +120,7 @@ test_each_namespace_its_own_role_is_quiet if {
 }
 
 test_pod_identity_association_discards_the_annotation if {
-	# Edge case 34: Pod Identity wins in the webhook; the annotation is unused.
+	# Pod Identity wins in the webhook; the annotation is unused.
 	inp := object.union(
 		scan([], [sa("staging", "catalog", reader), sa("prod", "catalog", reader)]),
 		{"podIdentityAssociations": {"prod/catalog": {"roleArn": "arn:aws:iam::743263909644:role/catalog-prod"}}},
@@ -129,13 +129,13 @@ test_pod_identity_association_discards_the_annotation if {
 }
 
 test_invalid_or_templated_annotations_are_quiet if {
-	# Edge case 7: the same unresolved template everywhere is no shared role.
+	# The same unresolved template everywhere is no shared role.
 	count(rule.deny) == 0 with input as scan([], [sa("a", "x", "{{ .Values.roleArn }}"), sa("b", "x", "{{ .Values.roleArn }}")])
 	count(rule.deny) == 0 with input as scan([], [sa("a", "x", " "), sa("b", "x", " ")])
 }
 
 test_trust_entries_that_do_not_admit_are_quiet if {
-	# A Deny on one subject, and a name Kubernetes rejects (edge case 42).
+	# A Deny on one subject, and a name Kubernetes rejects.
 	deny_green := stmt(1, "Deny", [cond(1, "StringEquals", sprintf("%s:sub", [issuer]), ["system:serviceaccount:etl-green:loader"])])
 	count(rule.deny) == 0 with input as scan([role(reader, [admit(0, ["etl-blue:loader", "etl-green:loader"]), deny_green])], [])
 	count(rule.deny) == 0 with input as scan([role(reader, [admit(0, ["etl-blue:loader", "ETL-GREEN:loader"])])], [])

@@ -83,7 +83,7 @@ else := ""
 # fault is not the role annotation): text completes "…, but <text>"; at and
 # note are the related location in the trust policy.
 
-# An explicit Deny (edge case 23).
+# An explicit Deny.
 reason(link) := {
 	"text": sprintf("%s is denied by an explicit Deny in %s of the role's trust policy%s", [
 		binding.subject(link.sa), iam.statement_name(s), overridden(policy, req),
@@ -111,7 +111,7 @@ overridden(policy, req) := ", which overrides the Allow that admits it" if {
 # No configured issuer and the role trusts no EKS cluster. Only reported when
 # the role cannot be a web-identity role of any cluster: a non-EKS OIDC
 # provider may be a self-managed cluster's issuer, and Principal "*" with
-# conditions on some issuer's claims may admit this cluster (edge case 25),
+# conditions on some issuer's claims may admit this cluster,
 # so those are left alone.
 no_cluster_issuer(link) := {
 	"text": sprintf("the role's trust policy has no web-identity statement for any cluster's OIDC provider (%s)", [trusted_summary(policy)]),
@@ -260,7 +260,7 @@ condition_reason(link, issuer, s, f, failing) := {
 
 # mine_for lists [statement, provider] for the web-identity Allow statements
 # that can apply to this cluster: those whose Federated provider has this
-# cluster's issuer, and those with Principal "*" (edge case 25), paired with
+# cluster's issuer, and those with Principal "*", paired with
 # the provider STS would present.
 mine_for(link, issuer) := array.concat(
 	[pair | some pair in iam.web_identity_statements(link.role.trustPolicy); pair[1].keyPrefix == lower(issuer)],

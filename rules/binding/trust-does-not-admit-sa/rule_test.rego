@@ -85,7 +85,7 @@ only(findings) := f if {
 	some f in findings
 }
 
-# --- The acceptance case and the near misses (edge case 42) -----------------------
+# --- The acceptance case and the near misses -----------------------
 
 test_other_namespace_fires_with_did_you_mean if {
 	f := only(rule.deny) with input as inv(role([allow("system:serviceaccount:checkout:cart")]))
@@ -108,8 +108,8 @@ test_admitted_service_account_is_quiet if {
 	count(rule.deny) == 0 with input as inv(role([allow("system:serviceaccount:shop:cart")]))
 }
 
-# S2: condition key names are case-insensitive (the inventory lower-cases
-# them), so an upper-case key still matches (edge case 16).
+# Condition key names are case-insensitive (the inventory lower-cases
+# them), so an upper-case key still matches.
 test_upper_case_condition_key_is_admitted if {
 	upper_key := object.union(sub(["system:serviceaccount:shop:cart"], 0), {"keyWritten": upper(issuer)})
 	r := role([statement(0, "Allow", issuer, [aud(["sts.amazonaws.com"], 0), upper_key])])
@@ -130,8 +130,7 @@ test_trailing_and_leading_spaces_are_named if {
 	contains(g.message, "has a leading space")
 }
 
-# K4: Kubernetes names are lower case; StringEquals is case-sensitive (edge
-# case 16).
+# Kubernetes names are lower case; StringEquals is case-sensitive.
 test_upper_case_value_never_matches if {
 	f := only(rule.deny) with input as inv(role([allow("system:serviceaccount:Shop:Cart")]))
 	contains(f.message, `Did you mean "system:serviceaccount:shop:cart"?`)
@@ -159,7 +158,7 @@ test_spelling_hint_comes_first if {
 	not contains(f.message, "Did you mean namespace")
 }
 
-# Edge case 17: * is literal under StringEquals.
+# * is literal under StringEquals.
 test_wildcard_under_string_equals_is_literal if {
 	f := only(rule.deny) with input as inv(role([allow("system:serviceaccount:shop:*")]))
 	contains(f.message, "it admits no ServiceAccount by name")
@@ -182,7 +181,7 @@ test_string_like_pattern_that_matches_is_quiet if {
 
 # --- Deny, issuers, audiences --------------------------------------------------
 
-# Edge case 23: an explicit Deny beats the Allow that admits the subject.
+# An explicit Deny beats the Allow that admits the subject.
 test_explicit_deny_is_named if {
 	deny_all := object.union(
 		statement(1, "Deny", issuer, [cond("StringLike", issuer, "sub", ["system:serviceaccount:*"], 1)]),
@@ -212,7 +211,7 @@ test_trust_keyed_to_another_cluster_names_both_issuers if {
 	f.related[0].at == federated(other_issuer, 0).at
 }
 
-# Edge case 20 (plain StringEquals): the Federated principal is this
+# Plain StringEquals: the Federated principal is this
 # cluster's, but the sub key names another cluster's issuer.
 test_condition_key_of_another_issuer_is_always_false if {
 	wrong := cond("StringEquals", other_issuer, "sub", ["system:serviceaccount:shop:cart"], 0)
@@ -252,7 +251,7 @@ test_trust_requiring_a_custom_audience_points_at_the_role_annotation if {
 
 # --- Statements ----------------------------------------------------------------
 
-# Edge case 22 shape: the union of statements decides; one admitting
+# The union of statements decides; one admitting
 # statement is enough.
 test_second_statement_admits if {
 	r := role([allow("system:serviceaccount:checkout:cart"), statement(1, "Allow", issuer, [sub(["system:serviceaccount:shop:cart"], 1)])])
@@ -305,7 +304,7 @@ test_unknown_issuer_and_self_managed_provider_is_quiet if {
 
 # --- Skipped links ---------------------------------------------------------------
 
-# Edge case 34 / W14: a Pod Identity association wins; IRSA is not used.
+# A Pod Identity association wins; IRSA is not used.
 test_pod_identity_association_is_quiet if {
 	i := object.union(inv(role([allow("system:serviceaccount:checkout:cart")])), {"podIdentityAssociations": {"shop/cart": {"key": "shop/cart", "roleArn": "arn:aws:iam::743263909644:role/cart-pod-identity"}}})
 	count(rule.deny) == 0 with input as i
@@ -322,7 +321,7 @@ test_lossy_trust_is_left_to_trust_policy_malformed if {
 	count(rule.deny) == 0 with input as inv(lossy)
 }
 
-# Edge case 25: Principal "*" with web identity and conditions on this
+# Principal "*" with web identity and conditions on this
 # cluster's claims admits the pod like a Federated principal would.
 wildcard_statement(subject) := object.union(allow(subject), {
 	"principals": [{"type": "*", "value": "*", "at": array.concat(statement_at(0), ["Principal"])}],
@@ -344,7 +343,7 @@ test_wildcard_principal_without_issuer_is_quiet if {
 
 # A trust is judged only through a ServiceAccount annotated with its role:
 # a role nobody uses, admitting a ServiceAccount the scan lacks, is
-# orphan-trust's business (edge case 40).
+# orphan-trust's business.
 test_role_no_service_account_uses_is_quiet if {
 	used := role([allow("system:serviceaccount:shop:cart")])
 	unused := object.union(role([allow("system:serviceaccount:old-ns:old-sa")]), {"key": "arn:aws:iam::743263909644:role/old", "arn": "arn:aws:iam::743263909644:role/old"})

@@ -73,7 +73,7 @@ deny contains with_default_sa(finding, e.namespace) if {
 	some e in binding.admitted
 	e.name == "default"
 
-	# Namespaces are DNS labels (K4): anything else matches no pod.
+	# Namespaces are DNS labels: anything else matches no pod.
 	regex.match(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`, e.namespace)
 	count(e.namespace) <= 63
 	request := iam.request(e.provider, binding.subject(e), iam.probe_audience(e.statement, e.provider))

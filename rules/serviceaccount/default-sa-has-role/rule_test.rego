@@ -22,7 +22,7 @@ sa(name, annotations, used_by) := {
 workload(ref, kind, name) := {"ref": ref, "kind": kind, "namespace": "payments", "name": name}
 
 test_annotated_default_fires_and_lists_its_workloads if {
-	# Edge case 2: pods without a serviceAccountName get the role.
+	# Pods without a serviceAccountName get the role.
 	findings := rule.deny with input as {
 		"serviceAccounts": {"payments/default": sa("default", {"eks.amazonaws.com/role-arn": role}, ["w2", "w1"])},
 		"workloads": [workload("w1", "Deployment", "api"), workload("w2", "CronJob", "settle")],
@@ -200,7 +200,7 @@ test_closed_trusts_are_quiet if {
 }
 
 test_trust_for_an_impossible_namespace_is_quiet if {
-	# Edge case 16: upper case never matches a real token's subject.
+	# Upper case never matches a real token's subject.
 	count(rule.deny) == 0 with input as trust_scan([trusting(0, "StringEquals", ["system:serviceaccount:Payments:default"])], [], {})
 }
 

@@ -38,7 +38,7 @@ test_valid_arn_is_quiet if {
 }
 
 test_valid_arn_with_path_is_quiet if {
-	# Edge case 5: a role path is part of a valid ARN.
+	# A role path is part of a valid ARN.
 	count(rule.deny) == 0 with input as sa("arn:aws:iam::111122223333:role/team/app/reader")
 }
 
@@ -61,7 +61,7 @@ test_no_annotation_and_implicit_default_are_quiet if {
 }
 
 test_block_scalar_newline_is_invalid if {
-	# Edge case 4: `role-arn: |` keeps the trailing newline.
+	# `role-arn: |` keeps the trailing newline.
 	f := one("arn:aws:iam::111122223333:role/api\n")
 	f.severity == "high"
 	contains(f.message, `"arn:aws:iam::111122223333:role/api\n" ends with a newline`)
@@ -151,7 +151,7 @@ test_not_an_arn_is_invalid if {
 }
 
 test_templates_are_unresolved_at_medium if {
-	# Edge case 7: placeholders are unresolved, not invalid.
+	# Placeholders are unresolved, not invalid.
 	every v in [
 		"{{ .Values.serviceAccount.roleArn }}",
 		"${ROLE_ARN}",

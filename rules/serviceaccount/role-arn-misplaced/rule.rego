@@ -40,10 +40,10 @@ package irsalint.rules.serviceaccount["role-arn-misplaced"]
 import data.irsalint.lib.k8s
 import data.irsalint.lib.result
 
-# Keys the webhook reads from the ServiceAccount only (W2).
+# Keys the webhook reads from the ServiceAccount only.
 sa_keys := {k8s.role_arn_key, k8s.audience_key, k8s.sts_regional_endpoints_key}
 
-# Keys the webhook reads from the pod (token-expiration also from the SA, W1).
+# Keys the webhook reads from the pod (token-expiration also from the SA).
 pod_keys := {k8s.token_expiration_key, k8s.skip_containers_key}
 
 webhook_keys := sa_keys | pod_keys

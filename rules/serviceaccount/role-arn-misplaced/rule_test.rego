@@ -57,7 +57,7 @@ with_sa(w, sa_annotations) := {
 sa_only(annotations) := {"serviceAccounts": {"prod/api": sa("api", annotations)}, "workloads": []}
 
 test_role_arn_on_pod_template_fires_high if {
-	# Edge case 3: the annotation on the template, none on the SA.
+	# The annotation on the template, none on the SA.
 	findings := rule.deny with input as irsalint.resolve(with_sa(deployment({}, {"eks.amazonaws.com/role-arn": role}, "api"), {}))
 	count(findings) == 1
 	some f in findings

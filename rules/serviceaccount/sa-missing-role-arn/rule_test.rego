@@ -168,7 +168,7 @@ test_only_uncovered_containers_count if {
 }
 
 test_fargate_says_calls_fail if {
-	# Edge case 35: no IMDS on Fargate.
+	# No IMDS on Fargate.
 	inp := irsalint.resolve(object.union(plain([app(0, ["AWS_REGION"])]), {"cluster": {"fargateProfiles": [{"name": "fp", "selectors": [{"namespace": "shop", "labels": {}}]}]}}))
 	some f in rule.deny with input as inp
 	contains(f.message, "It runs on Fargate, where there is no instance metadata service, so its AWS calls fail.")

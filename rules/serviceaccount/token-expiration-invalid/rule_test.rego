@@ -52,7 +52,7 @@ test_values_in_range_are_quiet if {
 }
 
 test_non_integers_are_ignored if {
-	# Edge case 12: "3600s" is not an integer; the webhook keeps the default.
+	# "3600s" is not an integer; the webhook keeps the default.
 	m := on_sa("3600s")
 	contains(m, `ServiceAccount prod/api: eks.amazonaws.com/token-expiration "3600s" is not an integer (the value is a number of seconds, without a unit), so the webhook ignores it`)
 	contains(m, "the default of 86400 seconds")
@@ -67,7 +67,7 @@ test_non_integers_are_ignored if {
 }
 
 test_below_minimum_is_clamped if {
-	# Edge case 12: "300" becomes 600.
+	# "300" becomes 600.
 	contains(on_sa("300"), `"300" is below the webhook's minimum of 600 seconds, so tokens are issued for 600 seconds instead`)
 	contains(on_sa("599"), "below the webhook's minimum")
 	contains(on_sa("0"), "below the webhook's minimum")
@@ -75,7 +75,7 @@ test_below_minimum_is_clamped if {
 }
 
 test_above_maximum_is_not_enforced if {
-	# Edge case 12: "172800" passes the webhook; the API server may cap it.
+	# "172800" passes the webhook; the API server may cap it.
 	m := on_sa("172800")
 	contains(m, "is above 86400 seconds (24 hours), which the webhook does not enforce")
 	contains(m, "--service-account-max-token-expiration")

@@ -38,7 +38,7 @@ import data.irsalint.lib.result
 
 pod_identity := "pods.eks.amazonaws.com"
 
-# Condition keys that narrow which association may use the role (P1, P8).
+# Condition keys that narrow which association may use the role.
 scoping_keys := {
 	"aws:requesttag/eks-cluster-arn",
 	"aws:requesttag/kubernetes-namespace",
@@ -101,7 +101,7 @@ ignored(s) := sprintf(" (the one on %s is negated, IfExists or matches every val
 	count(keys) > 0
 } else := ""
 
-# Conditions on aws:PrincipalTag/... look like scoping but are not (P2).
+# Conditions on aws:PrincipalTag/... look like scoping but are not.
 principal_tag_note(s) := sprintf(" Its conditions on %s do not scope it either: when EKS assumes the role the session tags are aws:RequestTag/...; aws:PrincipalTag/... belongs in the role's permission policies.", [concat(", ", keys)]) if {
 	keys := sort({c.keyWritten | some c in s.conditions; startswith(c.key, "aws:principaltag/")})
 	count(keys) > 0

@@ -38,7 +38,7 @@ findings(statements) := fs if {
 	fs := rule.deny with input as {"roles": {"arn:aws:iam::743263909644:role/orders": role(statements, false)}}
 }
 
-# P1: AWS's minimal example has no conditions; it is reported.
+# AWS's minimal example has no conditions; it is reported.
 test_documented_minimal_example_is_reported if {
 	fs := findings([pod_identity([])])
 	count(fs) == 1

@@ -70,7 +70,7 @@ deny contains result.graded(role, s.actionAt, message, "high") if {
 	])
 }
 
-# (b) Pod Identity needs both AssumeRole and TagSession (P1).
+# (b) Pod Identity needs both AssumeRole and TagSession.
 deny contains result.graded(role, s.actionAt, message, "high") if {
 	some role in input.roles
 	iam.usable(role)

@@ -42,7 +42,7 @@ findings(statements) := fs if {
 	fs := rule.deny with input as {"roles": {"arn:aws:iam::743263909644:role/reports": role(statements, false)}}
 }
 
-# (a) S10: sts:AssumeRole with a Federated OIDC principal.
+# (a) sts:AssumeRole with a Federated OIDC principal.
 test_assume_role_with_oidc_provider_is_high if {
 	fs := findings([federated(oidc, ["sts:assumerole"])])
 	count(fs) == 1
@@ -99,7 +99,7 @@ test_tag_session_with_web_identity_is_fine if {
 	count(findings([federated(oidc, ["sts:assumerolewithwebidentity", "sts:tagsession"])])) == 0
 }
 
-# (b) P1: Pod Identity needs both actions.
+# (b) Pod Identity needs both actions.
 test_pod_identity_without_tag_session_is_high if {
 	fs := findings([service("pods.eks.amazonaws.com", ["sts:assumerole"])])
 	count(fs) == 1

@@ -47,7 +47,7 @@ deny contains result.graded(role, p.at, message, severity) if {
 	])
 }
 
-# wildcard_entry is the first principal entry that matches everyone (S7),
+# wildcard_entry is the first principal entry that matches everyone,
 # by the library's definition.
 wildcard_entry(s) := [p |
 	some p in s.principals
@@ -100,7 +100,7 @@ admitted(s) := concat(" and ", who) if {
 } else := "every principal"
 
 # claim_note: OIDC claim conditions look like a restriction but do not pin
-# the identity provider (domain.md §3 case 25).
+# the identity provider.
 claim_note(s) := sprintf(" Its conditions on %s do not help: without a Federated principal they do not pin the identity provider that issued the token.", [concat(", ", keys)]) if {
 	keys := sort({c.keyWritten | some c in s.conditions; iam.issuer_key(c.key)})
 	count(keys) > 0

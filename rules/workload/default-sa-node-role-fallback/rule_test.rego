@@ -73,7 +73,7 @@ test_deprecated_service_account_field_default_is_reported if {
 	contains(f.message, "deprecated serviceAccount field")
 }
 
-# Edge case 1: the deprecated field names "api" (or serviceAccountName wins
+# The deprecated field names "api" (or serviceAccountName wins
 # with "api"): the effective SA is not default, so this rule is silent.
 test_named_non_default_service_account_is_quiet if {
 	sa := {"name": "api", "key": "payments/api", "source": "serviceAccount", "at": array.concat(pod_spec_at, ["serviceAccount"])}
@@ -90,7 +90,7 @@ test_host_network_is_high if {
 	contains(f.message, "hostNetwork, so the IMDS hop limit cannot keep it from the node role")
 }
 
-# Edge case 2: an annotated default ServiceAccount gives the pod IRSA;
+# An annotated default ServiceAccount gives the pod IRSA;
 # default-sa-has-role reports that, not this rule.
 test_annotated_default_is_quiet if {
 	sas := declared_default({"eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/payments"})
@@ -123,7 +123,7 @@ test_known_associations_change_the_message if {
 	not contains(f.message, "were given")
 }
 
-# Edge case 35: Fargate has no IMDS, so there is no node role to fall back to.
+# Fargate has no IMDS, so there is no node role to fall back to.
 test_fargate_profile_is_quiet if {
 	i := irsalint.resolve(object.union(inv([deployment(omitted)], implicit_default), {"cluster": {
 		"kubernetesVersion": null,

@@ -44,7 +44,7 @@ import data.irsalint.lib.identity
 import data.irsalint.lib.k8s
 import data.irsalint.lib.result
 
-# The Pod Identity agent's addresses (P6).
+# The Pod Identity agent's addresses.
 agent_hosts := {"169.254.170.23", "[fd00:ec2::23]"}
 
 # The ECS agent, where RELATIVE_URI points (not present on EKS).
@@ -109,7 +109,7 @@ loopback(host) if host == "[::1]"
 
 loopback(host) if regex.match(`^127\.[0-9]+\.[0-9]+\.[0-9]+$`, host)
 
-# W14 and the webhook's container-credentials branch: a hand-set FULL_URI or
+# The webhook's container-credentials branch: a hand-set FULL_URI or
 # token file suppresses both injected variables in that container.
 webhook_note(w, c, e) := sprintf("; because it is set by hand, the webhook injects neither AWS_CONTAINER_CREDENTIALS_FULL_URI nor AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE for the Pod Identity association of ServiceAccount %s", [w.serviceAccount.key]) if {
 	injected_vars[e.name]

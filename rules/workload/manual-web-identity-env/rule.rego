@@ -60,14 +60,14 @@ import data.irsalint.lib.identity
 import data.irsalint.lib.k8s
 import data.irsalint.lib.result
 
-# Where the webhook mounts its token (W3), and the name of its volume.
+# Where the webhook mounts its token, and the name of its volume.
 webhook_token_file := "/var/run/secrets/eks.amazonaws.com/serviceaccount/token"
 
 webhook_windows_token_file := `C:\var\run\secrets\eks.amazonaws.com\serviceaccount\token`
 
 webhook_volume := "aws-iam-token"
 
-# Only one of the two variables: the webhook injects neither (W5).
+# Only one of the two variables: the webhook injects neither.
 deny contains result.graded(w, k8s.value_at(e), message, "high") if {
 	some w in candidates
 	some c in w.containers
@@ -125,7 +125,7 @@ subject(w, c) := sprintf("%s %q of %s", [k8s.container_kind(c), c.name, k8s.desc
 sa_name(w) := w.serviceAccount.key
 
 # webhook_injects: the webhook would give this container IRSA from the
-# ServiceAccount's annotation (and mounts its token volume in it, W7).
+# ServiceAccount's annotation (and mounts its token volume in it).
 webhook_injects(w, c) if {
 	identity.irsa_role(w)
 	identity.webhook_mutates(w, c)
@@ -176,7 +176,7 @@ problem(w, c, e) := role_problem(w, c, e) if {
 	e.name == "AWS_WEB_IDENTITY_TOKEN_FILE"
 }
 
-# W14 + C1: the webhook picks Pod Identity, but web identity comes first in
+# The webhook picks Pod Identity, but web identity comes first in
 # the chain, so the association is never used.
 role_problem(w, c, e) := sprintf(
 	"%s sets AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE by hand while an EKS Pod Identity association covers ServiceAccount %s: SDKs try web identity first, so the association is never used.",

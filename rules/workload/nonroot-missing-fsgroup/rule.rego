@@ -181,8 +181,7 @@ fs_user(w) := uid if {
 
 # A projected volume carrying a token for STS: its audience is the one the
 # ServiceAccount asks for, or sts.amazonaws.com; or it has the name of the
-# webhook's own volume, which the webhook then leaves as written and mounts
-# (W7).
+# webhook's own volume, which the webhook then leaves as written and mounts.
 irsa_token_volume(w, v) if {
 	some src in v.projected.sources
 	src.serviceAccountToken.audience in irsa_audiences(w)

@@ -92,7 +92,7 @@ test_before_1_19_nonroot_without_fsgroup_is_high_at_pod_security_context if {
 	contains(f.message, "on Kubernetes 1.18 the projected token file is written 0600 and owned by root")
 }
 
-# Edge case 30 on 1.18: even a uniform runAsUser does not help before 1.19.
+# On 1.18, even a uniform runAsUser does not help before 1.19.
 test_before_1_19_lists_every_nonroot_irsa_container if {
 	w := pod(
 		null, [
@@ -153,18 +153,18 @@ test_windows_pod_is_quiet if {
 
 # --- 1.19 and later: only where the token really is unreadable ------------
 
-# Edge case 30 on 1.29: uniform runAsUser, the file is owned by that UID.
+# On 1.29, with a uniform runAsUser, the file is owned by that UID.
 test_from_1_19_uniform_run_as_user_is_quiet if {
 	count(rule.deny) == 0 with input as inv(v129, pod({"runAsUser": 1000}, [app({})], []))
 }
 
-# Edge case 29: pod runAsUser 1000, an init container as 0: mixed UIDs, 0644.
+# Pod runAsUser 1000, an init container as 0: mixed UIDs, 0644.
 test_from_1_19_mixed_uids_with_root_init_is_quiet if {
 	w := pod({"runAsUser": 1000}, [container("initContainer", "migrate", 0, {"runAsUser": 0}, {}), app({})], [])
 	count(rule.deny) == 0 with input as inv(v129, w)
 }
 
-# Edge case 31: runAsNonRoot without runAsUser: FsUser is nil, 0644.
+# RunAsNonRoot without runAsUser: FsUser is nil, 0644.
 test_from_1_19_run_as_non_root_only_is_quiet if {
 	count(rule.deny) == 0 with input as inv(v129, pod({"runAsNonRoot": true}, [app({})], []))
 }
@@ -173,7 +173,7 @@ test_version_2_is_treated_as_recent if {
 	count(rule.deny) == 0 with input as inv({"major": 2, "minor": 0, "raw": "2.0"}, pod({"runAsUser": 1000}, [app({})], []))
 }
 
-# Edge case 32: a hand-written token volume with defaultMode 0400 (YAML 0400
+# A hand-written token volume with defaultMode 0400 (YAML 0400
 # arrives as 256, as JSON carries it), no runAsUser, a non-root image.
 test_restrictive_token_volume_is_medium_at_default_mode if {
 	w := pod(null, [mounted({"runAsNonRoot": true})], [token_volume({"defaultMode": 256}, "sts.amazonaws.com")])

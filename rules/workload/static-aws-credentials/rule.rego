@@ -54,7 +54,7 @@ origin(e) := ["as a literal value", "critical"] if {
 	e.valueFrom.secretKeyRef
 }
 
-# An access key ID alone does not activate the SDK's env provider (C2), but
+# An access key ID alone does not activate the SDK's env provider, but
 # it still leaks.
 alone_note(c, e) := " (the key ID alone is not used by the Go SDK, but it leaks)" if {
 	e.name == "AWS_ACCESS_KEY_ID"

@@ -46,7 +46,7 @@ import data.irsalint.lib.identity
 import data.irsalint.lib.k8s
 import data.irsalint.lib.result
 
-# (a) The opt-out label, whatever its value (W13).
+# (a) The opt-out label, whatever its value.
 deny contains with_role_annotation(result.graded(w, k8s.template_label_at(w, k8s.skip_webhook_label), message, "medium"), w) if {
 	some i in input.index.templateLabels[k8s.skip_webhook_label]
 	w := input.workloads[i]
@@ -86,7 +86,7 @@ deny contains result.graded(w, skip_at(w), message, "low") if {
 	])
 }
 
-# (d) A value the webhook's CSV reader rejects: nothing is skipped (W8).
+# (d) A value the webhook's CSV reader rejects: nothing is skipped.
 deny contains result.graded(w, skip_at(w), message, "low") if {
 	some i in input.index.templateAnnotations[k8s.skip_containers_key]
 	w := input.workloads[i]
@@ -102,7 +102,7 @@ deny contains result.graded(w, skip_at(w), message, "low") if {
 skip_at(w) := k8s.template_annotation_at(w, k8s.skip_containers_key)
 
 # offered is what the webhook would give the pod: a Pod Identity association
-# (which wins, W14) or the ServiceAccount's IRSA role. Undefined otherwise,
+# (which wins) or the ServiceAccount's IRSA role. Undefined otherwise,
 # including when the ServiceAccount is not in the scan.
 offered(w) := sprintf("the EKS Pod Identity association of ServiceAccount %s", [w.serviceAccount.key]) if {
 	identity.association(w)
@@ -146,7 +146,7 @@ no_such(names) := "no container by that name, so it skips nothing" if {
 
 quoted_list(names) := concat(", ", [sprintf("%q", [n]) | some n in sort(names)])
 
-# W8, edge case 10: the CSV reader keeps the space after a comma.
+# The CSV reader keeps the space after a comma.
 space_hint(w, unknown, known) := sprintf(
 	`; the webhook's CSV reader keeps the space after a comma, so %s: write %q`,
 	[not_skipped(meant), suggestion(w)],
