@@ -22,7 +22,7 @@ import (
 type Doc struct {
 	Index      int         // 0-based among the non-empty documents of the file
 	Value      any         // map[string]any, []any, string, int64, float64, bool (never nil)
-	Pos        *Node       // position tree mirroring Value (never nil for a non-empty doc)
+	Pos        *Positions  // positions of Value's nodes (never nil for a non-empty doc)
 	Duplicates []Duplicate // keys repeated within one mapping, in file order
 }
 
@@ -87,6 +87,7 @@ func Decode(data []byte) ([]Doc, error) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []Doc
+	var pb posBuilder
 	for {
 		root, err := next(dec)
 		if errors.Is(err, io.EOF) {
@@ -108,7 +109,7 @@ func Decode(data []byte) ([]Doc, error) {
 		if root == nil {
 			continue
 		}
-		doc, err := convertDoc(root, src)
+		doc, err := convertDoc(root, src, &pb)
 		if err != nil {
 			return docs, err
 		}
