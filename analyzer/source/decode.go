@@ -85,6 +85,14 @@ func Decode(data []byte) ([]Doc, error) {
 		// scalars to resolve).
 		return decodeJSON(src, body)
 	}
+	if docs, ok := decodeFast(data); ok {
+		return docs, nil
+	}
+	return decodeYAML(data, src)
+}
+
+// decodeYAML decodes data with yaml.v3 and converts its nodes.
+func decodeYAML(data []byte, src *lines) ([]Doc, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []Doc
 	var pb posBuilder
