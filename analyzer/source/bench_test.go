@@ -228,37 +228,51 @@ func BenchmarkDecodePaths(b *testing.B) {
 	}
 }
 
-// TestPositionMemory reports the bytes of position data per node, retained
-// after decoding k8sYAMLPlain and (when the generator is there) the
-// generated corpus' manifests: go test -run PositionMemory -v.
-func TestPositionMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("measures memory")
+// BenchmarkPositionMemory reports the bytes of position data retained per
+// node after decoding the generated corpus' manifests (skipped without the
+// generator) and k8sYAMLPlain: go test -run '^$' -bench PositionMemory.
+func BenchmarkPositionMemory(b *testing.B) {
+	inputs := []struct {
+		name  string
+		files [][]byte
+	}{{"k8s-1MB", [][]byte{k8sYAMLPlain(1 << 20)}}}
+	if dir := genCorpus(b, 10000, 2000); dir != "" {
+		inputs = append(inputs, struct {
+			name  string
+			files [][]byte
+		}{"corpus", readTree(b, filepath.Join(dir, "manifests"))})
 	}
-	inputs := map[string][][]byte{"k8s": {k8sYAMLPlain(1 << 20)}}
-	if dir := genCorpus(t, 2000, 200); dir != "" {
-		inputs["corpus"] = readTree(t, filepath.Join(dir, "manifests"))
+	for _, in := range inputs {
+		b.Run(in.name, func(b *testing.B) {
+			var perNode float64
+			for b.Loop() {
+				perNode = positionBytes(b, in.files)
+			}
+			b.ReportMetric(perNode, "B/node")
+		})
 	}
-	for name, files := range inputs {
-		var kept []*Positions
-		nodes := 0
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		for _, f := range files {
-			docs, err := Decode(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, d := range docs {
-				kept = append(kept, d.Pos)
-				nodes += 1 + len(d.Pos.entries)
-			}
+}
+
+// positionBytes decodes files and returns the heap that their Positions
+// keep, per node.
+func positionBytes(tb testing.TB, files [][]byte) float64 {
+	var kept []*Positions
+	nodes := 0
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for _, f := range files {
+		docs, err := Decode(f)
+		if err != nil {
+			tb.Fatal(err)
 		}
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		bytes := after.HeapAlloc - before.HeapAlloc - uint64(cap(kept))*8
-		t.Logf("%s: %d documents, %d nodes, %d bytes of positions: %.1f bytes per node", name, len(kept), nodes, bytes, float64(bytes)/float64(nodes))
-		runtime.KeepAlive(kept)
+		for _, d := range docs {
+			kept = append(kept, d.Pos)
+			nodes += 1 + len(d.Pos.entries)
+		}
 	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(kept)
+	return float64(after.HeapAlloc-before.HeapAlloc-uint64(cap(kept))*8) / float64(nodes)
 }

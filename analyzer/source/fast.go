@@ -276,7 +276,7 @@ func (p *fastParser) nodeKind(indent int, block bool) (any, analyzer.Position) {
 		p.nextContent()
 		return s, at
 	case '"', '\'':
-		s, multi := p.quoted(indent)
+		s, multi := p.quoted()
 		if block && !multi && p.keyFollows(start) {
 			return p.mapping(start-p.lineStart, s, at), at
 		}
@@ -523,7 +523,7 @@ func (p *fastParser) key() (string, analyzer.Position) {
 	at := p.at(start)
 	switch c := p.data[start]; c {
 	case '"', '\'':
-		s, multi := p.quoted(-1)
+		s, multi := p.quoted()
 		if multi || !p.keyFollows(start) {
 			p.fail()
 		}
@@ -641,9 +641,9 @@ func (p *fastParser) item(col int, dashEnd analyzer.Position) (any, analyzer.Pos
 }
 
 // quoted reads a single- or double-quoted scalar as libyaml does and tells
-// whether it spans lines. Lines after the first must be indented past
-// indent (libyaml does not require it, yaml.v3 may do otherwise).
-func (p *fastParser) quoted(indent int) (string, bool) {
+// whether it spans lines (libyaml does not check the indentation of the
+// lines after the first).
+func (p *fastParser) quoted() (string, bool) {
 	d := p.data
 	q := d[p.pos]
 	p.pos++
@@ -718,9 +718,6 @@ func (p *fastParser) quoted(indent int) (string, bool) {
 			}
 		}
 		if leadingBlanks {
-			if p.pos < len(d) && !p.eol(p.pos) && p.pos-p.lineStart <= indent {
-				p.fail()
-			}
 			if folded && trailing == 0 {
 				buf = append(buf, ' ')
 			}
@@ -1009,7 +1006,7 @@ func (p *fastParser) flowNode() (any, analyzer.Position) {
 	case '[', '{':
 		return p.flow(), at
 	case '"', '\'':
-		s, multi := p.quoted(-1)
+		s, multi := p.quoted()
 		if multi {
 			p.fail()
 		}
@@ -1026,7 +1023,7 @@ func (p *fastParser) flowKey() (string, analyzer.Position) {
 	var key string
 	switch p.data[start] {
 	case '"', '\'':
-		s, multi := p.quoted(-1)
+		s, multi := p.quoted()
 		if multi {
 			p.fail()
 		}

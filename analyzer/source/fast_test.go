@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/token"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -348,6 +349,10 @@ func readTree(t testing.TB, dir string) [][]byte {
 func FuzzFastPath(f *testing.F) {
 	for _, s := range slices.Concat(fuzzSeeds, differentialCases, fastTypical) {
 		f.Add([]byte(s))
+	}
+	g := &yamlGen{r: rand.New(rand.NewPCG(3, 4))}
+	for range 200 {
+		f.Add(g.text())
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		compareFast(t, data)
