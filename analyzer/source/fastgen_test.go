@@ -16,6 +16,7 @@ type yamlGen struct {
 }
 
 func (g *yamlGen) pick(s []string) string { return s[g.r.IntN(len(s))] }
+func (g *yamlGen) chance(n int) bool      { return g.r.IntN(n) == 0 }
 
 // pickMostly picks among s but its last bad strings, and now and then among
 // all of them.
@@ -25,7 +26,6 @@ func (g *yamlGen) pickMostly(s []string, bad int) string {
 	}
 	return s[g.r.IntN(len(s)-bad)]
 }
-func (g *yamlGen) chance(n int) bool { return g.r.IntN(n) == 0 }
 
 // Each pool starts with valid, common strings; its last bad ones are what
 // the fast path gives up on or yaml.v3 rejects, picked now and then.
@@ -161,10 +161,8 @@ func (g *yamlGen) lines(b *strings.Builder) {
 func (g *yamlGen) mapping(b *strings.Builder, indent, depth int) {
 	pad := strings.Repeat(" ", indent)
 	for i := range 1 + g.r.IntN(3) {
-		if i > 0 {
+		if inline := i == 0 && strings.HasSuffix(b.String(), " "); !inline {
 			g.lines(b)
-			b.WriteString(pad)
-		} else if !strings.HasSuffix(b.String(), " ") {
 			b.WriteString(pad)
 		}
 		b.WriteString(g.pickMostly(genKeys, genKeysBad))
@@ -187,10 +185,8 @@ func (g *yamlGen) mapping(b *strings.Builder, indent, depth int) {
 func (g *yamlGen) sequence(b *strings.Builder, indent, depth int) {
 	pad := strings.Repeat(" ", indent)
 	for i := range 1 + g.r.IntN(3) {
-		if i > 0 {
+		if inline := i == 0 && strings.HasSuffix(b.String(), " "); !inline {
 			g.lines(b)
-		}
-		if i > 0 || !strings.HasSuffix(b.String(), " ") {
 			b.WriteString(pad)
 		}
 		b.WriteString("-")
