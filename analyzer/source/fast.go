@@ -1,6 +1,7 @@
 package source
 
 import (
+	"sync"
 	"unicode/utf8"
 
 	"github.com/irsalint/irsalint/analyzer"
@@ -49,8 +50,26 @@ func decodeFast(data []byte) (docs []Doc, ok bool) {
 	if !clean {
 		return nil, false
 	}
-	p := &fastParser{data: data, pos: start, line: 1, lineStart: start, ascii: ascii}
+	p := fastParsers.Get().(*fastParser)
+	defer p.release()
+	p.data, p.pos, p.line, p.lineStart, p.ascii = data, start, 1, start, ascii
 	return p.stream(), true
+}
+
+// fastParsers keeps parsers with their buffers for the next file.
+var fastParsers = sync.Pool{New: func() any { return new(fastParser) }}
+
+// release empties p, drops buffers a large file grew, and puts p back.
+func (p *fastParser) release() {
+	const keep = 1 << 16
+	if cap(p.pb.entries) > keep || cap(p.pairs) > keep || cap(p.items) > keep || cap(p.buf) > keep {
+		p.pb, p.pairs, p.items, p.buf = posBuilder{}, nil, nil, nil
+	}
+	clear(p.pairs[:cap(p.pairs)])
+	clear(p.items[:cap(p.items)])
+	p.data, p.dups, p.depth = nil, nil, 0
+	p.path, p.pairs, p.items = p.path[:0], p.pairs[:0], p.items[:0]
+	fastParsers.Put(p)
 }
 
 // fastText tells whether the text holds only characters the fast parser
@@ -61,9 +80,15 @@ func decodeFast(data []byte) (docs []Doc, ok bool) {
 func fastText(data []byte) (ascii, ok bool) {
 	ascii = true
 	for i := 0; i < len(data); {
+		for i < len(data) && plainASCII[data[i]] {
+			i++
+		}
+		if i == len(data) {
+			break
+		}
 		b := data[i]
 		if b < utf8.RuneSelf {
-			if b < ' ' && b != '\n' && b != '\t' && (b != '\r' || i+1 >= len(data) || data[i+1] != '\n') || b == 0x7f {
+			if b != '\n' && b != '\t' && (b != '\r' || i+1 >= len(data) || data[i+1] != '\n') {
 				return false, false
 			}
 			i++
@@ -79,6 +104,14 @@ func fastText(data []byte) (ascii, ok bool) {
 	return ascii, true
 }
 
+// plainASCII marks the printable ASCII characters.
+var plainASCII = func() (t [256]bool) {
+	for c := ' '; c < 0x7f; c++ {
+		t[c] = true
+	}
+	return t
+}()
+
 type fastParser struct {
 	data      []byte
 	pos       int // the next byte to read
@@ -88,13 +121,49 @@ type fastParser struct {
 	depth     int
 
 	pb    posBuilder
-	path  []any
-	hash  uint64 // of path
+	path  []pathElem // of the node being read
+	hash  uint64     // of path
 	dups  []Duplicate
 	pairs []fastPair  // pairs of the mappings being read
 	items []any       // items of the sequences being read
 	buf   []byte      // scalars that are not a slice of the text
 	strs  [512]string // recent short strings, for intern
+}
+
+// pathElem is a mapping key, or a sequence index when index >= 0; a path of
+// []any would cost an allocation per key.
+type pathElem struct {
+	key   string
+	index int
+}
+
+// enter opens the entry of a child of the node being read, whose path hash
+// is h, and returns it.
+func (p *fastParser) enter(h uint64, el pathElem) int {
+	p.hash = h
+	p.path = append(p.path, el)
+	return p.pb.add(h)
+}
+
+// leave closes the entry e opened by enter; parent is the hash before, at
+// the position of the entry.
+func (p *fastParser) leave(e int, parent uint64, at analyzer.Position) {
+	p.path = p.path[:len(p.path)-1]
+	p.hash = parent
+	p.pb.set(e, at)
+}
+
+// pathNow is the path of the node being read, as Duplicate gives it.
+func (p *fastParser) pathNow() []any {
+	var path []any
+	for _, el := range p.path {
+		if el.index >= 0 {
+			path = append(path, el.index)
+		} else {
+			path = append(path, el.key)
+		}
+	}
+	return path
 }
 
 type fastPair struct {
@@ -473,7 +542,7 @@ func (p *fastParser) intern(text []byte) string {
 }
 
 // keyFollows tells whether the scalar that started at start and ends at pos
-// is a mapping key: ':' and a blank follow on its line. It moves pos past the
+// is a mapping key: ':' and a blank follow on its line. It moves pos to the
 // ':' when it is.
 func (p *fastParser) keyFollows(start int) bool {
 	i := p.pos
@@ -497,14 +566,9 @@ func (p *fastParser) mapping(col int, key string, keyAt analyzer.Position) any {
 	parent := p.hash
 	for {
 		p.pos++ // ':'
-		h := keyHash(parent, key)
-		e := p.pb.add(h)
-		p.hash = h
-		p.path = append(p.path, key)
+		e := p.enter(keyHash(parent, key), pathElem{key: key, index: -1})
 		v := p.mappingValue(col)
-		p.path = p.path[:len(p.path)-1]
-		p.hash = parent
-		p.pb.set(e, keyAt)
+		p.leave(e, parent, keyAt)
 		p.pairs = append(p.pairs, fastPair{key: key, val: v, entry: e, at: keyAt})
 		if p.atEnd() || p.column() < col {
 			break
@@ -517,7 +581,7 @@ func (p *fastParser) mapping(col int, key string, keyAt analyzer.Position) any {
 	return p.finishMapping(base)
 }
 
-// key reads a mapping key and its ':' but the ':'.
+// key reads a mapping key, leaving pos at its ':'.
 func (p *fastParser) key() (string, analyzer.Position) {
 	start := p.pos
 	at := p.at(start)
@@ -581,7 +645,7 @@ func (p *fastParser) finishMapping(base int) map[string]any {
 				}
 			}
 			prev := pairs[last[pr.key]]
-			p.dups = append(p.dups, Duplicate{Path: append([]any(nil), p.path...), Key: pr.key, At: pr.at, First: prev.at})
+			p.dups = append(p.dups, Duplicate{Path: p.pathNow(), Key: pr.key, At: pr.at, First: prev.at})
 			p.pb.supersede(prev.entry)
 		}
 		if last != nil {
@@ -601,14 +665,9 @@ func (p *fastParser) sequence(col int) any {
 	for i := 0; ; i++ {
 		p.pos++ // '-'
 		dashEnd := p.at(p.pos)
-		h := indexHash(parent, i)
-		e := p.pb.add(h)
-		p.hash = h
-		p.path = append(p.path, i)
+		e := p.enter(indexHash(parent, i), pathElem{index: i})
 		v, at := p.item(col, dashEnd)
-		p.path = p.path[:len(p.path)-1]
-		p.hash = parent
-		p.pb.set(e, at)
+		p.leave(e, parent, at)
 		p.items = append(p.items, v)
 		if p.atEnd() || p.column() < col {
 			break
@@ -810,11 +869,11 @@ func (p *fastParser) escape(buf []byte) []byte {
 func (p *fastParser) blockScalar(indent int, literal bool) string {
 	d := p.data
 	p.pos++ // '|' or '>'
+	// chomp is -1 to strip the final line breaks, 0 to keep one, 1 to keep
+	// all; incr is the indentation indicator.
 	chomp, incr := 0, 0
-	for range 2 {
-		if p.pos >= len(d) {
-			break
-		}
+header:
+	for p.pos < len(d) {
 		switch c := d[p.pos]; {
 		case (c == '+' || c == '-') && chomp == 0:
 			chomp = 1
@@ -826,7 +885,7 @@ func (p *fastParser) blockScalar(indent int, literal bool) string {
 		case c == '0':
 			p.fail()
 		default:
-			continue
+			break header
 		}
 		p.pos++
 	}
@@ -922,14 +981,9 @@ func (p *fastParser) flow() any {
 		base := len(p.items)
 		if p.data[p.pos] != ']' {
 			for i := 0; ; i++ {
-				h := indexHash(parent, i)
-				e := p.pb.add(h)
-				p.hash = h
-				p.path = append(p.path, i)
+				e := p.enter(indexHash(parent, i), pathElem{index: i})
 				item, at := p.flowNode()
-				p.path = p.path[:len(p.path)-1]
-				p.hash = parent
-				p.pb.set(e, at)
+				p.leave(e, parent, at)
 				p.items = append(p.items, item)
 				if !p.flowNext(']') {
 					break
@@ -947,14 +1001,9 @@ func (p *fastParser) flow() any {
 		if p.data[p.pos] != '}' {
 			for {
 				key, keyAt := p.flowKey()
-				h := keyHash(parent, key)
-				e := p.pb.add(h)
-				p.hash = h
-				p.path = append(p.path, key)
+				e := p.enter(keyHash(parent, key), pathElem{key: key, index: -1})
 				val, _ := p.flowNode()
-				p.path = p.path[:len(p.path)-1]
-				p.hash = parent
-				p.pb.set(e, keyAt)
+				p.leave(e, parent, keyAt)
 				p.pairs = append(p.pairs, fastPair{key: key, val: val, entry: e, at: keyAt})
 				if !p.flowNext('}') {
 					break

@@ -54,7 +54,7 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("doc %d has Index %d", i, d.Index)
 			}
 			if d.Value == nil || d.Pos == nil {
-				t.Fatalf("doc %d: nil value or position tree", i)
+				t.Fatalf("doc %d: nil value or positions", i)
 			}
 			checkTree(t, src, d.Value, d.Pos)
 			for _, dup := range d.Duplicates {

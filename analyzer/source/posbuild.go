@@ -45,6 +45,7 @@ type posBuilder struct {
 	// -end-1 once the entry is superseded.
 	ends       []int
 	superseded bool
+	counts     []int // buffer of sortEntries
 }
 
 func (b *posBuilder) reset() {
@@ -121,37 +122,65 @@ func (b *posBuilder) added(m *posMapping, h uint64, i int) {
 
 // build returns the document's Positions; root is its root value's position.
 func (b *posBuilder) build(root analyzer.Position) *Positions {
-	n := len(b.entries)
+	src := b.entries
 	if b.superseded {
-		n = 0
-		for _, e := range b.ends {
-			if e >= 0 {
+		n := 0
+		for i, e := range b.entries {
+			if b.ends[i] >= 0 {
+				src[n] = e
 				n++
 			}
 		}
+		src = src[:n]
 	}
-	entries := make([]posEntry, 0, n)
-	if b.superseded {
-		for i, e := range b.entries {
-			if b.ends[i] >= 0 {
-				entries = append(entries, e)
-			}
-		}
-	} else {
-		entries = append(entries, b.entries...)
-	}
-	sortEntries(entries)
+	entries := make([]posEntry, len(src))
+	b.counts = sortEntries(entries, src, b.counts)
 	return &Positions{root: root, entries: entries}
 }
 
-func sortEntries(entries []posEntry) {
-	slices.SortFunc(entries, func(a, b posEntry) int {
-		switch {
-		case a.hash < b.hash:
-			return -1
-		case a.hash > b.hash:
-			return 1
+// sortEntries writes src sorted by hash into dst, of the same length: a
+// counting sort on the top bits of the hash, which are uniform, puts every
+// entry into its bucket, and an insertion sort orders the few in each. It
+// takes a quarter of the time of a comparison sort. counts is a buffer for
+// the buckets, returned for reuse.
+func sortEntries(dst, src []posEntry, counts []int) []int {
+	if len(src) < 64 {
+		copy(dst, src)
+	} else {
+		bits := uint(bitsFor(len(src)))
+		counts = slices.Grow(counts[:0], 1<<bits+1)[:1<<bits+1]
+		clear(counts)
+		shift := 64 - bits
+		for _, e := range src {
+			counts[e.hash>>shift+1]++
 		}
-		return 0
-	})
+		for i := 1; i < len(counts); i++ {
+			counts[i] += counts[i-1]
+		}
+		for _, e := range src {
+			k := e.hash >> shift
+			dst[counts[k]] = e
+			counts[k]++
+		}
+	}
+	for i := 1; i < len(dst); i++ {
+		e := dst[i]
+		j := i
+		for j > 0 && dst[j-1].hash > e.hash {
+			dst[j] = dst[j-1]
+			j--
+		}
+		dst[j] = e
+	}
+	return counts
+}
+
+// bitsFor is the number of bucket bits for n entries: about one entry per
+// bucket, at most 2^16 buckets.
+func bitsFor(n int) int {
+	bits := 1
+	for bits < 16 && 1<<bits < n {
+		bits++
+	}
+	return bits
 }
