@@ -242,9 +242,9 @@ func (g *yamlGen) text() []byte {
 
 // TestFastPathGenerated compares the two paths on random texts.
 func TestFastPathGenerated(t *testing.T) {
-	n := 20000
+	n := 5000
 	if testing.Short() {
-		n = 2000
+		n = 1000
 	}
 	g := &yamlGen{r: rand.New(rand.NewPCG(1, 2))}
 	handled := 0
