@@ -20,9 +20,10 @@ import (
 // data outlives decoding: objects keep it to place their findings.
 //
 // Path hashes are chained per element from a seed chosen at random when the
-// program starts, so that no text can be written to make two paths collide;
-// by chance, two paths of a document of n nodes share a hash with a
-// probability of about n²/2⁶⁴.
+// program starts, so that no text can be written to make two paths collide.
+// By chance, two of a document's n paths share a hash with a probability of
+// about n²/2⁶⁵, and a path that is not in it matches an entry with one of
+// n/2⁶⁴; Lookup would then give a wrong position.
 type Positions struct {
 	root    analyzer.Position
 	entries []posEntry
