@@ -197,7 +197,7 @@ func Parse(data []byte, display, dir string) (*Config, error) {
 		return cfg, nil
 	}
 	if len(docs) > 1 {
-		return nil, &Error{Location: analyzer.Location{File: display, Line: docs[1].Pos.Value.Line}, Msg: "the configuration must be one YAML document"}
+		return nil, &Error{Location: analyzer.Location{File: display, Line: docs[1].Pos.Root().Line}, Msg: "the configuration must be one YAML document"}
 	}
 	r := &reader{file: display, pos: docs[0].Pos}
 	if len(docs[0].Duplicates) > 0 {
@@ -228,7 +228,7 @@ func Parse(data []byte, display, dir string) (*Config, error) {
 // reader reads typed values, remembering the first error with its position.
 type reader struct {
 	file string
-	pos  *source.Node
+	pos  *source.Positions
 	err  error
 }
 

@@ -16,7 +16,7 @@ type Association struct {
 	Entry map[string]any
 	File  string
 	Base  []any
-	Pos   *source.Node
+	Pos   *source.Positions
 }
 
 // Detect reports whether a document is Pod Identity association output.

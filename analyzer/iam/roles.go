@@ -17,7 +17,7 @@ type Role struct {
 	Entry map[string]any
 	File  string
 	Base  []any // path from the document root to the role object
-	Pos   *source.Node
+	Pos   *source.Positions
 	Name  string // for people: "role arn:aws:iam::…" or "trust policy iam/x.json"
 }
 

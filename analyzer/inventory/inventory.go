@@ -29,9 +29,9 @@ type Source struct {
 	File string
 	// Base is the path from the document root to the object.
 	Base []any
-	// Pos is the document's position tree; nil for objects that exist only
+	// Pos holds the document's positions; nil for objects that exist only
 	// by inference (a namespace's implicit default service account).
-	Pos *source.Node
+	Pos *source.Positions
 	// Fixed is the location of an object that has no position tree (an
 	// association written in the configuration file).
 	Fixed *analyzer.Location

@@ -39,8 +39,8 @@ type Object struct {
 	// Base is the path from the document root to the object (nil, or
 	// ["items", j] for an item of a List).
 	Base []any
-	// Pos is the position tree of the whole document.
-	Pos *source.Node
+	// Pos holds the positions of the whole document.
+	Pos *source.Positions
 }
 
 // Describe names the object for messages: "Deployment prod/api".
@@ -216,7 +216,7 @@ func groupMatches(apiVersion string, groups []string) bool {
 }
 
 // typeError reports a field whose YAML type Kubernetes would reject.
-func typeError(file string, pos *source.Node, path []any, want string, got any) analyzer.Diagnostic {
+func typeError(file string, pos *source.Positions, path []any, want string, got any) analyzer.Diagnostic {
 	p, _ := pos.Lookup(path)
 	return analyzer.Diagnostic{
 		Level:    analyzer.LevelError,

@@ -28,19 +28,19 @@ const (
 	anchorOpen                // being converted: an alias to it would loop
 )
 
-// converter turns one yaml.v3 document into plain values and a Node tree
+// converter turns one yaml.v3 document into plain values and Positions
 // with yaml.v2 (sigs.k8s.io/yaml) semantics.
 type converter struct {
 	src      *lines
-	slab     []Node // Nodes are allocated in chunks: fewer, larger allocations
+	pb       *posBuilder
 	anchors  map[*yaml.Node]int8
 	count    int // nodes in the parsed document
-	keys     int // of which mapping keys, which get no Node
 	budget   int
 	produced int
 	depth    int
 	aliasAt  analyzer.Position // outermost alias being expanded
 	path     []any             // path of the value being converted
+	hash     uint64            // hash of path
 	dups     []Duplicate
 	dupSeen  map[analyzer.Position]bool
 }
@@ -53,15 +53,16 @@ func errAt(p analyzer.Position, format string, args ...any) *Error {
 	return &Error{Pos: p, Msg: fmt.Sprintf(format, args...)}
 }
 
-func convertDoc(root *yaml.Node, src *lines) (Doc, error) {
-	c := &converter{src: src}
+func convertDoc(root *yaml.Node, src *lines, pb *posBuilder) (Doc, error) {
+	pb.reset()
+	c := &converter{src: src, pb: pb, hash: rootHash}
 	c.scan(root)
 	c.budget = max(budgetFactor*c.count, minBudget)
-	v, n, err := c.convert(root)
+	v, p, err := c.convert(root)
 	if err != nil {
 		return Doc{}, err
 	}
-	return Doc{Value: v, Pos: n, Duplicates: c.dups}, nil
+	return Doc{Value: v, Pos: pb.build(p), Duplicates: c.dups}, nil
 }
 
 // scan counts the document's nodes and records its anchors, without
@@ -72,9 +73,6 @@ func (c *converter) scan(root *yaml.Node) {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		c.count++
-		if n.Kind == yaml.MappingNode {
-			c.keys += len(n.Content) / 2
-		}
 		if n.Anchor != "" {
 			if c.anchors == nil {
 				c.anchors = map[*yaml.Node]int8{}
@@ -98,29 +96,29 @@ func (c *converter) spend(n *yaml.Node) error {
 	return nil
 }
 
-func (c *converter) convert(n *yaml.Node) (any, *Node, error) {
+// convert returns the value of n and its position (an alias's is its
+// anchor's).
+func (c *converter) convert(n *yaml.Node) (any, analyzer.Position, error) {
 	if err := c.spend(n); err != nil {
-		return nil, nil, err
+		return nil, analyzer.Position{}, err
 	}
 	if c.depth >= maxDepth {
-		return nil, nil, errAt(pos(n), "document nests deeper than %d levels", maxDepth)
+		return nil, analyzer.Position{}, errAt(pos(n), "document nests deeper than %d levels", maxDepth)
 	}
 	c.depth++
-	v, node, err := c.convertKind(n)
+	v, p, err := c.convertKind(n)
 	c.depth--
-	return v, node, err
+	return v, p, err
 }
 
-func (c *converter) convertKind(n *yaml.Node) (any, *Node, error) {
+func (c *converter) convertKind(n *yaml.Node) (any, analyzer.Position, error) {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		raw, err := c.scalar(n)
 		if err != nil {
-			return nil, nil, err
+			return nil, analyzer.Position{}, err
 		}
-		node := c.node()
-		node.Value = c.scalarPos(n)
-		return jsonNumber(raw), node, nil
+		return jsonNumber(raw), c.scalarPos(n), nil
 	case yaml.MappingNode:
 		return c.mapping(n)
 	case yaml.SequenceNode:
@@ -128,27 +126,13 @@ func (c *converter) convertKind(n *yaml.Node) (any, *Node, error) {
 	case yaml.AliasNode:
 		target, err := c.enterAlias(n)
 		if err != nil {
-			return nil, nil, err
+			return nil, analyzer.Position{}, err
 		}
-		v, node, err := c.convert(target)
+		v, p, err := c.convert(target)
 		c.leaveAlias(n)
-		return v, node, err
+		return v, p, err
 	}
-	return nil, nil, errAt(pos(n), "unexpected YAML node kind %d", n.Kind)
-}
-
-func (c *converter) node() *Node {
-	if len(c.slab) == cap(c.slab) {
-		// The first chunk fits a document without aliases exactly; the
-		// copies aliases make come in smaller chunks (8 to 256 Nodes).
-		size := c.count - c.keys
-		if c.slab != nil {
-			size = cap(c.slab) / 4
-		}
-		c.slab = make([]Node, 0, min(max(size, 8), 256))
-	}
-	c.slab = append(c.slab, Node{})
-	return &c.slab[len(c.slab)-1]
+	return nil, analyzer.Position{}, errAt(pos(n), "unexpected YAML node kind %d", n.Kind)
 }
 
 // scalarPos is the position of a scalar. An empty scalar at the end of a
@@ -265,35 +249,34 @@ func isAnchorChar(b byte) bool {
 	return b >= '0' && b <= '9' || b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' || b == '_' || b == '-'
 }
 
-func (c *converter) sequence(n *yaml.Node) (any, *Node, error) {
+func (c *converter) sequence(n *yaml.Node) (any, analyzer.Position, error) {
 	c.open(n)
 	defer c.closeAnchor(n)
 	items := make([]any, len(n.Content))
-	node := c.node()
-	node.Value = pos(n)
-	node.Items = make([]*Node, len(n.Content))
+	parent := c.hash
 	for i, child := range n.Content {
 		c.path = append(c.path, i)
-		v, vn, err := c.convert(child)
+		c.hash = indexHash(parent, i)
+		e := c.pb.add(c.hash)
+		v, p, err := c.convert(child)
 		c.path = c.path[:len(c.path)-1]
+		c.hash = parent
 		if err != nil {
-			return nil, nil, err
+			return nil, analyzer.Position{}, err
 		}
-		items[i], node.Items[i] = v, vn
+		c.pb.set(e, p)
+		items[i] = v
 	}
-	return items, node, nil
+	return items, pos(n), nil
 }
 
-func (c *converter) mapping(n *yaml.Node) (any, *Node, error) {
-	size := len(n.Content) / 2
-	m := make(map[string]any, size)
-	node := c.node()
-	node.Value = pos(n)
-	node.Fields = make(map[string]*Node, size)
-	if err := c.fill(n, m, node, true); err != nil {
-		return nil, nil, err
+func (c *converter) mapping(n *yaml.Node) (any, analyzer.Position, error) {
+	m := make(map[string]any, len(n.Content)/2)
+	mp := &posMapping{start: len(c.pb.entries)}
+	if err := c.fill(n, m, mp, true); err != nil {
+		return nil, analyzer.Position{}, err
 	}
-	return m, node, nil
+	return m, pos(n), nil
 }
 
 // isMerge is yaml.v2's test for a merge key: a plain "<<" or one tagged
@@ -302,17 +285,17 @@ func isMerge(k *yaml.Node) bool {
 	return k.Kind == yaml.ScalarNode && k.Value == "<<" && k.Tag == "!!merge"
 }
 
-// fill writes the pairs of mapping n into m and node in order, as yaml.v2
-// does: a later key overwrites an earlier one, and a merge key writes the
-// merged mappings' pairs at its place. So explicit keys after "<<" win over
-// merged ones, and, as in yaml.v2 and so in kubectl, merged keys win over
-// explicit keys written before "<<". fresh is false when n is merged into
-// a mapping that already has keys.
-func (c *converter) fill(n *yaml.Node, m map[string]any, node *Node, fresh bool) error {
+// fill writes the pairs of mapping n into m and its positions in order, as
+// yaml.v2 does: a later key overwrites an earlier one, and a merge key writes
+// the merged mappings' pairs at its place. So explicit keys after "<<" win
+// over merged ones, and, as in yaml.v2 and so in kubectl, merged keys win
+// over explicit keys written before "<<". fresh is false when n is merged
+// into a mapping that already has keys.
+func (c *converter) fill(n *yaml.Node, m map[string]any, mp *posMapping, fresh bool) error {
 	c.open(n)
 	defer c.closeAnchor(n)
 	// Keys set by this mapping's own pairs, to tell duplicates from keys
-	// set by a merge; without merge keys, node.Fields tells the same.
+	// set by a merge; without merge keys, the keys in m tell the same.
 	var own map[string]analyzer.Position
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if !fresh || isMerge(n.Content[i]) {
@@ -326,7 +309,7 @@ func (c *converter) fill(n *yaml.Node, m map[string]any, node *Node, fresh bool)
 			if err := c.spend(k); err != nil {
 				return err
 			}
-			if err := c.merge(v, m, node); err != nil {
+			if err := c.merge(v, m, mp); err != nil {
 				return err
 			}
 			continue
@@ -336,24 +319,36 @@ func (c *converter) fill(n *yaml.Node, m map[string]any, node *Node, fresh bool)
 			return err
 		}
 		at := pos(k)
+		h := keyHash(c.hash, key)
+		prev := -1
+		if _, set := m[key]; set {
+			prev = c.pb.previous(mp, h)
+		}
 		if own != nil {
 			if first, ok := own[key]; ok {
 				c.duplicate(key, at, first)
 			} else {
 				own[key] = at
 			}
-		} else if prev := node.Fields[key]; prev != nil {
-			c.duplicate(key, at, prev.Key)
+		} else if prev >= 0 {
+			c.duplicate(key, at, c.pb.entries[prev].pos())
 		}
+		if prev >= 0 {
+			c.pb.supersede(prev)
+		}
+		e := c.pb.add(h)
+		c.pb.added(mp, h, e)
+		parent := c.hash
 		c.path = append(c.path, key)
-		val, vn, err := c.convert(v)
+		c.hash = h
+		val, _, err := c.convert(v)
 		c.path = c.path[:len(c.path)-1]
+		c.hash = parent
 		if err != nil {
 			return err
 		}
-		vn.Key = at
+		c.pb.set(e, at)
 		m[key] = val
-		node.Fields[key] = vn
 	}
 	return nil
 }
@@ -380,16 +375,16 @@ const errWantMap = "map merge requires map or sequence of maps as the value"
 
 // merge applies the value of a merge key, with yaml.v2's rules: a mapping,
 // an alias to one, or a sequence of those, where earlier mappings win.
-func (c *converter) merge(v *yaml.Node, m map[string]any, node *Node) error {
+func (c *converter) merge(v *yaml.Node, m map[string]any, mp *posMapping) error {
 	switch v.Kind {
 	case yaml.MappingNode, yaml.AliasNode:
-		return c.mergeOne(v, m, node)
+		return c.mergeOne(v, m, mp)
 	case yaml.SequenceNode:
 		if err := c.spend(v); err != nil {
 			return err
 		}
 		for i := len(v.Content) - 1; i >= 0; i-- {
-			if err := c.mergeOne(v.Content[i], m, node); err != nil {
+			if err := c.mergeOne(v.Content[i], m, mp); err != nil {
 				return err
 			}
 		}
@@ -398,7 +393,7 @@ func (c *converter) merge(v *yaml.Node, m map[string]any, node *Node) error {
 	return errAt(pos(v), errWantMap)
 }
 
-func (c *converter) mergeOne(v *yaml.Node, m map[string]any, node *Node) error {
+func (c *converter) mergeOne(v *yaml.Node, m map[string]any, mp *posMapping) error {
 	if err := c.spend(v); err != nil {
 		return err
 	}
@@ -410,14 +405,14 @@ func (c *converter) mergeOne(v *yaml.Node, m map[string]any, node *Node) error {
 		if err != nil {
 			return err
 		}
-		err = c.fill(target, m, node, false)
+		err = c.fill(target, m, mp, false)
 		c.leaveAlias(v)
 		return err
 	}
 	if v.Kind != yaml.MappingNode {
 		return errAt(pos(v), errWantMap)
 	}
-	return c.fill(v, m, node, false)
+	return c.fill(v, m, mp, false)
 }
 
 // key converts a mapping key to the JSON object key sigs.k8s.io/yaml makes

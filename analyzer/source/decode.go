@@ -22,7 +22,7 @@ import (
 type Doc struct {
 	Index      int         // 0-based among the non-empty documents of the file
 	Value      any         // map[string]any, []any, string, int64, float64, bool (never nil)
-	Pos        *Node       // position tree mirroring Value (never nil for a non-empty doc)
+	Pos        *Positions  // positions of Value's nodes (never nil for a non-empty doc)
 	Duplicates []Duplicate // keys repeated within one mapping, in file order
 }
 
@@ -76,6 +76,9 @@ func (e *Error) Error() string {
 //   - a text of blank and comment lines is empty even with tabs in it;
 //   - the parser is yaml.v3's, which reads a few malformed inputs differently
 //     from yaml.v2's (yaml.v2 reads "{}: 1" as {}; this is an error here).
+//
+// Most YAML takes a fast path (fast.go) that gives the same result as
+// yaml.v3 and the conversion, several times faster.
 func Decode(data []byte) ([]Doc, error) {
 	data = utf16ToUTF8(data)
 	src := &lines{data: data}
@@ -85,8 +88,17 @@ func Decode(data []byte) ([]Doc, error) {
 		// scalars to resolve).
 		return decodeJSON(src, body)
 	}
+	if docs, ok := decodeFast(data); ok {
+		return docs, nil
+	}
+	return decodeYAML(data, src)
+}
+
+// decodeYAML decodes data with yaml.v3 and converts its nodes.
+func decodeYAML(data []byte, src *lines) ([]Doc, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []Doc
+	var pb posBuilder
 	for {
 		root, err := next(dec)
 		if errors.Is(err, io.EOF) {
@@ -108,7 +120,7 @@ func Decode(data []byte) ([]Doc, error) {
 		if root == nil {
 			continue
 		}
-		doc, err := convertDoc(root, src)
+		doc, err := convertDoc(root, src, &pb)
 		if err != nil {
 			return docs, err
 		}

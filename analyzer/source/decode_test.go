@@ -81,11 +81,11 @@ func TestDecodeStreams(t *testing.T) {
 				if got := d.Value.(map[string]any)["kind"]; got != tt.kinds[i] {
 					t.Errorf("doc %d: kind %v, want %v", i, got, tt.kinds[i])
 				}
-				if d.Pos.Value != tt.first[i] {
-					t.Errorf("doc %d: root at %v, want %v", i, d.Pos.Value, tt.first[i])
+				if d.Pos.Root() != tt.first[i] {
+					t.Errorf("doc %d: root at %v, want %v", i, d.Pos.Root(), tt.first[i])
 				}
-				if d.Pos.Key != (analyzer.Position{}) {
-					t.Errorf("doc %d: root has a key position %v", i, d.Pos.Key)
+				if p, exact := d.Pos.Lookup(nil); p != tt.first[i] || !exact {
+					t.Errorf("doc %d: the empty path is at %v (exact %v), not the root's position", i, p, exact)
 				}
 			}
 		})
@@ -166,8 +166,8 @@ func TestDecodeJSON(t *testing.T) {
 			if p := lookup(t, d, "metadata", "ports", 1); p != tt.item {
 				t.Errorf("ports[1] at %v, want %v", p, tt.item)
 			}
-			if d.Pos.Value != at(1, 1) {
-				t.Errorf("root at %v", d.Pos.Value)
+			if d.Pos.Root() != at(1, 1) {
+				t.Errorf("root at %v", d.Pos.Root())
 			}
 		})
 	}
@@ -405,8 +405,10 @@ list: [*arn, *arn]
 			t.Errorf("%s at %v, want %v", FormatPath(tt.path), p, tt.want)
 		}
 	}
-	if v := d.Pos.Fields["a"].Fields["role"].Value; v != at(4, 6) {
-		t.Errorf("a.role value at %v, want the anchor's 4:6", v)
+	// An alias's value is placed at its anchor. Positions keep a sequence
+	// item's value position (a mapping value's is its key's).
+	if p := lookup(t, decodeOne(t, "arn: &arn arn:aws:iam::1:role/x\na:\n  role:\n  - *arn\n"), "a", "role", 0); p != at(1, 6) {
+		t.Errorf("a.role[0] at %v, want the anchor's 1:6", p)
 	}
 
 	// Nested merges keep yaml.v2's order too.

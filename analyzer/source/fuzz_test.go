@@ -54,9 +54,9 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("doc %d has Index %d", i, d.Index)
 			}
 			if d.Value == nil || d.Pos == nil {
-				t.Fatalf("doc %d: nil value or position tree", i)
+				t.Fatalf("doc %d: nil value or positions", i)
 			}
-			checkTree(t, src, d.Value, d.Pos, true)
+			checkTree(t, src, d.Value, d.Pos)
 			for _, dup := range d.Duplicates {
 				checkPos(t, src, dup.At, false, "duplicate")
 				checkPos(t, src, dup.First, false, "duplicate first")
@@ -65,40 +65,54 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// checkTree verifies that n mirrors v and that every position is in the file.
-func checkTree(t *testing.T, src *lines, v any, n *Node, root bool) {
+// checkTree verifies that pos mirrors v: every path of v has an exact
+// position inside the file, and there are no positions besides.
+func checkTree(t *testing.T, src *lines, v any, pos *Positions) {
 	t.Helper()
-	checkPos(t, src, n.Value, false, "value")
+	checkPos(t, src, pos.Root(), false, "root")
+	if n := checkBelow(t, src, v, pos, nil); n != len(pos.entries) {
+		t.Fatalf("%d nodes below the root have %d positions", n, len(pos.entries))
+	}
+}
+
+// checkBelow checks the nodes below path, whose value is v, and counts them.
+func checkBelow(t *testing.T, src *lines, v any, pos *Positions, path []any) int {
+	t.Helper()
+	n := 0
+	child := func(el, cv any) {
+		p := append(path[:len(path):len(path)], el)
+		at, exact := pos.Lookup(p)
+		if !exact {
+			t.Fatalf("no position for %s", FormatPath(p))
+		}
+		checkPos(t, src, at, false, "node")
+		n += 1 + checkBelow(t, src, cv, pos, p)
+	}
+	absent := func(el any) {
+		p := append(path[:len(path):len(path)], el)
+		if at, exact := pos.Lookup(p); exact {
+			t.Fatalf("%v at %s has a position %v for %s", v, FormatPath(path), at, FormatPath(p))
+		}
+	}
 	switch v := v.(type) {
 	case map[string]any:
-		if len(v) != len(n.Fields) || n.Items != nil {
-			t.Fatalf("mapping of %d keys has %d position fields", len(v), len(n.Fields))
+		for k, cv := range v {
+			child(k, cv)
 		}
-		for k, child := range v {
-			cn := n.Fields[k]
-			if cn == nil {
-				t.Fatalf("no position for key %q", k)
-			}
-			checkPos(t, src, cn.Key, false, "key")
-			checkTree(t, src, child, cn, false)
-		}
+		absent(0)
 	case []any:
-		if len(v) != len(n.Items) || n.Fields != nil {
-			t.Fatalf("sequence of %d items has %d position items", len(v), len(n.Items))
+		for i, cv := range v {
+			child(i, cv)
 		}
-		for i, child := range v {
-			if n.Items[i].Key != (Node{}).Key {
-				t.Fatalf("sequence item %d has a key position", i)
-			}
-			checkTree(t, src, child, n.Items[i], false)
-		}
+		absent(len(v))
+		absent("0")
 	case string, int64, float64, bool, nil:
-		if n.Fields != nil || n.Items != nil {
-			t.Fatalf("scalar %v has children positions", v)
-		}
+		absent(0)
+		absent("")
 	default:
 		t.Fatalf("unexpected value type %T", v)
 	}
+	return n
 }
 
 func checkPos(t *testing.T, src *lines, p analyzer.Position, zeroOK bool, what string) {

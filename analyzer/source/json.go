@@ -28,10 +28,10 @@ func looksJSON(data []byte) ([]byte, bool) {
 // with encoding/json, so they must not fail here. Values and positions are
 // the same as the YAML path would give.
 func decodeJSON(src *lines, body []byte) ([]Doc, error) {
-	c := &jsonConverter{src: src, body: body, base: len(src.data) - len(body)}
+	c := &jsonConverter{src: src, body: body, base: len(src.data) - len(body), hash: rootHash}
 	c.dec = json.NewDecoder(bytes.NewReader(body))
 	c.dec.UseNumber()
-	v, n, err := c.value()
+	v, p, err := c.value()
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func decodeJSON(src *lines, body []byte) ([]Doc, error) {
 		return nil, nil
 	}
 	slicesSortDuplicates(c.dups)
-	return []Doc{{Value: v, Pos: n, Duplicates: c.dups}}, nil
+	return []Doc{{Value: v, Pos: c.pb.build(p), Duplicates: c.dups}}, nil
 }
 
 type jsonConverter struct {
@@ -49,6 +49,8 @@ type jsonConverter struct {
 	dec   *json.Decoder
 	depth int
 	path  []any
+	hash  uint64 // of path
+	pb    posBuilder
 	dups  []Duplicate
 }
 
@@ -75,73 +77,78 @@ func (c *jsonConverter) next() (json.Token, analyzer.Position, error) {
 	return tok, p, nil
 }
 
-func (c *jsonConverter) value() (any, *Node, error) {
+// value reads one value and returns it with its position.
+func (c *jsonConverter) value() (any, analyzer.Position, error) {
 	tok, p, err := c.next()
 	if err != nil {
-		return nil, nil, err
+		return nil, p, err
 	}
 	if c.depth >= maxDepth {
-		return nil, nil, errAt(p, "document nests deeper than %d levels", maxDepth)
+		return nil, p, errAt(p, "document nests deeper than %d levels", maxDepth)
 	}
 	c.depth++
 	defer func() { c.depth-- }()
-	node := &Node{Value: p}
 	switch t := tok.(type) {
 	case json.Delim:
+		parent := c.hash
+		defer func() { c.hash = parent }()
 		if t == '[' {
 			items := []any{}
 			for c.dec.More() {
 				c.path = append(c.path, len(items))
-				v, n, err := c.value()
+				c.hash = indexHash(parent, len(items))
+				e := c.pb.add(c.hash)
+				v, vp, err := c.value()
 				c.path = c.path[:len(c.path)-1]
 				if err != nil {
-					return nil, nil, err
+					return nil, p, err
 				}
+				c.pb.set(e, vp)
 				items = append(items, v)
-				node.Items = append(node.Items, n)
-			}
-			if node.Items == nil {
-				node.Items = []*Node{}
 			}
 			_, _, err := c.next() // ']'
-			return items, node, err
+			return items, p, err
 		}
 		m := map[string]any{}
-		node.Fields = map[string]*Node{}
+		mp := &posMapping{start: len(c.pb.entries)}
 		for c.dec.More() {
 			ktok, kp, err := c.next()
 			if err != nil {
-				return nil, nil, err
+				return nil, p, err
 			}
 			key, _ := ktok.(string)
-			if prev := node.Fields[key]; prev != nil {
-				c.dups = append(c.dups, Duplicate{Path: append([]any(nil), c.path...), Key: key, At: kp, First: prev.Key})
+			c.hash = keyHash(parent, key)
+			if _, set := m[key]; set {
+				prev := c.pb.previous(mp, c.hash)
+				c.dups = append(c.dups, Duplicate{Path: append([]any(nil), c.path...), Key: key, At: kp, First: c.pb.entries[prev].pos()})
+				c.pb.supersede(prev)
 			}
+			e := c.pb.add(c.hash)
+			c.pb.added(mp, c.hash, e)
 			c.path = append(c.path, key)
-			v, n, err := c.value()
+			v, _, err := c.value()
 			c.path = c.path[:len(c.path)-1]
 			if err != nil {
-				return nil, nil, err
+				return nil, p, err
 			}
-			n.Key = kp
+			c.pb.set(e, kp)
 			m[key] = v
-			node.Fields[key] = n
 		}
 		_, _, err := c.next() // '}'
-		return m, node, err
+		return m, p, err
 	case json.Number:
 		if i, err := strconv.ParseInt(string(t), 10, 64); err == nil {
-			return i, node, nil
+			return i, p, nil
 		}
 		f, err := strconv.ParseFloat(string(t), 64)
 		if err != nil {
 			// yaml.v2, and so sigs.k8s.io/yaml, leaves a number it cannot
 			// represent as its text.
-			return string(t), node, nil
+			return string(t), p, nil
 		}
-		return jsonNumber(f), node, nil
+		return jsonNumber(f), p, nil
 	case string, bool, nil:
-		return t, node, nil
+		return t, p, nil
 	}
-	return nil, nil, errAt(p, "unexpected JSON token %v", fmt.Sprint(tok))
+	return nil, p, errAt(p, "unexpected JSON token %v", fmt.Sprint(tok))
 }

@@ -11,12 +11,39 @@ import (
 	"github.com/irsalint/irsalint/analyzer"
 )
 
-// Node mirrors a decoded value with source positions.
-type Node struct {
-	Key    analyzer.Position // position of the mapping key leading here; zero for document roots and sequence items
-	Value  analyzer.Position // position of the value node itself
-	Fields map[string]*Node  // for mappings (keys as in Value)
-	Items  []*Node           // for sequences
+// Positions holds the source position of every node of a decoded document.
+//
+// There is one 16-byte entry per node: a 64-bit hash of the node's path and
+// the position Lookup gives for it (the key's for a mapping value, the
+// value's for a sequence item), sorted by hash for binary search. A tree of
+// nodes with a map per mapping took about ten times as much, and position
+// data outlives decoding: objects keep it to place their findings.
+//
+// Path hashes are chained per element from a seed chosen at random when the
+// program starts, so that no text can be written to make two paths collide.
+// By chance, two of a document's n paths share a hash with a probability of
+// about n²/2⁶⁵, and a path that is not in it matches an entry with one of
+// n/2⁶⁴; Lookup would then give a wrong position.
+type Positions struct {
+	root    analyzer.Position
+	entries []posEntry
+}
+
+type posEntry struct {
+	hash      uint64
+	line, col uint32
+}
+
+func (e posEntry) pos() analyzer.Position {
+	return analyzer.Position{Line: int(e.line), Column: int(e.col)}
+}
+
+// Root is the position of the document's root value.
+func (p *Positions) Root() analyzer.Position {
+	if p == nil {
+		return analyzer.Position{}
+	}
+	return p.root
 }
 
 // Lookup walks path (elements are string for mapping keys, int/int64/float64
@@ -25,30 +52,42 @@ type Node struct {
 // is a mapping key, the value's position when it is a sequence item or the
 // root. exact is false when the path goes further than the document; the
 // position is then that of the deepest element that exists.
-func (n *Node) Lookup(path []any) (pos analyzer.Position, exact bool) {
-	if n == nil {
+func (p *Positions) Lookup(path []any) (pos analyzer.Position, exact bool) {
+	if p == nil {
 		return analyzer.Position{}, false
 	}
-	cur, pos := n, n.Value
+	h, pos := rootHash, p.root
 	for _, el := range path {
-		var next *Node
 		if key, ok := el.(string); ok {
-			next = cur.Fields[key]
-			if next != nil {
-				pos = next.Key
-			}
-		} else if i, ok := pathIndex(el); ok && i < len(cur.Items) {
-			next = cur.Items[i]
-			if next != nil {
-				pos = next.Value
-			}
-		}
-		if next == nil {
+			h = keyHash(h, key)
+		} else if i, ok := pathIndex(el); ok {
+			h = indexHash(h, i)
+		} else {
 			return pos, false
 		}
-		cur = next
+		e, ok := p.find(h)
+		if !ok {
+			return pos, false
+		}
+		pos = e.pos()
 	}
 	return pos, true
+}
+
+func (p *Positions) find(h uint64) (posEntry, bool) {
+	lo, hi := 0, len(p.entries)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if p.entries[mid].hash < h {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo < len(p.entries) && p.entries[lo].hash == h {
+		return p.entries[lo], true
+	}
+	return posEntry{}, false
 }
 
 // pathIndex reads a sequence index from the integer types rules may hand us

@@ -63,14 +63,17 @@ spec:
 		}
 	}
 
-	var nilNode *Node
-	if pos, exact := nilNode.Lookup([]any{"a"}); pos != (analyzer.Position{}) || exact {
-		t.Errorf("nil node: %v %v", pos, exact)
+	var nilPos *Positions
+	if pos, exact := nilPos.Lookup([]any{"a"}); pos != (analyzer.Position{}) || exact {
+		t.Errorf("nil positions: %v %v", pos, exact)
 	}
-	// A hand-built tree with holes must not panic either.
-	holes := &Node{Fields: map[string]*Node{"a": nil}, Items: []*Node{nil}}
-	holes.Lookup([]any{"a", "b"})
-	holes.Lookup([]any{0, 1})
+	if pos := nilPos.Root(); pos != (analyzer.Position{}) {
+		t.Errorf("nil positions: root %v", pos)
+	}
+	// Zero Positions must not panic either.
+	empty := &Positions{}
+	empty.Lookup([]any{"a", "b"})
+	empty.Lookup([]any{0, 1})
 }
 
 func TestFormatPath(t *testing.T) {
@@ -112,8 +115,8 @@ func TestLines(t *testing.T) {
 		t.Errorf("item 2 at %v, want 3:3 (yaml.v3 counts LS as a line break)", p)
 	}
 	// Columns count characters.
-	d := decodeOne(t, "\"é😀\": x\n")
-	if p := d.Pos.Fields["é😀"].Value; p != at(1, 7) {
-		t.Errorf("value at %v, want 1:7", p)
+	d := decodeOne(t, "\"é😀\": [x]\n")
+	if p := lookup(t, d, "é😀", 0); p != at(1, 8) {
+		t.Errorf("item at %v, want 1:8", p)
 	}
 }
