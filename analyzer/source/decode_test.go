@@ -656,7 +656,7 @@ func TestDecodeUTF16(t *testing.T) {
 	var le, be []byte
 	le = append(le, 0xFF, 0xFE)
 	be = append(be, 0xFE, 0xFF)
-	for _, r := range []rune(text) {
+	for _, r := range text {
 		var units []uint16
 		if r > 0xFFFF {
 			r -= 0x10000
