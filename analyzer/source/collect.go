@@ -403,9 +403,12 @@ func chartName(abs string) string {
 // read reads one file, once, within the size cap.
 func (c *collector) read(abs, disp string, info fs.FileInfo) {
 	c.found++
-	key := abs
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		key = real
+	key, ok := fileID(abs, info)
+	if !ok {
+		key = abs
+		if real, err := filepath.EvalSymlinks(abs); err == nil {
+			key = real
+		}
 	}
 	if c.seen[key] {
 		return
