@@ -25,6 +25,10 @@ type Document struct {
 	// positions in that list), so that a shard has an index of its own.
 	// nil: no index.
 	Index func(workloads []any) map[string]any
+	// Release lets conversion drop each workload from Workloads once it is
+	// converted, so that the Go and the Rego values of the whole inventory
+	// are never in memory together.
+	Release bool
 }
 
 // Query is the enabled rules prepared for evaluation, in units: the
@@ -130,13 +134,15 @@ func (e *Engine) prepareUnit(ctx context.Context, g int, ids []string) (unit, er
 type converted struct {
 	base      []*ast.Term // key, value pairs
 	workloads []*ast.Term
-	index     func([]any) map[string]any
-	raw       []any
+	// indexes are the input.index of each span of workloads evaluated,
+	// built during conversion so that the Go values can be dropped.
+	indexes map[[2]int]*ast.Term
 }
 
-// convert turns the document into Rego values, the workloads in parallel.
-func convert(ctx context.Context, doc Document, workers int) (*converted, error) {
-	c := &converted{workloads: make([]*ast.Term, len(doc.Workloads)), index: doc.Index, raw: doc.Workloads}
+// convert turns the document into Rego values, the workloads in parallel,
+// with the index of each span of workloads.
+func convert(ctx context.Context, doc Document, workers int, spans [][2]int) (*converted, error) {
+	c := &converted{workloads: make([]*ast.Term, len(doc.Workloads)), indexes: map[[2]int]*ast.Term{}}
 	keys := make([]string, 0, len(doc.Base))
 	for k := range doc.Base {
 		if k != "workloads" && k != "index" {
@@ -153,6 +159,22 @@ func convert(ctx context.Context, doc Document, workers int) (*converted, error)
 			return err
 		})
 	}
+	// The indexes read the workloads: they are built before conversion
+	// may release them.
+	indexes := make([]*ast.Term, len(spans))
+	if doc.Index != nil {
+		ijobs := make([]func() error, len(spans))
+		for i, sp := range spans {
+			ijobs[i] = func() error {
+				t, err := newConverter().term(doc.Index(doc.Workloads[sp[0]:sp[1]]))
+				indexes[i] = t
+				return err
+			}
+		}
+		if err := runAll(ctx, workers, ijobs); err != nil {
+			return nil, fmt.Errorf("indexing the inventory for the rules: %w", err)
+		}
+	}
 	chunk := max(1, (len(doc.Workloads)+workers*4-1)/(workers*4))
 	for lo := 0; lo < len(doc.Workloads); lo += chunk {
 		hi := min(lo+chunk, len(doc.Workloads))
@@ -164,12 +186,20 @@ func convert(ctx context.Context, doc Document, workers int) (*converted, error)
 					return err
 				}
 				c.workloads[i] = t
+				if doc.Release {
+					doc.Workloads[i] = nil
+				}
 			}
 			return nil
 		})
 	}
 	if err := runAll(ctx, workers, jobs); err != nil {
 		return nil, fmt.Errorf("converting the inventory for the rules: %w", err)
+	}
+	for i, sp := range spans {
+		if indexes[i] != nil {
+			c.indexes[sp] = indexes[i]
+		}
 	}
 	for i, k := range keys {
 		c.base = append(c.base, ast.StringTerm(k), baseVals[i])
@@ -184,11 +214,7 @@ func (c *converted) input(lo, hi int) (ast.Value, error) {
 		pairs = append(pairs, [2]*ast.Term{c.base[i], c.base[i+1]})
 	}
 	pairs = append(pairs, [2]*ast.Term{ast.StringTerm("workloads"), ast.ArrayTerm(c.workloads[lo:hi]...)})
-	if c.index != nil {
-		t, err := newConverter().term(c.index(c.raw[lo:hi]))
-		if err != nil {
-			return nil, err
-		}
+	if t, ok := c.indexes[[2]int{lo, hi}]; ok {
 		pairs = append(pairs, [2]*ast.Term{ast.StringTerm("index"), t})
 	}
 	return ast.NewObject(pairs...), nil
@@ -227,19 +253,13 @@ func runAll(ctx context.Context, workers int, jobs []func() error) error {
 // same, in the same order, whatever the number of workers. When ctx ends
 // first, the error is an *Interrupted.
 func (q *Query) Eval(ctx context.Context, doc Document) ([]RawFinding, error) {
-	c, err := convert(ctx, doc, q.workers)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, &Interrupted{Cause: context.Cause(ctx), Rules: q.ids}
-		}
-		return nil, err
-	}
 	type task struct {
 		u      *unit
 		lo, hi int
 	}
 	var tasks []task
-	n := len(c.workloads)
+	n := len(doc.Workloads)
+	spans := map[[2]int]bool{}
 	for i := range q.units {
 		u := &q.units[i]
 		shards := 1
@@ -247,8 +267,22 @@ func (q *Query) Eval(ctx context.Context, doc Document) ([]RawFinding, error) {
 			shards = max(1, min(q.workers, n/q.minShard))
 		}
 		for s := range shards {
-			tasks = append(tasks, task{u, s * n / shards, (s + 1) * n / shards})
+			t := task{u, s * n / shards, (s + 1) * n / shards}
+			tasks = append(tasks, t)
+			spans[[2]int{t.lo, t.hi}] = true
 		}
+	}
+	spanList := make([][2]int, 0, len(spans))
+	for sp := range spans {
+		spanList = append(spanList, sp)
+	}
+	c, err := convert(ctx, doc, q.workers, spanList)
+	doc = Document{} // the Go values are not needed any more
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, &Interrupted{Cause: context.Cause(ctx), Rules: q.ids}
+		}
+		return nil, err
 	}
 	results := make([][]RawFinding, len(tasks))
 	problems := make([]error, len(tasks))
@@ -383,7 +417,7 @@ func (u *unit) eval(ctx context.Context, input ast.Value) ([]RawFinding, error) 
 // data.irsalint.lib.binding.identities. It returns nil when the expression
 // is undefined.
 func (e *Engine) Value(ctx context.Context, expr string, doc Document) (any, error) {
-	c, err := convert(ctx, doc, e.workers)
+	c, err := convert(ctx, doc, e.workers, [][2]int{{0, len(doc.Workloads)}})
 	if err != nil {
 		return nil, err
 	}

@@ -101,6 +101,7 @@ type declaration struct {
 	entry map[string]any
 	src   *Source
 	loc   analyzer.Location
+	list  int // which list of the builder
 }
 
 // NewBuilder starts an inventory for one cluster context.
@@ -116,101 +117,155 @@ func NewBuilder(c Cluster, s Settings) *Builder {
 // AddFile adds every object of one decoded file and returns diagnostics
 // about objects that cannot be analyzed.
 func (b *Builder) AddFile(file string, docs []source.Doc) []analyzer.Diagnostic {
-	b.stats.Files++
-	var diags []analyzer.Diagnostic
+	return b.Add(Read(file, docs))
+}
+
+// FileObjects are the objects one file holds, normalized: what Read makes
+// of a file without the builder, so that files are read in parallel and
+// added in order.
+type FileObjects struct {
+	decls       []declaration
+	assocs      []declaration
+	hasAssocs   bool
+	documents   int
+	ignored     int
+	objects     map[string]int
+	diagnostics []analyzer.Diagnostic
+}
+
+// list says which of the builder's lists a declaration goes to.
+const (
+	listServiceAccounts = iota
+	listNamespaces
+	listWorkloads
+	listRoles
+)
+
+// Read normalizes every object of one decoded file. It keeps no state and
+// may run for several files at once.
+func Read(file string, docs []source.Doc) *FileObjects {
+	fo := &FileObjects{objects: map[string]int{}}
 	for _, doc := range docs {
 		if eks.Detect(doc.Value) {
-			b.stats.Documents++
-			diags = append(diags, b.addAssociations(file, doc)...)
+			fo.documents++
+			fo.readAssociations(file, doc)
 			continue
 		}
 		if iam.Detect(doc.Value) {
-			b.stats.Documents++
-			diags = append(diags, b.addIAM(file, doc)...)
+			fo.documents++
+			fo.readIAM(file, doc)
 			continue
 		}
 		if !k8s.IsKubernetes(doc.Value) {
-			b.stats.Documents++
-			b.stats.Ignored++
+			fo.documents++
+			fo.ignored++
 			continue
 		}
 		ex := k8s.Extract(file, doc)
-		b.stats.Documents += max(1, ex.Documents)
-		b.stats.Ignored += ex.Ignored
-		diags = append(diags, ex.Diagnostics...)
+		fo.documents += max(1, ex.Documents)
+		fo.ignored += ex.Ignored
+		fo.diagnostics = append(fo.diagnostics, ex.Diagnostics...)
 		for _, o := range ex.Objects {
-			diags = append(diags, b.addObject(o)...)
+			fo.readObject(o)
 		}
 	}
-	return diags
+	return fo
 }
 
-func (b *Builder) addObject(o *k8s.Object) []analyzer.Diagnostic {
+// Add adds what Read found in a file. Add files in a deterministic order.
+func (b *Builder) Add(fo *FileObjects) []analyzer.Diagnostic {
+	b.stats.Files++
+	b.stats.Documents += fo.documents
+	b.stats.Ignored += fo.ignored
+	for k, n := range fo.objects {
+		b.stats.Objects[k] += n
+	}
+	for _, d := range fo.decls {
+		b.sources[d.entry["ref"].(string)] = d.src
+		switch d.list {
+		case listServiceAccounts:
+			b.sas = append(b.sas, d)
+		case listNamespaces:
+			b.namespaces = append(b.namespaces, d)
+		case listWorkloads:
+			b.workloads = append(b.workloads, d)
+		case listRoles:
+			b.roles = append(b.roles, d)
+		}
+		if d.list != listNamespaces && d.list != listRoles {
+			b.touchNamespace(d.entry["namespace"].(string))
+		}
+	}
+	if fo.hasAssocs {
+		b.assocFacts = true
+	}
+	for _, d := range fo.assocs {
+		if cn, ok := d.entry["clusterName"].(string); ok && b.cluster.Name != "" && cn != b.cluster.Name {
+			continue // another cluster's association
+		}
+		b.sources[d.entry["ref"].(string)] = d.src
+		b.assocs = append(b.assocs, d)
+	}
+	return fo.diagnostics
+}
+
+func (fo *FileObjects) readObject(o *k8s.Object) {
 	var (
 		entry map[string]any
 		diags []analyzer.Diagnostic
-		list  *[]declaration
+		list  int
 		key   string
 	)
 	switch {
 	case o.Kind == "ServiceAccount":
 		entry, diags = k8s.ServiceAccount(o)
-		list, key = &b.sas, entry["key"].(string)
+		list, key = listServiceAccounts, entry["key"].(string)
 	case o.Kind == "Namespace":
 		entry, diags = k8s.Namespace(o)
-		list, key = &b.namespaces, o.Name
+		list, key = listNamespaces, o.Name
 	case k8s.IsWorkload(o.Kind):
 		entry, diags = k8s.Workload(o)
 		if entry == nil {
-			return diags
+			fo.diagnostics = append(fo.diagnostics, diags...)
+			return
 		}
-		list, key = &b.workloads, o.Kind+" "+o.Namespace+"/"+o.Name
+		list, key = listWorkloads, o.Kind+" "+o.Namespace+"/"+o.Name
 	default:
-		return nil
+		return
 	}
-	b.stats.Objects[o.Kind]++
+	fo.diagnostics = append(fo.diagnostics, diags...)
+	fo.objects[o.Kind]++
 	src := &Source{File: o.File, Base: o.Base, Pos: o.Pos, Name: o.Describe()}
 	src.Ignore, src.IgnoreAt = ignoreSet(entry)
-	b.sources[o.Ref] = src
-	*list = append(*list, declaration{key: key, kind: o.Kind, entry: entry, src: src, loc: src.Locate(nil)})
-	if o.Kind != "Namespace" {
-		b.touchNamespace(o.Namespace)
-	}
-	return diags
+	fo.decls = append(fo.decls, declaration{key: key, kind: o.Kind, entry: entry, src: src, loc: src.Locate(nil), list: list})
 }
 
-// addIAM adds the roles (or the bare trust policy) of one IAM document.
-func (b *Builder) addIAM(file string, doc source.Doc) []analyzer.Diagnostic {
+// readIAM reads the roles (or the bare trust policy) of one IAM document.
+func (fo *FileObjects) readIAM(file string, doc source.Doc) {
 	ex := iam.Extract(file, doc)
 	for _, r := range ex.Roles {
 		src := &Source{File: r.File, Base: r.Base, Pos: r.Pos, Name: r.Name}
-		b.sources[r.Ref] = src
 		kind := "Role"
 		if r.Entry["arn"] == nil {
 			kind = "TrustPolicy"
 		}
-		b.stats.Objects[kind]++
-		b.roles = append(b.roles, declaration{key: r.Key, kind: kind, entry: r.Entry, src: src, loc: src.Locate(nil)})
+		fo.objects[kind]++
+		fo.decls = append(fo.decls, declaration{key: r.Key, kind: kind, entry: r.Entry, src: src, loc: src.Locate(nil), list: listRoles})
 	}
-	return ex.Diagnostics
+	fo.diagnostics = append(fo.diagnostics, ex.Diagnostics...)
 }
 
-// addAssociations adds Pod Identity associations read from a file. An
-// association of another cluster (when the cluster name is known) does not
-// apply here.
-func (b *Builder) addAssociations(file string, doc source.Doc) []analyzer.Diagnostic {
+// readAssociations reads Pod Identity associations. An association of
+// another cluster (when the cluster name is known) is left out by Add.
+func (fo *FileObjects) readAssociations(file string, doc source.Doc) {
 	list, diags := eks.Extract(file, doc)
-	b.assocFacts = true
+	fo.hasAssocs = true
 	for _, a := range list {
-		if cn, ok := a.Entry["clusterName"].(string); ok && b.cluster.Name != "" && cn != b.cluster.Name {
-			continue
-		}
 		src := &Source{File: a.File, Base: a.Base, Pos: a.Pos, Name: fmt.Sprintf("Pod Identity association %s", a.Entry["key"])}
-		b.sources[a.Ref] = src
-		b.assocs = append(b.assocs, declaration{key: a.Entry["key"].(string), kind: "PodIdentityAssociation", entry: a.Entry, src: src, loc: src.Locate(nil)})
+		fo.assocs = append(fo.assocs, declaration{key: a.Entry["key"].(string), kind: "PodIdentityAssociation", entry: a.Entry, src: src, loc: src.Locate(nil)})
 	}
-	b.stats.Objects["PodIdentityAssociation"] += len(list)
-	return diags
+	fo.objects["PodIdentityAssociation"] += len(list)
+	fo.diagnostics = append(fo.diagnostics, diags...)
 }
 
 // mergeAssociations joins the readings of each association. EKS allows one

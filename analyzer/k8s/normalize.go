@@ -388,10 +388,20 @@ func (r *reader) volumes(spec map[string]any, specPath []any) []any {
 				}
 			}
 		}
-		out = append(out, copyWith(v, "at", p))
+		e := map[string]any{"at": p}
+		for _, k := range volumeFields {
+			if x, ok := v[k]; ok {
+				e[k] = x
+			}
+		}
+		out = append(out, e)
 	}
 	return out
 }
+
+// volumeFields are the fields of a volume the inventory keeps: its name, a
+// projected token, and the sources that put host or secret files in the pod.
+var volumeFields = []string{"name", "projected", "secret", "hostPath"}
 
 // entries copies the mappings of the list m[field] (at path at), each with
 // the "at" of where it was read.

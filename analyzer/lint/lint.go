@@ -52,8 +52,11 @@ func Load(ctx context.Context, in Input) (*inventory.Inventory, []analyzer.Diagn
 		if d.err != nil {
 			diags = append(diags, decodeDiagnostic(f.Path, d.err))
 		}
+		if d.objects == nil {
+			continue // stopped
+		}
 		before := b.Recognized()
-		diags = append(diags, b.AddFile(f.Path, d.docs)...)
+		diags = append(diags, b.Add(d.objects)...)
 		if f.Abs != "" && b.Recognized() > before {
 			inputs = append(inputs, f.Abs)
 		}
@@ -70,12 +73,13 @@ func Load(ctx context.Context, in Input) (*inventory.Inventory, []analyzer.Diagn
 }
 
 type decodedFile struct {
-	docs []source.Doc
-	err  error
+	objects *inventory.FileObjects
+	err     error
 }
 
-// decodeAll decodes files in parallel; the order of results is the order
-// of files, so the inventory does not depend on scheduling.
+// decodeAll decodes and normalizes files in parallel; the order of results
+// is the order of files, so the inventory does not depend on scheduling.
+// Each file's decoded documents are dropped once its objects are read.
 func decodeAll(ctx context.Context, files []source.File) []decodedFile {
 	out := make([]decodedFile, len(files))
 	work := make(chan int)
@@ -90,7 +94,7 @@ func decodeAll(ctx context.Context, files []source.File) []decodedFile {
 					continue
 				}
 				docs, err := source.Decode(files[i].Data)
-				out[i] = decodedFile{docs: docs, err: err}
+				out[i] = decodedFile{objects: inventory.Read(files[i].Path, docs), err: err}
 				files[i].Data = nil // the bytes are not needed any more
 			}
 		}()
@@ -163,7 +167,11 @@ func Run(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *inventor
 
 // RunWith is Run with options.
 func RunWith(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *inventory.Inventory, opts RunOptions) (*Result, error) {
-	raws, evalErr := q.Eval(ctx, Document(inv))
+	return runDocument(ctx, eng, q, inv, Document(inv), opts)
+}
+
+func runDocument(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *inventory.Inventory, doc engine.Document, opts RunOptions) (*Result, error) {
+	raws, evalErr := q.Eval(ctx, doc)
 	res := &Result{Inventory: inv}
 	var problems []string
 	if evalErr != nil {

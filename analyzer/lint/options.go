@@ -227,7 +227,13 @@ func (l *Linter) Run(ctx context.Context) (*Result, error) {
 	ctx, stop := l.Guard(ctx)
 	defer stop()
 	inv, diags := l.Load(ctx)
-	res, err := RunWith(ctx, l.eng, l.query, inv, RunOptions{Severity: l.cfg.Rules.Severity, MaxFindings: l.limits.maxFindings})
+	// The rules see Rego values converted from the inventory; a lint run
+	// has no use for the Go values after that, so they are not kept while
+	// the rules run.
+	doc := Document(inv)
+	doc.Release = true
+	inv.Input = nil
+	res, err := runDocument(ctx, l.eng, l.query, inv, doc, RunOptions{Severity: l.cfg.Rules.Severity, MaxFindings: l.limits.maxFindings})
 	if res == nil {
 		return nil, err
 	}
