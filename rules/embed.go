@@ -13,3 +13,11 @@ import "embed"
 //
 //go:embed lib/*.rego */*/*.rego
 var FS embed.FS
+
+// InventorySchema is the JSON Schema of the rules' input (the inventory).
+// Rules are type-checked against it: a reference to a field the inventory
+// does not have is a compile error. docs/inventory.schema.json is a copy,
+// written by go generate.
+//
+//go:embed inventory.schema.json
+var InventorySchema []byte

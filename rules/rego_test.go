@@ -30,9 +30,13 @@ func TestRego(t *testing.T) {
 		modMap[m.Name] = m.Module
 	}
 	ctx := context.Background()
+	schemas, err := engine.InputSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
 	runner := func(trace bool) *tester.Runner {
 		return tester.NewRunner().
-			SetCompiler(ast.NewCompiler().WithEnablePrintStatements(true).WithStrict(true).WithCapabilities(regotest.Capabilities())).
+			SetCompiler(ast.NewCompiler().WithEnablePrintStatements(true).WithStrict(true).WithCapabilities(regotest.Capabilities()).WithSchemas(schemas)).
 			AddCustomBuiltins(regotest.Builtins()).
 			CapturePrintOutput(true).
 			EnableTracing(trace).

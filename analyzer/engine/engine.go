@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -84,6 +85,10 @@ func New(opts Options) (*Engine, error) {
 		}
 		seen[m.Name] = true
 	}
+	schemas, err := InputSchema()
+	if err != nil {
+		return nil, err
+	}
 	groups, groupOf := partition(mods)
 	if len(groups) == 0 {
 		groups = [][]Module{nil} // no rules: one empty compiler for queries
@@ -96,7 +101,8 @@ func New(opts Options) (*Engine, error) {
 			defer wg.Done()
 			c := ast.NewCompiler().
 				WithEnablePrintStatements(opts.Print != nil).
-				WithCapabilities(SandboxCapabilities())
+				WithCapabilities(SandboxCapabilities()).
+				WithSchemas(schemas)
 			if len(opts.UserDirs) == 0 && len(opts.RepoDirs) == 0 {
 				// The shipped rules are type-checked, in strict mode, by
 				// the tests (rules/rego_test.go); checking them again
@@ -139,6 +145,19 @@ func New(opts Options) (*Engine, error) {
 		e.byID[en.rule.ID] = i
 	}
 	return e, nil
+}
+
+// InputSchema is the inventory's JSON Schema as the type checker takes it,
+// for input: a rule that reads a field the inventory does not have, or
+// reads one as another type, does not compile.
+func InputSchema() (*ast.SchemaSet, error) {
+	var schema any
+	if err := json.Unmarshal(rules.InventorySchema, &schema); err != nil {
+		return nil, fmt.Errorf("the inventory schema: %w", err)
+	}
+	ss := ast.NewSchemaSet()
+	ss.Put(ast.SchemaRootRef, schema)
+	return ss, nil
 }
 
 // ruleOfModule maps a module's file name to the ID of the rule its package

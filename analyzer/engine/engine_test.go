@@ -756,7 +756,7 @@ func TestSandbox(t *testing.T) {
 		}
 	}
 	// The pure CIDR functions stay.
-	dir := writeFiles(t, map[string]string{"r.rego": ruleText("custom", "cidr", meta, "\ndeny contains {\"ref\": \"x\", \"message\": \"m\"} if {\n\tnet.cidr_contains(\"10.0.0.0/8\", \"10.1.2.3\")\n\tinput.never\n}\n")})
+	dir := writeFiles(t, map[string]string{"r.rego": ruleText("custom", "cidr", meta, "\ndeny contains {\"ref\": \"x\", \"message\": \"m\"} if {\n\tnet.cidr_contains(\"10.0.0.0/8\", \"10.1.2.3\")\n\tinput.cluster.oidcIssuer == \"x\"\n}\n")})
 	newEngine(t, engine.Options{UserDirs: []string{dir}})
 }
 
@@ -770,6 +770,18 @@ func TestSandboxDocumented(t *testing.T) {
 	for _, name := range engine.ForbiddenBuiltins() {
 		if !strings.Contains(string(doc), "`"+name+"`") {
 			t.Errorf("docs/custom-rules.md does not name %s", name)
+		}
+	}
+}
+
+// TestUserRulesTypeChecked: a custom rule that reads a field the inventory
+// does not have does not compile, and the error says which fields there are.
+func TestUserRulesTypeChecked(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"r.rego": ruleText("custom", "typo", meta, "\ndeny contains {\"ref\": w.ref, \"message\": \"m\"} if {\n\tsome w in input.workloads\n\tw.serviceAcount.name == \"default\"\n}\n")})
+	got := newErr(t, engine.Options{UserDirs: []string{dir}})
+	for _, want := range []string{"r.rego:16:2: undefined ref: w.serviceAcount.name", `"serviceAccount"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("error %q lacks %q", got, want)
 		}
 	}
 }

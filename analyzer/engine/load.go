@@ -190,6 +190,18 @@ func formatRegoErrors(err error) error {
 	}
 	lines := make([]string, 0, len(errs))
 	for _, e := range errs {
+		msg := e.Message
+		if e.Details != nil {
+			// The type checker says which fields there are ("want (one
+			// of): ..."): what a rule author needs to fix a typo.
+			for _, l := range e.Details.Lines() {
+				if strings.HasPrefix(strings.TrimSpace(l), "have:") || strings.HasPrefix(strings.TrimSpace(l), "want") {
+					msg += "; " + strings.TrimSpace(l)
+				}
+			}
+		}
+		e := *e
+		e.Message = msg
 		switch {
 		case e.Location != nil && e.Location.Col > 0:
 			lines = append(lines, fmt.Sprintf("%s:%d:%d: %s", e.Location.File, e.Location.Row, e.Location.Col, e.Message))

@@ -12,6 +12,7 @@ import (
 	"github.com/irsalint/irsalint/analyzer/engine"
 	"github.com/irsalint/irsalint/analyzer/inventory"
 	"github.com/irsalint/irsalint/analyzer/lint"
+	"github.com/irsalint/irsalint/analyzer/source"
 )
 
 // genCorpus builds ../shared/bench/gencorpus and writes a corpus into a
@@ -99,4 +100,68 @@ func BenchmarkLintCorpus(b *testing.B) {
 			b.ReportMetric(float64(ms.HeapSys)/(1<<20), "heapsys-MiB")
 		})
 	}
+}
+
+// BenchmarkPhases times each phase of a lint of the joined 10,000-workload
+// corpus on its own: reading the files, decoding and normalizing them,
+// building the inventory, converting it to Rego values and evaluating the
+// rules (conversion included, as one evaluation does it), resolving the
+// findings to locations, and the startup cost of compiling the rules.
+func BenchmarkPhases(b *testing.B) {
+	corpus := genCorpus(b, 10000, 2000)
+	ctx := context.Background()
+	paths := []string{filepath.Join(corpus, "manifests"), filepath.Join(corpus, "iam/account-authorization-details.json")}
+	in := lint.Input{Paths: paths, WorkingDir: corpus, Settings: inventory.DefaultSettings()}
+	b.Run("compile", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := engine.New(engine.Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("collect", func(b *testing.B) {
+		for b.Loop() {
+			source.Collect(paths, source.CollectOptions{WorkingDir: corpus})
+		}
+	})
+	files, _ := source.Collect(paths, source.CollectOptions{WorkingDir: corpus})
+	b.Run("decode-and-read", func(b *testing.B) {
+		for b.Loop() {
+			for _, f := range files {
+				docs, _ := source.Decode(f.Data)
+				inventory.Read(f.Path, docs)
+			}
+		}
+	})
+	b.Run("load", func(b *testing.B) {
+		for b.Loop() {
+			lint.Load(ctx, in)
+		}
+	})
+	eng, err := engine.New(engine.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids, _ := eng.Select(nil, nil)
+	q, err := eng.Prepare(ctx, ids)
+	if err != nil {
+		b.Fatal(err)
+	}
+	inv, _ := lint.Load(ctx, in)
+	b.Run("evaluate", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := q.Eval(ctx, lint.Document(inv)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("evaluate-1-worker", func(b *testing.B) {
+		one, _ := engine.New(engine.Options{Workers: 1})
+		q1, _ := one.Prepare(ctx, ids)
+		for b.Loop() {
+			if _, err := q1.Eval(ctx, lint.Document(inv)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -1,5 +1,6 @@
 // Command docgen writes docs/rules from the rule catalogue: one page per
-// rule (with its fixtures as examples) and an index. Run it through
+// rule (with its fixtures as examples) and an index; and
+// docs/inventory.schema.json from the schema the rules are checked against. Run it through
 // `go generate ./...`; a test fails when the committed pages are stale.
 package main
 
@@ -7,8 +8,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/irsalint/irsalint/analyzer/rulesdoc"
+	"github.com/irsalint/irsalint/rules"
 )
 
 func main() {
@@ -20,6 +23,10 @@ func main() {
 		os.Exit(1)
 	}
 	if err := rulesdoc.Write(*root, pages); err != nil {
+		fmt.Fprintln(os.Stderr, "docgen:", err)
+		os.Exit(1)
+	}
+	if err := os.WriteFile(filepath.Join(*root, "docs", "inventory.schema.json"), rules.InventorySchema, 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "docgen:", err)
 		os.Exit(1)
 	}

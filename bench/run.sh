@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Measures irsalint on generated corpora, beside conftest and kube-linter
+# when they are on PATH, in one run: whole process, wall time and peak RSS,
+# the median of RUNS runs each.
+#
+#   bench/run.sh                 # 1k and 10k workloads, 3 runs
+#   SIZES="1000 10000 50000" RUNS=5 bench/run.sh
+#
+# The corpus generator is ../shared/bench/gencorpus (GENCORPUS=DIR to point
+# elsewhere); corpora and binaries go to a temporary folder.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+gen=${GENCORPUS:-../shared/bench/gencorpus}
+sizes=${SIZES:-"1000 10000"}
+runs=${RUNS:-3}
+if [ ! -f "$gen/main.go" ]; then
+	echo "no corpus generator at $gen (set GENCORPUS)" >&2
+	exit 2
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd "$gen" && go build -o "$work/gencorpus" .)
+go build -o "$work/irsalint" ./cmd/irsalint
+
+# measure NAME CMD...: prints "NAME median-seconds median-MiB".
+measure() {
+	local name=$1
+	shift
+	local t=() m=()
+	for _ in $(seq "$runs"); do
+		/usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>&1 || true
+		read -r s kb < <(tail -n 1 "$work/time")
+		t+=("$s")
+		m+=("$((kb / 1024))")
+	done
+	printf '%s %s %s\n' "$name" "$(printf '%s\n' "${t[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")" \
+		"$(printf '%s\n' "${m[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")"
+}
+
+printf '%-10s %-38s %10s %10s %8s\n' workloads tool seconds MiB ratio
+for n in $sizes; do
+	roles=$((n / 5))
+	dir="$work/c$n"
+	"$work/gencorpus" -workloads "$n" -roles "$roles" -seed 1 -out "$dir" -q
+	rows=()
+	rows+=("$(measure "irsalint lint (joined)" "$work/irsalint" lint -f json -o "$work/out.json" --fail-on none --max-findings 0 "$dir/manifests" "$dir/iam/account-authorization-details.json")")
+	if command -v kube-linter >/dev/null; then
+		rows+=("$(measure "kube-linter lint (its checks)" kube-linter lint --format json "$dir/manifests")")
+	fi
+	if command -v conftest >/dev/null; then
+		mkdir -p "$work/policy"
+		cat >"$work/policy/bench.rego" <<'REGO'
+package main
+
+deny contains msg if {
+	input.kind == "ServiceAccount"
+	not input.metadata.annotations["eks.amazonaws.com/role-arn"]
+	msg := sprintf("%s has no role", [input.metadata.name])
+}
+
+deny contains msg if {
+	some c in input.spec.template.spec.containers
+	not input.spec.template.spec.securityContext.fsGroup
+	c.securityContext.runAsNonRoot
+	msg := sprintf("%s has no fsGroup", [input.metadata.name])
+}
+REGO
+		rows+=("$(measure "conftest test --combine (2 checks)" conftest test --combine --no-fail -p "$work/policy" "$dir/manifests")")
+	fi
+	base=$(printf '%s\n' "${rows[0]}" | awk '{print $(NF-1)}')
+	for r in "${rows[@]}"; do
+		name=$(printf '%s\n' "$r" | awk '{$NF=""; $(NF-1)=""; print}' | sed 's/ *$//')
+		s=$(printf '%s\n' "$r" | awk '{print $(NF-1)}')
+		mib=$(printf '%s\n' "$r" | awk '{print $NF}')
+		printf '%-10s %-38s %10s %10s %8s\n' "$n" "$name" "$s" "$mib" "$(awk -v a="$s" -v b="$base" 'BEGIN{printf "%.2fx", a/b}')"
+	done
+done
