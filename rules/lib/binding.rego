@@ -109,9 +109,9 @@ verdict(sa, r) := v if {
 	v := object.union(chosen, {"inferred": issuer_inferred})
 } else := {"decision": "implicit-deny", "issuer": null, "inferred": issuer_inferred}
 
-issuer_inferred := false if {
-	configured_issuer
-} else := true
+default issuer_inferred := true
+
+issuer_inferred := false if configured_issuer
 
 # --- Links: every declared ServiceAccount with a role annotation --------------------
 
@@ -165,8 +165,7 @@ link_of := {link.sa.key: link | some link in links}
 admitted := [entry |
 	some r in input.roles
 	iam.usable(r)
-	some pair in iam.web_identity_statements(r.trustPolicy)
-	[s, f] := pair
+	some [s, f] in iam.web_identity_statements(r.trustPolicy)
 	is_this_cluster(f)
 	some c in iam.conditions_on(s, iam.claim_key(f, "sub"))
 	iam.positive(c)

@@ -297,9 +297,9 @@ arn_match(p, v) if {
 }
 
 split_arn(s) := parts if {
-	all := split(s, ":")
-	count(all) >= 6
-	parts := array.concat(array.slice(all, 0, 5), [concat(":", array.slice(all, 5, count(all)))])
+	fields := split(s, ":")
+	count(fields) >= 6
+	parts := array.concat(array.slice(fields, 0, 5), [concat(":", array.slice(fields, 5, count(fields)))])
 } else := [s]
 
 # --- Wildcards -----------------------------------------------------------------

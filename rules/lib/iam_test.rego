@@ -76,12 +76,12 @@ test_wildcards if {
 
 # ForAllValues requires every request value to match; ForAnyValue one.
 test_set_qualifiers if {
-	all := cond("ForAllValues:StringEquals", "aws:tagkeys", ["a", "b"], {"qualifier": "ForAllValues"})
-	iam.condition_holds(all, {"aws:tagkeys": ["a", "b"]})
-	not iam.condition_holds(all, {"aws:tagkeys": ["a", "c"]})
-	any := cond("ForAnyValue:StringEquals", "aws:tagkeys", ["a"], {"qualifier": "ForAnyValue"})
-	iam.condition_holds(any, {"aws:tagkeys": ["c", "a"]})
-	not iam.condition_holds(any, {"aws:tagkeys": ["c"]})
+	for_all := cond("ForAllValues:StringEquals", "aws:tagkeys", ["a", "b"], {"qualifier": "ForAllValues"})
+	iam.condition_holds(for_all, {"aws:tagkeys": ["a", "b"]})
+	not iam.condition_holds(for_all, {"aws:tagkeys": ["a", "c"]})
+	for_any := cond("ForAnyValue:StringEquals", "aws:tagkeys", ["a"], {"qualifier": "ForAnyValue"})
+	iam.condition_holds(for_any, {"aws:tagkeys": ["c", "a"]})
+	not iam.condition_holds(for_any, {"aws:tagkeys": ["c"]})
 }
 
 test_null_operator if {
@@ -104,8 +104,8 @@ test_other_families if {
 test_statements_and_decision if {
 	allow := stmt("Allow", [equals(sub, ["system:serviceaccount:ns:app"]), equals(aud, ["sts.amazonaws.com"])])
 	ok := req({sub: ["system:serviceaccount:ns:app"], aud: ["sts.amazonaws.com"]})
-	wrong_aud := req({sub: ["system:serviceaccount:ns:app"], aud: ["other"]})
 	iam.decision({"statements": [allow]}, ok) == "allow"
+	wrong_aud := req({sub: ["system:serviceaccount:ns:app"], aud: ["other"]})
 	iam.decision({"statements": [allow]}, wrong_aud) == "implicit-deny"
 	deny := stmt("Deny", [like(sub, ["system:serviceaccount:*"])])
 	iam.decision({"statements": [allow, deny]}, ok) == "deny"

@@ -48,11 +48,11 @@ on_fargate(w) if w.identity.fargate
 
 # webhook_mutates: the webhook would mutate this container at pod creation
 # (never an ephemeral container: those are added later).
-webhook_mutates(_, c) if c.identity.mutated
+webhook_mutates(c) if c.identity.mutated
 
 # injected reports what the webhook adds to one container: "web-identity",
 # "pod-identity"; undefined when nothing.
-injected(_, c) := x if {
+injected(c) := x if {
 	x := c.identity.injected
 	x != null
 }
@@ -62,10 +62,10 @@ injected(_, c) := x if {
 # file without a role: the Go SDK fails), "pod-identity",
 # "container-credentials" (set by hand), "unknown" (the ServiceAccount is not
 # in the scan), "none" (Fargate: no IMDS), "node-role".
-mechanism(_, c) := c.identity.mechanism
+mechanism(c) := c.identity.mechanism
 
 # role_for returns the role ARN a web-identity container assumes.
-role_for(_, c) := c.identity.roleArn
+role_for(c) := c.identity.roleArn
 
 # by_workload lists each workload's containers' resolved identity, in the
 # order of w.containers:

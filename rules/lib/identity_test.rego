@@ -75,7 +75,7 @@ test_injected_web_identity_carries_the_service_account_role if {
 	w := workload([app([])], {}, {})
 	identity.by_workload == {"deploy.yaml#1": [{"container": "app", "mechanism": "web-identity", "roleArn": role}]} with input as inv(w, irsa)
 	identity.irsa_role(w0(inv(w, irsa))) == role
-	identity.injected(w0(inv(w, irsa)), w0(inv(w, irsa)).containers[0]) == "web-identity"
+	identity.injected(w0(inv(w, irsa)).containers[0]) == "web-identity"
 }
 
 test_manual_web_identity_needs_both_variables if {
@@ -90,13 +90,13 @@ test_manual_web_identity_needs_both_variables if {
 test_either_variable_suppresses_injection if {
 	role_only := app([["AWS_ROLE_ARN", manual_role]])
 	role_only_inv := inv(workload([role_only], {}, {}), irsa)
-	not identity.injected(w0(role_only_inv), w0(role_only_inv).containers[0])
+	not identity.injected(w0(role_only_inv).containers[0])
 	mechanisms == [["app", "node-role"]] with input as inv(workload([role_only], {}, {}), irsa)
 
 	# A token file without a role: the Go SDK fails rather than moving on.
 	file_only := app([["AWS_WEB_IDENTITY_TOKEN_FILE", token_file]])
 	file_only_inv := inv(workload([file_only], {}, {}), irsa)
-	not identity.injected(w0(file_only_inv), w0(file_only_inv).containers[0])
+	not identity.injected(w0(file_only_inv).containers[0])
 	mechanisms == [["app", "web-identity-incomplete"]] with input as inv(workload([file_only], {}, {}), irsa)
 }
 

@@ -69,14 +69,14 @@ with_trust(link, base) := result.with_related(
 provider(role) := p if {
 	role != null
 	iam.usable(role)
-	providers := [f |
+	trusted := [f |
 		some pair in iam.web_identity_statements(role.trustPolicy)
 		f := pair[1]
 		iam.eks(f)
 	]
-	count(providers) > 0
-	ours := [f | some f in providers; binding.is_this_cluster(f)]
-	p := array.concat(ours, providers)[0]
+	count(trusted) > 0
+	ours := [f | some f in trusted; binding.is_this_cluster(f)]
+	p := array.concat(ours, trusted)[0]
 }
 
 provider_note(p) := sprintf("Its trust names the OIDC provider %s; this cluster's issuer is not known, so it could not be compared (pass --oidc-issuer).", [p.value]) if {

@@ -89,8 +89,7 @@ deny contains with_default_sa(finding, e.namespace) if {
 deny contains result.finding(r, iam.condition_value_at(c, v), message) if {
 	some r in input.roles
 	iam.usable(r)
-	some pair in iam.web_identity_statements(r.trustPolicy)
-	[s, f] := pair
+	some [s, f] in iam.web_identity_statements(r.trustPolicy)
 	binding.is_this_cluster(f)
 	some c in iam.conditions_on(s, iam.claim_key(f, "sub"))
 	iam.positive(c)

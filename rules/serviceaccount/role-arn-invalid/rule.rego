@@ -80,7 +80,7 @@ problem(v) := "is empty" if {
 } else := sprintf("has leading or trailing whitespace%s", [trimmed_note(v)]) if {
 	trim_space(v) != v
 } else := "contains quote characters, which became part of the value" if {
-	regex.match("[\"'`]", v)
+	regex.match(`["'\x60]`, v)
 } else := "is a bare role name, not an ARN: only a self-managed webhook started with --compose-role-arn completes it" if {
 	bare_name(v)
 } else := "does not start with \"arn:\" (ARNs are case-sensitive)" if {

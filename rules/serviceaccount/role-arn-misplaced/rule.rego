@@ -57,7 +57,7 @@ severity := {
 }
 
 # On a declared ServiceAccount: a misspelled key, or skip-containers.
-deny contains result.graded(sa, k8s.annotation_at(key), message, severity[real]) if {
+deny contains result.graded(sa, k8s.annotation_at(key), message, grade) if {
 	some sa in input.serviceAccounts
 	sa.declared
 	some key, value in sa.annotations
@@ -72,10 +72,11 @@ deny contains result.graded(sa, k8s.annotation_at(key), message, severity[real])
 		sa_consequence(real),
 		sa_fix(real),
 	])
+	grade := severity[real]
 }
 
 # On a workload: its pod template (the Pod itself) or its own metadata.
-deny contains result.graded(w, array.concat(place.at, [key]), message, severity[real]) if {
+deny contains result.graded(w, array.concat(place.at, [key]), message, grade) if {
 	some i in workloads_with_intended_keys
 	w := input.workloads[i]
 	some place in places(w)
@@ -91,6 +92,7 @@ deny contains result.graded(w, array.concat(place.at, [key]), message, severity[
 		workload_consequence(w, real),
 		workload_fix(w, real, place.name),
 	])
+	grade := severity[real]
 }
 
 # places are the metadata blocks of a workload that can hold annotations.

@@ -170,9 +170,9 @@ describe_sa(sa) := sprintf("its ServiceAccount %s", [sa.key]) if {
 	sa.declared
 } else := sprintf("it runs as the default ServiceAccount of namespace %s, which", [sa.namespace])
 
-associations_note := "" if {
-	input.facts.podIdentityAssociations
-} else := " (no Pod Identity associations were given to this scan; one that exists in the cluster would also satisfy this)"
+default associations_note := " (no Pod Identity associations were given to this scan; one that exists in the cluster would also satisfy this)"
+
+associations_note := "" if input.facts.podIdentityAssociations
 
 # with_sa points a second location at a declared ServiceAccount.
 with_sa(f, sa) := result.with_related(f, [result.related(sa, ["metadata", "name"], sprintf("%s has no %s", [k8s.describe(sa), k8s.role_arn_key]))]) if {

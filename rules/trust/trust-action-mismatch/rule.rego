@@ -62,11 +62,11 @@ deny contains result.graded(role, s.actionAt, message, "high") if {
 	iam.usable(role)
 	some s in role.trustPolicy.statements
 	s.effect == "Allow"
-	providers := sort({f.issuer | some f in s.federated; f.kind in {"oidc", "web"}})
-	count(providers) > 0
+	issuers := sort({f.issuer | some f in s.federated; f.kind in {"oidc", "web"}})
+	count(issuers) > 0
 	not iam.allows_action(s, iam.web_identity_action)
 	message := sprintf("%s, %s trusts the identity provider %s but %s, not sts:AssumeRoleWithWebIdentity, the only action a web identity token can call: the role cannot be assumed through that provider and STS answers AccessDenied. Write \"Action\": \"sts:AssumeRoleWithWebIdentity\".", [
-		iam.describe(role), iam.statement_name(s), concat(", ", providers), grants(s),
+		iam.describe(role), iam.statement_name(s), concat(", ", issuers), grants(s),
 	])
 }
 

@@ -156,11 +156,11 @@ cause(key_issuer, issuer, what) := sprintf("%s %s", [what, concat(" and ", parts
 	lower(host(key_issuer)) == lower(host(issuer))
 } else := sprintf("%s names another provider altogether", [what])
 
+default scheme(_) := false
+
 scheme(s) if startswith(lower(s), "https://")
 
 scheme(s) if startswith(lower(s), "http://")
-
-default scheme(_) := false
 
 bare(s) := trim_right(trim_prefix(trim_prefix(lower(s), "https://"), "http://"), "/")
 

@@ -36,8 +36,7 @@ import data.irsalint.lib.result
 deny contains result.finding(role, s.conditionAt, message) if {
 	some role in input.roles
 	iam.usable(role)
-	some pair in iam.web_identity_statements(role.trustPolicy)
-	[s, f] := pair
+	some [s, f] in iam.web_identity_statements(role.trustPolicy)
 	restricts_sub(s, f)
 	not names_aud(s)
 	message := sprintf(`%s: %s checks the subject but not the audience, so a token of an admitted subject issued for another audience is accepted as far as the trust policy goes. Add StringEquals "%s:aud": %s.`, [

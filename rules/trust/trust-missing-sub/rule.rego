@@ -54,8 +54,7 @@ import data.irsalint.lib.result
 deny contains result.finding(role, s.at, message) if {
 	some role in input.roles
 	iam.usable(role)
-	some pair in iam.web_identity_statements(role.trustPolicy)
-	[s, f] := pair
+	some [s, f] in iam.web_identity_statements(role.trustPolicy)
 	not names_sub(s)
 	not scoped_by_app_audience(s, f)
 

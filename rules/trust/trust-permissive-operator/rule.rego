@@ -48,8 +48,7 @@ import data.irsalint.lib.result
 deny contains result.graded(role, c.at, message, "critical") if {
 	some role in input.roles
 	iam.usable(role)
-	some pair in iam.web_identity_statements(role.trustPolicy)
-	[s, f] := pair
+	some [s, f] in iam.web_identity_statements(role.trustPolicy)
 	not positive_on(s, iam.claim_key(f, "sub"))
 	open := iam.open_to_any_subject(role.trustPolicy, s, f)
 	some c in s.conditions
@@ -57,22 +56,21 @@ deny contains result.graded(role, c.at, message, "critical") if {
 	iam.permissive(c)
 	message := sprintf("%s: %s checks %s only with %s %q, which %s, so %s. Use %s.", [
 		iam.describe(role), iam.statement_name(s), claim_name("sub"), c.operator, c.keyWritten,
-		behaviour(s, f, c), admitted(f, open), fix(f, "sub"),
+		behaviour(f, c), admitted(f, open), fix(f, "sub"),
 	])
 }
 
 deny contains result.graded(role, c.at, message, "medium") if {
 	some role in input.roles
 	iam.usable(role)
-	some pair in iam.web_identity_statements(role.trustPolicy)
-	[s, f] := pair
+	some [s, f] in iam.web_identity_statements(role.trustPolicy)
 	not positive_on(s, iam.claim_key(f, "aud"))
 	some c in s.conditions
 	on_claim(s, f, c, "aud")
 	iam.permissive(c)
 	message := sprintf("%s: %s checks %s only with %s %q, which %s, so tokens issued for other audiences reach STS (only the OIDC provider's client ID list still stands in the way). Use %s.", [
 		iam.describe(role), iam.statement_name(s), claim_name("aud"), c.operator, c.keyWritten,
-		behaviour(s, f, c), fix(f, "aud"),
+		behaviour(f, c), fix(f, "aud"),
 	])
 }
 
@@ -96,7 +94,7 @@ claim_name("sub") := "the subject (sub)"
 claim_name("aud") := "the audience (aud)"
 
 # behaviour says why the condition lets tokens through.
-behaviour(_, f, c) := sprintf("names issuer %s instead of the Federated provider's %s: that key is never in the request and the condition always passes", [
+behaviour(f, c) := sprintf("names issuer %s instead of the Federated provider's %s: that key is never in the request and the condition always passes", [
 	written_issuer(c), f.issuer,
 ]) if {
 	c.key != iam.claim_key(f, iam.claim_of(c.key))

@@ -49,8 +49,7 @@ import data.irsalint.lib.result
 deny contains result.graded(role, c.at, message, scope.severity) if {
 	some role in input.roles
 	iam.usable(role)
-	some pair in iam.web_identity_statements(role.trustPolicy)
-	[s, f] := pair
+	some [s, f] in iam.web_identity_statements(role.trustPolicy)
 
 	# An ANDed StringEquals on the same key already pins the exact subjects.
 	not iam.exact_subjects(s, f)

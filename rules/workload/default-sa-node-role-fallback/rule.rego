@@ -81,13 +81,13 @@ sa_name(sa) := sprintf("the implicit ServiceAccount %s", [sa.key]) if {
 } else := sprintf("ServiceAccount %s", [sa.key])
 
 # Without association data the rule cannot rule Pod Identity out: say so.
+default covered_note := ""
+
 covered_note := " and no EKS Pod Identity association" if input.facts.podIdentityAssociations == true
 
-else := ""
+default unknown_note := "; no EKS Pod Identity associations were given to check"
 
 unknown_note := "" if input.facts.podIdentityAssociations == true
-
-else := "; no EKS Pod Identity associations were given to check"
 
 container_list(names) := sprintf("container %q", [names[0]]) if {
 	count(names) == 1

@@ -63,7 +63,7 @@ deny contains result.finding(w, k8s.value_at(e), message) if {
 	e.name == name
 	message := sprintf("%s %q of %s sets %s by hand%s: %s%s.%s", [
 		k8s.container_kind(c), c.name, k8s.describe(w), e.name,
-		target(e), effect(e), webhook_note(w, c, e), shadow_note(w, c),
+		target(e), effect(e), webhook_note(w, c, e), shadow_note(c),
 	])
 }
 
@@ -103,9 +103,9 @@ uri_scheme(s) := lower(uri_parts(s)[1])
 
 uri_host(s) := lower(uri_parts(s)[2])
 
-loopback(host) if host == "localhost"
+loopback("localhost")
 
-loopback(host) if host == "[::1]"
+loopback("[::1]")
 
 loopback(host) if regex.match(`^127\.[0-9]+\.[0-9]+\.[0-9]+$`, host)
 
@@ -114,11 +114,11 @@ loopback(host) if regex.match(`^127\.[0-9]+\.[0-9]+\.[0-9]+$`, host)
 webhook_note(w, c, e) := sprintf("; because it is set by hand, the webhook injects neither AWS_CONTAINER_CREDENTIALS_FULL_URI nor AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE for the Pod Identity association of ServiceAccount %s", [w.serviceAccount.key]) if {
 	injected_vars[e.name]
 	identity.association(w)
-	identity.webhook_mutates(w, c)
+	identity.webhook_mutates(c)
 } else := ""
 
-shadow_note(w, c) := " For now the static keys in its env come first in the SDK chain, so it stays unused." if {
-	identity.mechanism(w, c) == "static-keys"
+shadow_note(c) := " For now the static keys in its env come first in the SDK chain, so it stays unused." if {
+	identity.mechanism(c) == "static-keys"
 } else := " For now web identity (IRSA) comes first in the SDK chain, so it stays unused until IRSA is removed." if {
-	identity.mechanism(w, c) == "web-identity"
+	identity.mechanism(c) == "web-identity"
 } else := ""

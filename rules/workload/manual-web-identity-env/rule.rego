@@ -128,13 +128,13 @@ sa_name(w) := w.serviceAccount.key
 # ServiceAccount's annotation (and mounts its token volume in it).
 webhook_injects(w, c) if {
 	identity.irsa_role(w)
-	identity.webhook_mutates(w, c)
+	identity.webhook_mutates(c)
 }
 
 # pod_identity_applies: the webhook would give this container Pod Identity.
 pod_identity_applies(w, c) if {
 	identity.association(w)
-	identity.webhook_mutates(w, c)
+	identity.webhook_mutates(c)
 }
 
 # out_of_webhook: the author took the container out of the webhook.
@@ -156,13 +156,13 @@ lone_effect(w, c, "AWS_WEB_IDENTITY_TOKEN_FILE") := sprintf(
 # next_provider is what the container ends up with once web identity is
 # skipped: the shared resolution, in SDK chain order.
 next_provider(w, c) := "the static keys in its env" if {
-	identity.mechanism(w, c) == "static-keys"
+	identity.mechanism(c) == "static-keys"
 } else := sprintf("the Pod Identity association of ServiceAccount %s instead of this role", [sa_name(w)]) if {
-	identity.mechanism(w, c) == "pod-identity"
+	identity.mechanism(c) == "pod-identity"
 } else := "the container credential endpoint in its env" if {
-	identity.mechanism(w, c) == "container-credentials"
+	identity.mechanism(c) == "container-credentials"
 } else := "nothing (Fargate has no instance metadata), so AWS calls fail" if {
-	identity.mechanism(w, c) == "none"
+	identity.mechanism(c) == "none"
 } else := "the node role through IMDS"
 
 has_problem(w, c) if {

@@ -102,9 +102,9 @@ deny contains result.graded(w, c.effectiveSecurityContext.runAsUser.at, message,
 	c.type == "ephemeralContainer"
 	not k8s.windows_pod(w)
 	not has_fs_group(w)
-	uid := fs_user(w)
 	count(irsa_containers(w)) > 0
 	mounts_token(w, c)
+	uid := fs_user(w)
 	other := c.effectiveSecurityContext.runAsUser.value
 	other != uid
 	other != 0

@@ -4,14 +4,14 @@ import data.irsalint.rules.workload["nonroot-missing-fsgroup"] as rule
 
 spec_at := ["spec", "template", "spec"]
 
-list_of := {"container": "containers", "initContainer": "initContainers", "ephemeralContainer": "ephemeralContainers"}
+container_lists := {"container": "containers", "initContainer": "initContainers", "ephemeralContainer": "ephemeralContainers"}
 
 # container(type, name, i, sc, extra): sc is the container's own
 # securityContext as {field: value}; the pod-level one is merged in by pod().
 container(type, name, i, sc, extra) := object.union(
 	{
 		"name": name, "type": type, "index": i, "env": [], "volumeMounts": [],
-		"at": array.concat(spec_at, [list_of[type], i]),
+		"at": array.concat(spec_at, [container_lists[type], i]),
 		"securityContext": sc,
 	},
 	extra,

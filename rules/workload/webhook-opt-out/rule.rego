@@ -51,8 +51,8 @@ deny contains with_role_annotation(result.graded(w, k8s.template_label_at(w, k8s
 	some i in input.index.templateLabels[k8s.skip_webhook_label]
 	w := input.workloads[i]
 	identity.webhook_opted_out(w)
-	offer := offered(w)
 	not self_configured(w)
+	offer := offered(w)
 	message := sprintf("%s carries the pod label %s=%q: the webhook skips every pod with this label whatever its value, so no container gets %s and AWS calls fall back to %s.", [
 		k8s.describe(w), k8s.skip_webhook_label, w.template.labels[k8s.skip_webhook_label], offer, fallback(w),
 	])
@@ -63,9 +63,9 @@ deny contains with_role_annotation(result.graded(w, skip_at(w), message, "medium
 	some i in input.index.templateAnnotations[k8s.skip_containers_key]
 	w := input.workloads[i]
 	not identity.webhook_opted_out(w)
-	offer := offered(w)
 	all_skipped(w)
 	not self_configured(w)
+	offer := offered(w)
 	message := sprintf("%s: %s %q names every container of the pod%s, so none gets %s and AWS calls fall back to %s.", [
 		k8s.describe(w), k8s.skip_containers_key, w.template.annotations[k8s.skip_containers_key], init_note(w), offer, fallback(w),
 	])
