@@ -7,9 +7,11 @@ import (
 	"strings"
 
 	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/ec2"
 	"github.com/irsalint/irsalint/analyzer/eks"
 	"github.com/irsalint/irsalint/analyzer/iam"
 	"github.com/irsalint/irsalint/analyzer/k8s"
+	"github.com/irsalint/irsalint/analyzer/reader"
 	"github.com/irsalint/irsalint/analyzer/source"
 )
 
@@ -17,12 +19,9 @@ import (
 // a field changes meaning or disappears.
 const SchemaVersion = 1
 
-// IgnoreAnnotation suppresses named rules for one Kubernetes object:
-// irsalint.io/ignore: "rule-a,rule-b". IgnoreReasonAnnotation records why.
-const (
-	IgnoreAnnotation       = "irsalint.io/ignore"
-	IgnoreReasonAnnotation = "irsalint.io/ignore-reason"
-)
+// IgnoreAnnotation suppresses named rules for one Kubernetes object (see
+// k8s.IgnoreAnnotation).
+const IgnoreAnnotation = k8s.IgnoreAnnotation
 
 // Source says where an object of the inventory came from.
 type Source struct {
@@ -90,6 +89,11 @@ type Builder struct {
 	sources    map[string]*Source
 	stats      Stats
 	touched    map[string]bool
+	// facts are the collections of live facts (clusters, node groups,
+	// launch templates, OIDC providers, Fargate profiles), by collection;
+	// factSources those some input supplied, even empty.
+	facts       map[string][]declaration
+	factSources map[string]bool
 }
 
 // declaration is one object as a file declares it. The same object (kind,
@@ -101,16 +105,17 @@ type declaration struct {
 	entry map[string]any
 	src   *Source
 	loc   analyzer.Location
-	list  int // which list of the builder
 }
 
 // NewBuilder starts an inventory for one cluster context.
 func NewBuilder(c Cluster, s Settings) *Builder {
 	return &Builder{
-		cluster:  c,
-		settings: s,
-		sources:  map[string]*Source{},
-		stats:    Stats{Objects: map[string]int{}},
+		cluster:     c,
+		settings:    s,
+		facts:       map[string][]declaration{},
+		factSources: map[string]bool{},
+		sources:     map[string]*Source{},
+		stats:       Stats{Objects: map[string]int{}},
 	}
 }
 
@@ -124,50 +129,50 @@ func (b *Builder) AddFile(file string, docs []source.Doc) []analyzer.Diagnostic 
 // of a file without the builder, so that files are read in parallel and
 // added in order.
 type FileObjects struct {
-	decls       []declaration
-	assocs      []declaration
-	hasAssocs   bool
+	items       []reader.Item
+	facts       []string
 	documents   int
 	ignored     int
-	objects     map[string]int
 	diagnostics []analyzer.Diagnostic
 }
 
-// list says which of the builder's lists a declaration goes to.
-const (
-	listServiceAccounts = iota
-	listNamespaces
-	listWorkloads
-	listRoles
-)
+// readers are the input formats, in the order they are tried: the first
+// whose Detect accepts a document reads it. A document none accepts is
+// counted and passed over.
+var readers = []reader.Reader{
+	eks.AssociationReader{},
+	eks.ClusterReader{},
+	eks.NodegroupReader{},
+	eks.FargateProfileReader{},
+	ec2.LaunchTemplateReader{},
+	iam.OIDCProviderReader{},
+	iam.Reader{},
+	k8s.Reader{},
+}
 
 // Read normalizes every object of one decoded file. It keeps no state and
 // may run for several files at once.
 func Read(file string, docs []source.Doc) *FileObjects {
-	fo := &FileObjects{objects: map[string]int{}}
+	fo := &FileObjects{}
 	for _, doc := range docs {
-		if eks.Detect(doc.Value) {
-			fo.documents++
-			fo.readAssociations(file, doc)
-			continue
+		var rd reader.Reader
+		for _, r := range readers {
+			if r.Detect(doc.Value) {
+				rd = r
+				break
+			}
 		}
-		if iam.Detect(doc.Value) {
-			fo.documents++
-			fo.readIAM(file, doc)
-			continue
-		}
-		if !k8s.IsKubernetes(doc.Value) {
+		if rd == nil {
 			fo.documents++
 			fo.ignored++
 			continue
 		}
-		ex := k8s.Extract(file, doc)
-		fo.documents += max(1, ex.Documents)
-		fo.ignored += ex.Ignored
-		fo.diagnostics = append(fo.diagnostics, ex.Diagnostics...)
-		for _, o := range ex.Objects {
-			fo.readObject(o)
-		}
+		res := rd.Read(file, doc)
+		fo.items = append(fo.items, res.Items...)
+		fo.facts = append(fo.facts, res.Facts...)
+		fo.documents += res.Documents
+		fo.ignored += res.Ignored
+		fo.diagnostics = append(fo.diagnostics, res.Diagnostics...)
 	}
 	return fo
 }
@@ -177,95 +182,112 @@ func (b *Builder) Add(fo *FileObjects) []analyzer.Diagnostic {
 	b.stats.Files++
 	b.stats.Documents += fo.documents
 	b.stats.Ignored += fo.ignored
-	for k, n := range fo.objects {
-		b.stats.Objects[k] += n
+	for _, f := range fo.facts {
+		if f == reader.PodIdentityAssociations {
+			b.assocFacts = true
+		}
+		b.factSources[f] = true
 	}
-	for _, d := range fo.decls {
-		b.sources[d.entry["ref"].(string)] = d.src
-		switch d.list {
-		case listServiceAccounts:
+	for _, it := range fo.items {
+		b.stats.Objects[it.Kind]++
+		if it.Collection == reader.PodIdentityAssociations {
+			if cn, ok := it.Entry["clusterName"].(string); ok && b.cluster.Name != "" && cn != b.cluster.Name {
+				continue // another cluster's association
+			}
+		}
+		src := &Source{File: it.File, Base: it.Base, Pos: it.Pos, Name: it.Name, Ignore: it.Ignore, IgnoreAt: it.IgnoreAt}
+		b.sources[it.Entry["ref"].(string)] = src
+		d := declaration{key: it.Key, kind: it.Kind, entry: it.Entry, src: src, loc: src.Locate(nil)}
+		switch it.Collection {
+		case reader.ServiceAccounts:
 			b.sas = append(b.sas, d)
-		case listNamespaces:
+		case reader.Namespaces:
 			b.namespaces = append(b.namespaces, d)
-		case listWorkloads:
+		case reader.Workloads:
 			b.workloads = append(b.workloads, d)
-		case listRoles:
+		case reader.Roles:
 			b.roles = append(b.roles, d)
+		case reader.PodIdentityAssociations:
+			b.assocs = append(b.assocs, d)
+		default:
+			b.facts[it.Collection] = append(b.facts[it.Collection], d)
 		}
-		if d.list != listNamespaces && d.list != listRoles {
-			b.touchNamespace(d.entry["namespace"].(string))
+		if it.Namespace != "" {
+			b.touchNamespace(it.Namespace)
 		}
-	}
-	if fo.hasAssocs {
-		b.assocFacts = true
-	}
-	for _, d := range fo.assocs {
-		if cn, ok := d.entry["clusterName"].(string); ok && b.cluster.Name != "" && cn != b.cluster.Name {
-			continue // another cluster's association
-		}
-		b.sources[d.entry["ref"].(string)] = d.src
-		b.assocs = append(b.assocs, d)
 	}
 	return fo.diagnostics
 }
 
-func (fo *FileObjects) readObject(o *k8s.Object) {
-	var (
-		entry map[string]any
-		diags []analyzer.Diagnostic
-		list  int
-		key   string
-	)
-	switch {
-	case o.Kind == "ServiceAccount":
-		entry, diags = k8s.ServiceAccount(o)
-		list, key = listServiceAccounts, entry["key"].(string)
-	case o.Kind == "Namespace":
-		entry, diags = k8s.Namespace(o)
-		list, key = listNamespaces, o.Name
-	case k8s.IsWorkload(o.Kind):
-		entry, diags = k8s.Workload(o)
-		if entry == nil {
-			fo.diagnostics = append(fo.diagnostics, diags...)
-			return
-		}
-		list, key = listWorkloads, o.Kind+" "+o.Namespace+"/"+o.Name
-	default:
-		return
+// liveCollections are the collections of facts an audit reads from AWS.
+var liveCollections = []string{reader.Clusters, reader.Nodegroups, reader.LaunchTemplates, reader.OIDCProviders, reader.FargateProfiles}
+
+// readProfiles turns the Fargate profiles read from files (of this
+// cluster, when its name is known) into cluster.fargateProfiles entries,
+// in key order.
+func readProfiles(profiles map[string]any, cluster string) []any {
+	keys := make([]string, 0, len(profiles))
+	for k := range profiles {
+		keys = append(keys, k)
 	}
-	fo.diagnostics = append(fo.diagnostics, diags...)
-	fo.objects[o.Kind]++
-	src := &Source{File: o.File, Base: o.Base, Pos: o.Pos, Name: o.Describe()}
-	src.Ignore, src.IgnoreAt = ignoreSet(entry)
-	fo.decls = append(fo.decls, declaration{key: key, kind: o.Kind, entry: entry, src: src, loc: src.Locate(nil), list: list})
+	sort.Strings(keys)
+	out := []any{}
+	for _, k := range keys {
+		p := profiles[k].(map[string]any)
+		if cn, _ := p["clusterName"].(string); cluster != "" && cn != cluster {
+			continue
+		}
+		out = append(out, map[string]any{"name": p["name"], "selectors": p["selectors"]})
+	}
+	return out
 }
 
-// readIAM reads the roles (or the bare trust policy) of one IAM document.
-func (fo *FileObjects) readIAM(file string, doc source.Doc) {
-	ex := iam.Extract(file, doc)
-	for _, r := range ex.Roles {
-		src := &Source{File: r.File, Base: r.Base, Pos: r.Pos, Name: r.Name}
-		kind := "Role"
-		if r.Entry["arn"] == nil {
-			kind = "TrustPolicy"
+// mergeReadings joins the readings of each object read more than once in
+// partial forms (a provider listed, then described): a field one reading
+// lacks (null) is taken from another; readings that disagree on a field
+// conflict, and the later one is kept under its ref.
+func mergeReadings(decls []declaration) (map[string]any, []any) {
+	out := map[string]any{}
+	var conflicts []any
+	var keys []string
+	groups := map[string][]declaration{}
+	for _, d := range sortedDeclarations(decls) {
+		if _, ok := groups[d.key]; !ok {
+			keys = append(keys, d.key)
 		}
-		fo.objects[kind]++
-		fo.decls = append(fo.decls, declaration{key: r.Key, kind: kind, entry: r.Entry, src: src, loc: src.Locate(nil), list: listRoles})
+		groups[d.key] = append(groups[d.key], d)
 	}
-	fo.diagnostics = append(fo.diagnostics, ex.Diagnostics...)
-}
-
-// readAssociations reads Pod Identity associations. An association of
-// another cluster (when the cluster name is known) is left out by Add.
-func (fo *FileObjects) readAssociations(file string, doc source.Doc) {
-	list, diags := eks.Extract(file, doc)
-	fo.hasAssocs = true
-	for _, a := range list {
-		src := &Source{File: a.File, Base: a.Base, Pos: a.Pos, Name: fmt.Sprintf("Pod Identity association %s", a.Entry["key"])}
-		fo.assocs = append(fo.assocs, declaration{key: a.Entry["key"].(string), kind: "PodIdentityAssociation", entry: a.Entry, src: src, loc: src.Locate(nil)})
+	for _, key := range keys {
+		g := groups[key]
+		merged := make(map[string]any, len(g[0].entry))
+		for k, v := range g[0].entry {
+			merged[k] = v
+		}
+		refs := []any{declared(g[0])}
+	next:
+		for _, d := range g[1:] {
+			for k, v := range d.entry {
+				if k == "ref" || k == "at" || v == nil || merged[k] == nil {
+					continue
+				}
+				if !reflect.DeepEqual(withoutProvenance(v), withoutProvenance(merged[k])) {
+					out[d.entry["ref"].(string)] = d.entry
+					refs = append(refs, declared(d))
+					continue next
+				}
+			}
+			for k, v := range d.entry {
+				if merged[k] == nil && v != nil {
+					merged[k] = v
+				}
+			}
+		}
+		out[key] = merged
+		if len(refs) > 1 {
+			conflicts = append(conflicts, map[string]any{"kind": g[0].kind, "key": key, "object": g[0].src.Name, "declarations": refs})
+		}
 	}
-	fo.objects["PodIdentityAssociation"] += len(list)
-	fo.diagnostics = append(fo.diagnostics, diags...)
+	return out, conflicts
 }
 
 // mergeAssociations joins the readings of each association. EKS allows one
@@ -307,37 +329,6 @@ func mergeAssociations(decls []declaration) (map[string]any, []any) {
 		}
 	}
 	return out, conflicts
-}
-
-// ignoreSet reads irsalint.io/ignore from the object's annotations and, for
-// workloads, from the pod template's.
-func ignoreSet(entry map[string]any) (map[string]bool, []any) {
-	var (
-		set map[string]bool
-		at  []any
-	)
-	read := func(annotations any, path []any) {
-		a, _ := annotations.(map[string]any)
-		v, ok := a[IgnoreAnnotation].(string)
-		if !ok {
-			return
-		}
-		if set == nil {
-			set, at = map[string]bool{}, append(path, IgnoreAnnotation)
-		}
-		for _, id := range strings.Split(v, ",") {
-			if id = strings.TrimSpace(id); id != "" {
-				set[id] = true
-			}
-		}
-	}
-	read(entry["annotations"], []any{"metadata", "annotations"})
-	if tpl, ok := entry["template"].(map[string]any); ok {
-		if p, ok := tpl["at"].([]any); ok && len(p) > 0 {
-			read(tpl["annotations"], append(append([]any{}, p...), "annotations"))
-		}
-	}
-	return set, at
 }
 
 // touchNamespace records that an object lives in ns; a namespace no file
@@ -433,9 +424,32 @@ func (b *Builder) Build() (*Inventory, []analyzer.Diagnostic) {
 			}
 		}
 	}
+	live := map[string]any{}
+	facts := map[string]any{
+		// Which fact sources this run has; rules that depend on a missing
+		// one must not claim certainty.
+		"podIdentityAssociations": assocFacts,
+	}
+	for _, c := range liveCollections {
+		var out map[string]any
+		var conflicts []any
+		if c == reader.OIDCProviders {
+			// A listed provider and its get output are one reading.
+			out, conflicts = mergeReadings(b.facts[c])
+		} else {
+			var d []analyzer.Diagnostic
+			out, d, conflicts = resolveDuplicates(b.facts[c])
+			diags = append(diags, d...)
+		}
+		dups = append(dups, conflicts...)
+		live[c] = out
+		facts[c] = b.factSources[c]
+	}
+	cluster := b.cluster.toInput()
+	cluster["fargateProfiles"] = append(cluster["fargateProfiles"].([]any), readProfiles(live[reader.FargateProfiles].(map[string]any), b.cluster.Name)...)
 	input := map[string]any{
 		"schemaVersion":           SchemaVersion,
-		"cluster":                 b.cluster.toInput(),
+		"cluster":                 cluster,
 		"settings":                b.settings.toInput(),
 		"namespaces":              nss,
 		"serviceAccounts":         sas,
@@ -443,11 +457,10 @@ func (b *Builder) Build() (*Inventory, []analyzer.Diagnostic) {
 		"roles":                   roles,
 		"podIdentityAssociations": assocs,
 		"duplicates":              dups,
-		"facts": map[string]any{
-			// Which fact sources this run has; rules that depend on a
-			// missing one must not claim certainty.
-			"podIdentityAssociations": assocFacts,
-		},
+		"facts":                   facts,
+	}
+	for c, v := range live {
+		input[c] = v
 	}
 	input = Resolve(input)
 	input["index"] = WorkloadIndex(input["workloads"].([]any))

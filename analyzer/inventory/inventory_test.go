@@ -580,7 +580,10 @@ func TestInputDocument(t *testing.T) {
 	for k, want := range map[string]any{
 		"namespaces": map[string]any{}, "serviceAccounts": map[string]any{}, "workloads": []any{},
 		"podIdentityAssociations": map[string]any{},
-		"facts":                   map[string]any{"podIdentityAssociations": false},
+		"facts": map[string]any{"podIdentityAssociations": false, "clusters": false, "nodegroups": false,
+			"launchTemplates": false, "oidcProviders": false, "fargateProfiles": false},
+		"clusters": map[string]any{}, "nodegroups": map[string]any{}, "launchTemplates": map[string]any{},
+		"oidcProviders": map[string]any{}, "fargateProfiles": map[string]any{},
 	} {
 		equal(t, k, in[k], want)
 	}

@@ -38,19 +38,19 @@ var containerLists = []struct{ field, typ string }{
 	{"ephemeralContainers", "ephemeralContainer"},
 }
 
-// reader reads fields of one object, checking the types Kubernetes would
+// normalizer reads fields of one object, checking the types Kubernetes would
 // check for the fields irsalint relies on.
-type reader struct {
+type normalizer struct {
 	o     *Object
 	diags []analyzer.Diagnostic
 }
 
-func (r *reader) fail(path []any, want string, got any) {
+func (r *normalizer) fail(path []any, want string, got any) {
 	full := append(append([]any{}, r.o.Base...), path...)
 	r.diags = append(r.diags, typeError(r.o.File, r.o.Pos, full, want, got))
 }
 
-func (r *reader) mapping(v any, path []any) map[string]any {
+func (r *normalizer) mapping(v any, path []any) map[string]any {
 	switch m := v.(type) {
 	case map[string]any:
 		return m
@@ -62,7 +62,7 @@ func (r *reader) mapping(v any, path []any) map[string]any {
 	}
 }
 
-func (r *reader) list(v any, path []any) []any {
+func (r *normalizer) list(v any, path []any) []any {
 	switch l := v.(type) {
 	case []any:
 		return l
@@ -74,7 +74,7 @@ func (r *reader) list(v any, path []any) []any {
 	}
 }
 
-func (r *reader) str(v any, path []any) (string, bool) {
+func (r *normalizer) str(v any, path []any) (string, bool) {
 	switch s := v.(type) {
 	case string:
 		return s, true
@@ -86,7 +86,7 @@ func (r *reader) str(v any, path []any) (string, bool) {
 	}
 }
 
-func (r *reader) boolean(v any, path []any) (bool, bool) {
+func (r *normalizer) boolean(v any, path []any) (bool, bool) {
 	switch b := v.(type) {
 	case bool:
 		return b, true
@@ -98,7 +98,7 @@ func (r *reader) boolean(v any, path []any) (bool, bool) {
 	}
 }
 
-func (r *reader) integer(v any, path []any) (int64, bool) {
+func (r *normalizer) integer(v any, path []any) (int64, bool) {
 	switch n := v.(type) {
 	case int64:
 		return n, true
@@ -113,7 +113,7 @@ func (r *reader) integer(v any, path []any) (int64, bool) {
 	return 0, false
 }
 
-func (r *reader) stringMap(v any, path []any) map[string]any {
+func (r *normalizer) stringMap(v any, path []any) map[string]any {
 	m := r.mapping(v, path)
 	out := make(map[string]any, len(m))
 	for k, val := range m {
@@ -134,13 +134,13 @@ func join(path []any, elems ...any) []any {
 }
 
 // metadata reads labels and annotations under path (a metadata mapping).
-func (r *reader) metadata(path []any, meta map[string]any) (labels, annotations map[string]any) {
+func (r *normalizer) metadata(path []any, meta map[string]any) (labels, annotations map[string]any) {
 	return r.stringMap(meta["labels"], join(path, "labels")), r.stringMap(meta["annotations"], join(path, "annotations"))
 }
 
 // ServiceAccount returns the inventory entry of a ServiceAccount object.
 func ServiceAccount(o *Object) (map[string]any, []analyzer.Diagnostic) {
-	r := &reader{o: o}
+	r := &normalizer{o: o}
 	meta := r.mapping(o.Raw["metadata"], []any{"metadata"})
 	labels, annotations := r.metadata([]any{"metadata"}, meta)
 	e := map[string]any{
@@ -177,7 +177,7 @@ func ImplicitServiceAccount(namespace string) map[string]any {
 
 // Namespace returns the inventory entry of a Namespace object.
 func Namespace(o *Object) (map[string]any, []analyzer.Diagnostic) {
-	r := &reader{o: o}
+	r := &normalizer{o: o}
 	meta := r.mapping(o.Raw["metadata"], []any{"metadata"})
 	labels, annotations := r.metadata([]any{"metadata"}, meta)
 	return map[string]any{
@@ -193,7 +193,7 @@ func Namespace(o *Object) (map[string]any, []analyzer.Diagnostic) {
 // Workload returns the inventory entry of an object with a pod template.
 // It returns nil when the object is too malformed to analyze.
 func Workload(o *Object) (map[string]any, []analyzer.Diagnostic) {
-	r := &reader{o: o}
+	r := &normalizer{o: o}
 	meta := r.mapping(o.Raw["metadata"], []any{"metadata"})
 	labels, annotations := r.metadata([]any{"metadata"}, meta)
 
@@ -259,7 +259,7 @@ func Workload(o *Object) (map[string]any, []analyzer.Diagnostic) {
 }
 
 // walk follows mapping keys from the object root, reporting a wrong type.
-func (r *reader) walk(path []any) map[string]any {
+func (r *normalizer) walk(path []any) map[string]any {
 	cur := r.o.Raw
 	for i, k := range path {
 		cur = r.mapping(cur[k.(string)], path[:i+1])
@@ -272,7 +272,7 @@ func (r *reader) walk(path []any) map[string]any {
 
 // effectiveServiceAccount is the one a pod runs as: serviceAccountName, else the
 // deprecated serviceAccount alias, else the namespace's "default".
-func (r *reader) effectiveServiceAccount(ns string, spec map[string]any, specPath []any) map[string]any {
+func (r *normalizer) effectiveServiceAccount(ns string, spec map[string]any, specPath []any) map[string]any {
 	for _, f := range []string{"serviceAccountName", "serviceAccount"} {
 		if name, ok := r.str(spec[f], join(specPath, f)); ok && name != "" {
 			return map[string]any{"name": name, "key": ns + "/" + name, "source": f, "at": join(specPath, f)}
@@ -281,7 +281,7 @@ func (r *reader) effectiveServiceAccount(ns string, spec map[string]any, specPat
 	return map[string]any{"name": "default", "key": ns + "/default", "source": "default", "at": specPath}
 }
 
-func (r *reader) containers(spec map[string]any, specPath []any, podSC map[string]any) []any {
+func (r *normalizer) containers(spec map[string]any, specPath []any, podSC map[string]any) []any {
 	out := []any{}
 	for _, cl := range containerLists {
 		listPath := join(specPath, cl.field)
@@ -312,7 +312,7 @@ var (
 	containerFields = []string{"command", "args", "workingDir", "securityContext"}
 )
 
-func (r *reader) container(c map[string]any, typ string, index int, at []any, podSC map[string]any, specPath []any) map[string]any {
+func (r *normalizer) container(c map[string]any, typ string, index int, at []any, podSC map[string]any, specPath []any) map[string]any {
 	e := make(map[string]any, len(containerFields)+12)
 	for _, k := range containerFields {
 		if v, ok := c[k]; ok {
@@ -368,7 +368,7 @@ func (r *reader) container(c map[string]any, typ string, index int, at []any, po
 	return e
 }
 
-func (r *reader) volumes(spec map[string]any, specPath []any) []any {
+func (r *normalizer) volumes(spec map[string]any, specPath []any) []any {
 	out := []any{}
 	listPath := join(specPath, "volumes")
 	for i, raw := range r.list(spec["volumes"], listPath) {
@@ -405,7 +405,7 @@ var volumeFields = []string{"name", "projected", "secret", "hostPath"}
 
 // entries copies the mappings of the list m[field] (at path at), each with
 // the "at" of where it was read.
-func (r *reader) entries(m map[string]any, at []any, field string) []any {
+func (r *normalizer) entries(m map[string]any, at []any, field string) []any {
 	out := []any{}
 	for i, raw := range r.list(m[field], join(at, field)) {
 		p := join(at, field, i)
