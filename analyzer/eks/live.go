@@ -25,7 +25,9 @@ type FargateProfileReader struct{}
 func (ClusterReader) Detect(v any) bool { return wrapped(v, "cluster", "arn", "name") }
 
 // Detect tells describe-nodegroup output.
-func (NodegroupReader) Detect(v any) bool { return wrapped(v, "nodegroup", "nodegroupName", "clusterName") }
+func (NodegroupReader) Detect(v any) bool {
+	return wrapped(v, "nodegroup", "nodegroupName", "clusterName")
+}
 
 // Detect tells describe-fargate-profile output.
 func (FargateProfileReader) Detect(v any) bool {

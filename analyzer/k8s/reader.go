@@ -86,4 +86,3 @@ func IgnoreSet(entry map[string]any) (map[string]bool, []any) {
 	}
 	return set, at
 }
-
