@@ -186,12 +186,7 @@ func (r *reader) object(v any, path []any, known ...string) map[string]any {
 		r.fail(path, "%s: expected a mapping", name(path))
 		return nil
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range sortedKeys(m) {
 		if !contains(known, k) {
 			r.fail(append(append([]any{}, path...), k), "unknown key %q in %s (known: %s)", k, name(path), strings.Join(known, ", "))
 		}
@@ -269,8 +264,8 @@ func (r *reader) cluster(c map[string]any) Cluster {
 					r.fail(sp, "a Fargate selector needs a namespace")
 				}
 				if lm, ok := sm["labels"].(map[string]any); ok {
-					for k, lv := range lm {
-						sel.Labels[k] = r.str(lv, append(append([]any{}, sp...), "labels", k))
+					for _, k := range sortedKeys(lm) {
+						sel.Labels[k] = r.str(lm[k], append(append([]any{}, sp...), "labels", k))
 					}
 				} else if sm["labels"] != nil {
 					r.fail(append(sp, "labels"), "labels: expected a mapping")
@@ -327,9 +322,9 @@ func (r *reader) rules(rl map[string]any, dir string) Rules {
 		out.Positions[id] = r.loc([]any{"rules", "disable", i})
 	}
 	if m, ok := rl["severity"].(map[string]any); ok {
-		for id, v := range m {
+		for _, id := range sortedKeys(m) {
 			path := []any{"rules", "severity", id}
-			s, err := analyzer.ParseSeverity(r.str(v, path))
+			s, err := analyzer.ParseSeverity(r.str(m[id], path))
 			if err != nil {
 				r.fail(path, "rules.severity.%s: %v", id, err)
 				continue
@@ -347,6 +342,17 @@ func (r *reader) rules(rl map[string]any, dir string) Rules {
 		out.Dirs = append(out.Dirs, d)
 	}
 	return out
+}
+
+// sortedKeys orders a mapping's keys, so that the first error reported is
+// the same on every run.
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func name(path []any) string {

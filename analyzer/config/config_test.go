@@ -120,3 +120,17 @@ func TestFindWalksUp(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+func TestFirstErrorIsStable(t *testing.T) {
+	// The first error used to depend on map order.
+	for _, tc := range []struct{ text, want string }{
+		{"rules:\n  severity:\n    b: [high]\n    a: severe\n", `c.yaml:4:5: rules.severity.a: unknown severity "severe"`},
+		{"cluster:\n  fargateProfiles:\n    - selectors:\n        - namespace: jobs\n          labels: {b: [x], a: 1}\n", `c.yaml:5:28: cluster.fargateProfiles[0].selectors[0].labels.a: write it as a quoted string`},
+	} {
+		for range 20 {
+			if _, err := Parse([]byte(tc.text), "c.yaml", "/"); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("%q: error %v, want %q", tc.text, err, tc.want)
+			}
+		}
+	}
+}
