@@ -219,7 +219,14 @@ func (r *reader) strings(v any, path []any) []string {
 	}
 	out := []string{}
 	for i, it := range list {
-		out = append(out, r.str(it, append(append([]any{}, path...), i)))
+		ip := append(append([]any{}, path...), i)
+		if it == nil {
+			// str reads null as "not given", which an item of a list
+			// cannot be: "dirs: [~]" would name the file's own directory.
+			r.fail(ip, "%s: expected a string, got an empty item", name(ip))
+			continue
+		}
+		out = append(out, r.str(it, ip))
 	}
 	return out
 }

@@ -88,6 +88,8 @@ func TestStrictErrors(t *testing.T) {
 		{"rules: [a]\n", `c.yaml:1:1: rules: expected a mapping`},
 		{"cluster: {name: [\n", `c.yaml:2:1:`},
 		{"a: 1\n---\nb: 2\n", `the configuration must be one YAML document`},
+		{"rules:\n  dirs:\n    -\n", `c.yaml:3:6: rules.dirs[0]: expected a string, got an empty item`},
+		{"settings:\n  awsEnv: [A, ~]\n", `c.yaml:2:15: settings.awsEnv[1]: expected a string, got an empty item`},
 	} {
 		_, err := Parse([]byte(tc.text), "c.yaml", "/")
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
