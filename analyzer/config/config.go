@@ -252,12 +252,7 @@ func (r *reader) object(v any, path []any, known ...string) map[string]any {
 		r.fail(path, "%s: expected a mapping", name(path))
 		return nil
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range sortedKeys(m) {
 		if !contains(known, k) {
 			r.fail(append(append([]any{}, path...), k), "unknown key %q in %s (known: %s)", k, name(path), strings.Join(known, ", "))
 		}
@@ -290,7 +285,14 @@ func (r *reader) strings(v any, path []any) []string {
 	}
 	out := []string{}
 	for i, it := range list {
-		out = append(out, r.str(it, append(append([]any{}, path...), i)))
+		ip := append(append([]any{}, path...), i)
+		if it == nil {
+			// str reads null as "not given", which an item of a list
+			// cannot be: "dirs: [~]" would name the file's own directory.
+			r.fail(ip, "%s: expected a string, got an empty item", name(ip))
+			continue
+		}
+		out = append(out, r.str(it, ip))
 	}
 	return out
 }
@@ -335,8 +337,8 @@ func (r *reader) cluster(c map[string]any) Cluster {
 					r.fail(sp, "a Fargate selector needs a namespace")
 				}
 				if lm, ok := sm["labels"].(map[string]any); ok {
-					for k, lv := range lm {
-						sel.Labels[k] = r.str(lv, append(append([]any{}, sp...), "labels", k))
+					for _, k := range sortedKeys(lm) {
+						sel.Labels[k] = r.str(lm[k], append(append([]any{}, sp...), "labels", k))
 					}
 				} else if sm["labels"] != nil {
 					r.fail(append(sp, "labels"), "labels: expected a mapping")
@@ -393,9 +395,9 @@ func (r *reader) rules(rl map[string]any, dir string) Rules {
 		out.Positions[id] = r.loc([]any{"rules", "disable", i})
 	}
 	if m, ok := rl["severity"].(map[string]any); ok {
-		for id, v := range m {
+		for _, id := range sortedKeys(m) {
 			path := []any{"rules", "severity", id}
-			s, err := analyzer.ParseSeverity(r.str(v, path))
+			s, err := analyzer.ParseSeverity(r.str(m[id], path))
 			if err != nil {
 				r.fail(path, "rules.severity.%s: %v", id, err)
 				continue
@@ -497,6 +499,8 @@ func (r *reader) limits(l map[string]any) Limits {
 	return out
 }
 
+// sortedKeys orders a mapping's keys, so that the first error reported is
+// the same on every run.
 func sortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

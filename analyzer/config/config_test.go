@@ -90,6 +90,8 @@ func TestStrictErrors(t *testing.T) {
 		{"rules: [a]\n", `c.yaml:1:1: rules: expected a mapping`},
 		{"cluster: {name: [\n", `c.yaml:2:1:`},
 		{"a: 1\n---\nb: 2\n", `the configuration must be one YAML document`},
+		{"rules:\n  dirs:\n    -\n", `c.yaml:3:6: rules.dirs[0]: expected a string, got an empty item`},
+		{"settings:\n  awsEnv: [A, ~]\n", `c.yaml:2:15: settings.awsEnv[1]: expected a string, got an empty item`},
 	} {
 		_, err := Parse([]byte(tc.text), "c.yaml", "/")
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -230,6 +232,20 @@ func TestLimits(t *testing.T) {
 	} {
 		if _, err := Parse([]byte(in), ".irsalint.yaml", "/repo"); err == nil || err.Error() != want {
 			t.Errorf("%q:\n got  %v\n want %s", in, err, want)
+		}
+	}
+}
+
+func TestFirstErrorIsStable(t *testing.T) {
+	// The first error used to depend on map order.
+	for _, tc := range []struct{ text, want string }{
+		{"rules:\n  severity:\n    b: [high]\n    a: severe\n", `c.yaml:4:5: rules.severity.a: unknown severity "severe"`},
+		{"cluster:\n  fargateProfiles:\n    - selectors:\n        - namespace: jobs\n          labels: {b: [x], a: 1}\n", `c.yaml:5:28: cluster.fargateProfiles[0].selectors[0].labels.a: write it as a quoted string`},
+	} {
+		for range 20 {
+			if _, err := Parse([]byte(tc.text), "c.yaml", "/"); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("%q: error %v, want %q", tc.text, err, tc.want)
+			}
 		}
 	}
 }

@@ -45,7 +45,9 @@ func Extract(file string, doc source.Doc) ([]*Association, []analyzer.Diagnostic
 	m := doc.Value.(map[string]any)
 	var items []any
 	var bases [][]any
-	if a, ok := m["association"]; ok {
+	if a, ok := m["association"].(map[string]any); ok {
+		// Describe output. An "association" that is not a mapping is not,
+		// here as in Detect.
 		items, bases = []any{a}, [][]any{{"association"}}
 	} else {
 		for j, it := range m["associations"].([]any) {

@@ -73,3 +73,15 @@ func TestExtract(t *testing.T) {
 		t.Errorf("describe output: %v", as)
 	}
 }
+
+func TestExtractListBesideNullAssociation(t *testing.T) {
+	// Detect took this for list output, and Extract read only the null.
+	d := doc(t, `{"association": null, "associations": [{"namespace": "a", "serviceAccount": "b"}]}`)
+	if !Detect(d.Value) {
+		t.Fatal("not detected")
+	}
+	as, diags := Extract("x.json", d)
+	if len(as) != 1 || len(diags) != 0 || as[0].Entry["key"] != "a/b" {
+		t.Errorf("associations %v, diagnostics %v", as, diags)
+	}
+}

@@ -201,3 +201,13 @@ func TestParseRoleARN(t *testing.T) {
 		}
 	}
 }
+
+func TestDetectStatementCaseVariants(t *testing.T) {
+	// Which spelling counted used to depend on map order.
+	doc := decode(t, `{"Statement":{"Principal":"*"},"statement":[]}`)
+	for range 20 {
+		if !Detect(doc.Value) {
+			t.Fatal("a policy with a principal under one spelling of Statement is not detected")
+		}
+	}
+}

@@ -60,13 +60,19 @@ func Detect(v any) bool {
 	return isTrustPolicy(m)
 }
 
+// isTrustPolicy looks at every spelling of "Statement": when two differ only
+// in case, the policy is ours if either names a principal (the reading then
+// reports the ambiguity).
 func isTrustPolicy(m map[string]any) bool {
-	var st any
-	for k, v := range m {
-		if strings.EqualFold(k, "Statement") {
-			st = v
+	for k, st := range m {
+		if strings.EqualFold(k, "Statement") && namesPrincipal(st) {
+			return true
 		}
 	}
+	return false
+}
+
+func namesPrincipal(st any) bool {
 	var list []any
 	switch s := st.(type) {
 	case map[string]any:
