@@ -42,6 +42,7 @@ func TestGroundTruthCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the generated corpus")
 	}
+	t.Parallel()
 	corpus := genCorpus(t, 1500, 300)
 	b, err := os.ReadFile(filepath.Join(corpus, "ground-truth.json"))
 	if err != nil {

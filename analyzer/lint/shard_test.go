@@ -17,6 +17,7 @@ import (
 // evaluation over everything, so a rule that reads another workload than
 // the one it reports on cannot be marked so by mistake.
 func TestShardedEqualsWhole(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	whole, err := engine.New(engine.Options{Workers: 1})
 	if err != nil {
