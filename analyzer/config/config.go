@@ -27,6 +27,17 @@ type Config struct {
 	Settings Settings
 	Rules    Rules
 	Limits   Limits
+	Complete Complete
+}
+
+// Complete says what the scanned files hold entirely, so that rules may call
+// an object missing when it is not among them. An audit snapshot writes it;
+// a repository rarely can.
+type Complete struct {
+	// ClusterObjects: every Namespace and ServiceAccount of the cluster.
+	ClusterObjects bool
+	// ClusterRegions: the regions whose EKS clusters were all read.
+	ClusterRegions []string
 }
 
 // Limits are the caps the configuration sets; zero means "not set". A
@@ -204,7 +215,7 @@ func Parse(data []byte, display, dir string) (*Config, error) {
 		d := docs[0].Duplicates[0]
 		return nil, &Error{Location: analyzer.Location{File: display, Line: d.At.Line, Column: d.At.Column}, Msg: fmt.Sprintf("key %q is set twice (first at line %d)", d.Key, d.First.Line)}
 	}
-	top := r.object(docs[0].Value, nil, "cluster", "settings", "rules", "limits")
+	top := r.object(docs[0].Value, nil, "cluster", "settings", "rules", "limits", "complete")
 	if c := r.object(top["cluster"], []any{"cluster"}, "name", "oidcIssuer", "accountId", "region", "kubernetesVersion", "fargateProfiles", "podIdentityAssociations"); c != nil {
 		cfg.Cluster = r.cluster(c)
 	}
@@ -219,10 +230,28 @@ func Parse(data []byte, display, dir string) (*Config, error) {
 	if l := r.object(top["limits"], []any{"limits"}, "timeout", "memory", "maxFileSize", "maxTotalSize", "maxFiles", "maxFindings"); l != nil {
 		cfg.Limits = r.limits(l)
 	}
+	if c := r.object(top["complete"], []any{"complete"}, "clusterObjects", "clusterRegions"); c != nil {
+		cfg.Complete = Complete{
+			ClusterObjects: r.boolean(c["clusterObjects"], []any{"complete", "clusterObjects"}),
+			ClusterRegions: r.strings(c["clusterRegions"], []any{"complete", "clusterRegions"}),
+		}
+	}
 	if r.err != nil {
 		return nil, r.err
 	}
 	return cfg, nil
+}
+
+// boolean reads true or false; absent is false.
+func (r *reader) boolean(v any, path []any) bool {
+	if v == nil {
+		return false
+	}
+	b, ok := v.(bool)
+	if !ok {
+		r.fail(path, "%s: expected true or false", source.FormatPath(path))
+	}
+	return b
 }
 
 // reader reads typed values, remembering the first error with its position.

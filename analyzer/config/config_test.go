@@ -249,3 +249,22 @@ func TestFirstErrorIsStable(t *testing.T) {
 		}
 	}
 }
+
+func TestComplete(t *testing.T) {
+	cfg, err := Parse([]byte("complete:\n  clusterObjects: true\n  clusterRegions: [us-west-2, eu-west-1]\n"), ".irsalint.yaml", "/repo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Complete{ClusterObjects: true, ClusterRegions: []string{"us-west-2", "eu-west-1"}}
+	if !reflect.DeepEqual(cfg.Complete, want) {
+		t.Errorf("complete %+v, want %+v", cfg.Complete, want)
+	}
+	for in, msg := range map[string]string{
+		"complete:\n  clusterObjects: yes please\n": ".irsalint.yaml:2:3: complete.clusterObjects: expected true or false",
+		"complete:\n  namespaces: true\n":           `.irsalint.yaml:2:3: unknown key "namespaces" in complete (known: clusterObjects, clusterRegions)`,
+	} {
+		if _, err := Parse([]byte(in), ".irsalint.yaml", "/repo"); err == nil || err.Error() != msg {
+			t.Errorf("%q: %v, want %s", in, err, msg)
+		}
+	}
+}

@@ -35,6 +35,7 @@ func (OIDCProviderReader) Read(file string, doc source.Doc) reader.Result {
 	m := doc.Value.(map[string]any)
 	res := reader.Result{Documents: 1, Facts: []string{reader.OIDCProviders}}
 	if list, ok := m["OpenIDConnectProviderList"].([]any); ok {
+		res.Facts = append(res.Facts, reader.OIDCProviderList)
 		for i, raw := range list {
 			p, _ := raw.(map[string]any)
 			arn, _ := p["Arn"].(string)

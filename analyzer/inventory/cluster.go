@@ -23,6 +23,44 @@ type Cluster struct {
 	// Associations are Pod Identity associations given in the
 	// configuration: nil when not given, empty when it says there are none.
 	Associations []config.Association
+	// Complete says what the inputs hold entirely.
+	Complete config.Complete
+}
+
+// withRead fills what the flags and configuration left unsaid from the
+// cluster an audit read: the one named, or the only one read.
+func (c Cluster) withRead(clusters map[string]any) Cluster {
+	var read map[string]any
+	if c.Name != "" {
+		read, _ = clusters[c.Name].(map[string]any)
+	} else if len(clusters) == 1 {
+		for _, v := range clusters {
+			read, _ = v.(map[string]any)
+		}
+	}
+	if read == nil {
+		return c
+	}
+	get := func(k string) string { s, _ := read[k].(string); return s }
+	if c.Name == "" {
+		c.Name = get("name")
+	}
+	if c.OIDCIssuer == "" {
+		c.OIDCIssuer = get("issuer")
+	}
+	if c.KubernetesVersion == nil {
+		c.KubernetesVersion, _ = ParseKubernetesVersion(get("version"))
+	}
+	// arn:aws:eks:us-west-2:111122223333:cluster/demo
+	if parts := strings.SplitN(get("arn"), ":", 6); len(parts) == 6 && parts[0] == "arn" {
+		if c.Region == "" && ValidateRegion(parts[3]) == nil {
+			c.Region = parts[3]
+		}
+		if c.AccountID == "" && ValidateAccountID(parts[4]) == nil {
+			c.AccountID = parts[4]
+		}
+	}
+	return c
 }
 
 // Version is a Kubernetes minor version.

@@ -445,8 +445,16 @@ func (b *Builder) Build() (*Inventory, []analyzer.Diagnostic) {
 		live[c] = out
 		facts[c] = b.factSources[c]
 	}
-	cluster := b.cluster.toInput()
-	cluster["fargateProfiles"] = append(cluster["fargateProfiles"].([]any), readProfiles(live[reader.FargateProfiles].(map[string]any), b.cluster.Name)...)
+	cl := b.cluster.withRead(live[reader.Clusters].(map[string]any))
+	cluster := cl.toInput()
+	cluster["fargateProfiles"] = append(cluster["fargateProfiles"].([]any), readProfiles(live[reader.FargateProfiles].(map[string]any), cl.Name)...)
+	facts[reader.OIDCProviderList] = b.factSources[reader.OIDCProviderList]
+	facts["clusterObjectsComplete"] = cl.Complete.ClusterObjects
+	regions := []any{}
+	for _, r := range cl.Complete.ClusterRegions {
+		regions = append(regions, r)
+	}
+	facts["clusterRegionsComplete"] = regions
 	input := map[string]any{
 		"schemaVersion":           SchemaVersion,
 		"cluster":                 cluster,

@@ -581,7 +581,8 @@ func TestInputDocument(t *testing.T) {
 		"namespaces": map[string]any{}, "serviceAccounts": map[string]any{}, "workloads": []any{},
 		"podIdentityAssociations": map[string]any{},
 		"facts": map[string]any{"podIdentityAssociations": false, "clusters": false, "nodegroups": false,
-			"launchTemplates": false, "oidcProviders": false, "fargateProfiles": false},
+			"launchTemplates": false, "oidcProviders": false, "fargateProfiles": false,
+			"clusterObjectsComplete": false, "clusterRegionsComplete": []any{}, "oidcProviderList": false},
 		"clusters": map[string]any{}, "nodegroups": map[string]any{}, "launchTemplates": map[string]any{},
 		"oidcProviders": map[string]any{}, "fargateProfiles": map[string]any{},
 	} {

@@ -132,6 +132,7 @@ func (l *Linter) prepareInput() error {
 	if l.input.Cluster, err = clusterContext(cfg.Cluster, o); err != nil {
 		return err
 	}
+	l.input.Cluster.Complete = cfg.Complete
 	l.input.Settings = inventory.DefaultSettings()
 	s := &l.input.Settings
 	s.HostNetworkAllowlist = append(s.HostNetworkAllowlist, cfg.Settings.HostNetworkAllowlist...)

@@ -19,6 +19,10 @@ const (
 	OIDCProviders           = "oidcProviders"
 )
 
+// OIDCProviderList is a fact, not a collection: the account's providers
+// were listed, so one not among them does not exist.
+const OIDCProviderList = "oidcProviderList"
+
 // Item is one object a document holds, normalized for the rules.
 type Item struct {
 	// Collection is where the object goes; Key identifies it there (two

@@ -19,19 +19,19 @@ launch_template(ng) := input.launchTemplates[concat(":", [ng.launchTemplate.id, 
 	not v in {"$Default", "$Latest"}
 }
 
-launch_template(ng) := lt if {
+launch_template(ng) := tmpl if {
 	ng.launchTemplate.version in {"$Default", null}
-	some lt in input.launchTemplates
-	lt.id == ng.launchTemplate.id
-	lt.defaultVersion
+	some tmpl in input.launchTemplates
+	tmpl.id == ng.launchTemplate.id
+	tmpl.defaultVersion
 }
 
-launch_template(ng) := lt if {
+launch_template(ng) := tmpl if {
 	ng.launchTemplate.version == "$Latest"
 	versions := [to_number(t.version) | some t in input.launchTemplates; t.id == ng.launchTemplate.id]
-	some lt in input.launchTemplates
-	lt.id == ng.launchTemplate.id
-	to_number(lt.version) == max(versions)
+	some tmpl in input.launchTemplates
+	tmpl.id == ng.launchTemplate.id
+	to_number(tmpl.version) == max(versions)
 }
 
 # reach says how pods on a node group reach IMDS: "imdsv1" (tokens

@@ -2,7 +2,7 @@ package irsalint.lib.node_test
 
 import data.irsalint.lib.node
 
-ng(lt) := {"ref": "ng", "name": "workers", "clusterName": "demo", "launchTemplate": lt}
+ng(tmpl) := {"ref": "ng", "name": "workers", "clusterName": "demo", "launchTemplate": tmpl}
 
 template(tokens, hop, endpoint) := {
 	"id": "lt-1", "version": "3", "defaultVersion": true,

@@ -27,12 +27,12 @@ package irsalint.rules.cluster["node-imds-reachable"]
 import data.irsalint.lib.node
 import data.irsalint.lib.result
 
-deny contains result.with_related(result.finding(lt, lt.metadataAt, message), [related]) if {
+deny contains result.with_related(result.finding(tmpl, tmpl.metadataAt, message), [related]) if {
 	some key, why in node.reachable
 	ng := input.nodegroups[key]
-	lt := node.launch_template(ng)
+	tmpl := node.launch_template(ng)
 	message := sprintf("%s, used by %s, %s: every pod on those nodes can take the node role %s from the instance metadata service.", [
-		describe(lt), describe_node_group(ng), because[why], role_of(ng),
+		describe(tmpl), describe_node_group(ng), because[why], role_of(ng),
 	])
 	related := result.related(ng, ["launchTemplate"], "the node group that uses this launch template")
 }
@@ -42,7 +42,7 @@ because := {
 	"imdsv2": "requires IMDSv2 but sets HttpPutResponseHopLimit to 2 or more, enough for a token request from the pod network",
 }
 
-describe(lt) := sprintf("Launch template %s version %s", [lt.id, lt.version])
+describe(tmpl) := sprintf("Launch template %s version %s", [tmpl.id, tmpl.version])
 
 describe_node_group(ng) := sprintf("node group %s of cluster %s", [ng.name, ng.clusterName])
 

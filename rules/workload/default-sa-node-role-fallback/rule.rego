@@ -15,7 +15,9 @@
 #   Severity is medium when only manifests are known: whether pods can reach
 #   IMDS depends on the nodes' metadata options (IMDSv2 required with a hop
 #   limit of 1 blocks pods on the pod network). It is high when the pod uses
-#   `hostNetwork`, because the hop limit does not protect host-network pods.
+#   `hostNetwork`, because the hop limit does not protect host-network pods,
+#   and when a node group of the cluster read by an audit has a launch
+#   template that lets pods reach IMDS (see node-imds-reachable).
 #   Pods on Fargate are not reported: Fargate has no IMDS, so there is no
 #   node role to fall back to. A container with its own static keys or
 #   hand-set credential variables does not fall back and is not counted.
@@ -46,6 +48,7 @@ package irsalint.rules.workload["default-sa-node-role-fallback"]
 
 import data.irsalint.lib.identity
 import data.irsalint.lib.k8s
+import data.irsalint.lib.node
 import data.irsalint.lib.result
 
 deny contains result.graded(w, w.serviceAccount.at, message, severity) if {
@@ -95,4 +98,6 @@ container_list(names) := sprintf("container %q", [names[0]]) if {
 
 exposure(w) := ["high", "The pod uses hostNetwork, so the IMDS hop limit cannot keep it from the node role"] if {
 	k8s.host_network(w)
+} else := ["high", sprintf("The launch templates of node group%s %s let pods reach IMDS", [result.plural(count(node.cluster_reachable)), concat(", ", node.cluster_reachable)])] if {
+	count(node.cluster_reachable) > 0
 } else := ["medium", "Whether the pod can reach IMDS depends on the nodes' metadata options (IMDSv2 required with hop limit 1 blocks it)"]

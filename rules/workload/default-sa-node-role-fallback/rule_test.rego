@@ -166,3 +166,15 @@ test_one_finding_per_workload if {
 	findings := rule.deny with input as inv([deployment(omitted), other], implicit_default)
 	{f.ref | some f in findings} == {"deploy.yaml#1", "deploy.yaml#2"}
 }
+
+test_nodes_that_let_pods_reach_imds_make_it_high if {
+	nodes := {
+		"cluster": {"name": "demo", "kubernetesVersion": null},
+		"nodegroups": {"demo/workers": {"name": "workers", "clusterName": "demo", "launchTemplate": {"id": "lt-1", "version": "2"}}},
+		"launchTemplates": {"lt-1:2": {"id": "lt-1", "version": "2", "metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 2, "httpEndpoint": "enabled"}}},
+	}
+	doc := object.union(inv([deployment(omitted)], implicit_default), nodes)
+	some f in rule.deny with input as doc
+	f.severity == "high"
+	contains(f.message, "The launch templates of node group workers let pods reach IMDS")
+}
