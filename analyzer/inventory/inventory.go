@@ -12,6 +12,7 @@ import (
 	"github.com/irsalint/irsalint/analyzer/iam"
 	"github.com/irsalint/irsalint/analyzer/k8s"
 	"github.com/irsalint/irsalint/analyzer/reader"
+	"github.com/irsalint/irsalint/analyzer/snapshot"
 	"github.com/irsalint/irsalint/analyzer/source"
 )
 
@@ -140,6 +141,7 @@ type FileObjects struct {
 // whose Detect accepts a document reads it. A document none accepts is
 // counted and passed over.
 var readers = []reader.Reader{
+	snapshot.Reader{},
 	eks.AssociationReader{},
 	eks.ClusterReader{},
 	eks.NodegroupReader{},

@@ -49,6 +49,7 @@ Kubernetes manifests and IAM roles, and the links between them.
 
 Usage:
   irsalint lint [PATH|-]...       analyze files and folders (default ".")
+  irsalint audit [PATH|-]...      read the live AWS account and cluster, then analyze as lint does
   irsalint identities [PATH|-]... every workload's effective AWS identity and verdict
   irsalint inventory [PATH|-]...  print the normalized input the rules see, as JSON
   irsalint rules                  list the rules
@@ -77,6 +78,12 @@ func run(ctx context.Context, args []string, sys system) int {
 		if err == nil {
 			return code
 		}
+	case "audit":
+		var code int
+		code, err = runAudit(ctx, rest, sys)
+		if err == nil {
+			return code
+		}
 	case "inventory":
 		err = runInventory(ctx, rest, sys)
 	case "identities":
@@ -95,7 +102,7 @@ func run(ctx context.Context, args []string, sys system) int {
 		fmt.Fprint(sys.Stdout, mainUsage)
 		return exitOK
 	default:
-		err = usagef("unknown command %q (want lint, identities, inventory, rules, explain or version)", cmd)
+		err = usagef("unknown command %q (want lint, audit, identities, inventory, rules, explain or version)", cmd)
 	}
 	switch {
 	case err == nil:
@@ -153,12 +160,17 @@ type inputFlags struct {
 func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.configPath, "config", "", "configuration file (default: .irsalint.yaml found upward from the first path)")
 	fs.BoolVar(&f.noConfig, "no-config", false, "read no configuration file")
+	f.registerContext(fs)
+	fs.StringVar(&f.stdinName, "stdin-filename", "<stdin>", "the name findings in standard input (-) are reported under")
+	f.limits.register(fs)
+}
+
+// registerContext registers the flags that give the cluster context.
+func (f *inputFlags) registerContext(fs *pflag.FlagSet) {
 	fs.StringVar(&f.kubernetesVersion, "kubernetes-version", "", "Kubernetes version of the cluster (e.g. 1.29); some rules depend on it")
 	fs.StringVar(&f.oidcIssuer, "oidc-issuer", "", "the cluster's OIDC issuer URL (https://oidc.eks.REGION.amazonaws.com/id/ID)")
 	fs.StringVar(&f.accountID, "account-id", "", "the AWS account ID the cluster runs in")
 	fs.StringVar(&f.region, "region", "", "the AWS region the cluster runs in (derives the ARN partition)")
-	fs.StringVar(&f.stdinName, "stdin-filename", "<stdin>", "the name findings in standard input (-) are reported under")
-	f.limits.register(fs)
 }
 
 // options maps the flags to the linter's options.
@@ -214,55 +226,81 @@ reported when the exit code is 2.
 func runLint(ctx context.Context, args []string, sys system) (int, error) {
 	fs := newFlags("lint", lintUsage, sys)
 	var (
-		in          inputFlags
-		format      string
-		output      string
-		failOn      string
-		ruleDirs    []string
-		enable      []string
-		disable     []string
-		noColor     bool
-		maxFindings string
+		in inputFlags
+		rf reportFlags
 	)
-	fs.StringVarP(&format, "format", "f", "text", "output format: "+strings.Join(report.Names(), ", "))
-	fs.StringVarP(&output, "output", "o", "", "write the report to FILE instead of standard output")
-	fs.StringVar(&failOn, "fail-on", "low", "lowest severity that makes the exit code 1: critical, high, medium, low or none")
+	rf.registerOutput(fs)
 	in.register(fs)
-	fs.StringArrayVar(&ruleDirs, "rules", nil, "directory (or .rego file) of extra rules; repeatable")
-	fs.StringSliceVar(&enable, "enable", nil, "run only these rules (comma-separated, repeatable)")
-	fs.StringSliceVar(&disable, "disable", nil, "do not run these rules (comma-separated, repeatable)")
-	fs.BoolVar(&noColor, "no-color", false, "never colour the text output (colour is only used on a terminal)")
-	fs.StringVar(&maxFindings, "max-findings", "", "report at most this many findings, the most severe first (default 20000; 0 for all)")
+	rf.registerRules(fs)
 	if err := parseFlags(fs, args); err != nil {
-		return 0, err
-	}
-	reporter, ok := report.Reporters[format]
-	if !ok {
-		return 0, usagef("unknown --format %q (want %s)", format, strings.Join(report.Names(), ", "))
-	}
-	threshold, err := parseFailOn(failOn)
-	if err != nil {
 		return 0, err
 	}
 	opts, err := in.options(fs.Args(), sys)
 	if err != nil {
 		return 0, err
 	}
-	opts.RuleDirs, opts.Enable, opts.Disable = ruleDirs, enable, disable
-	switch maxFindings {
+	return lintAndReport(ctx, opts, &rf, fs.Args(), sys)
+}
+
+// reportFlags are the flags of the commands that run rules and report.
+type reportFlags struct {
+	format      string
+	output      string
+	failOn      string
+	ruleDirs    []string
+	enable      []string
+	disable     []string
+	noColor     bool
+	maxFindings string
+}
+
+func (f *reportFlags) registerOutput(fs *pflag.FlagSet) {
+	fs.StringVarP(&f.format, "format", "f", "text", "output format: "+strings.Join(report.Names(), ", "))
+	fs.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of standard output")
+	fs.StringVar(&f.failOn, "fail-on", "low", "lowest severity that makes the exit code 1: critical, high, medium, low or none")
+}
+
+func (f *reportFlags) registerRules(fs *pflag.FlagSet) {
+	fs.StringArrayVar(&f.ruleDirs, "rules", nil, "directory (or .rego file) of extra rules; repeatable")
+	fs.StringSliceVar(&f.enable, "enable", nil, "run only these rules (comma-separated, repeatable)")
+	fs.StringSliceVar(&f.disable, "disable", nil, "do not run these rules (comma-separated, repeatable)")
+	fs.BoolVar(&f.noColor, "no-color", false, "never colour the text output (colour is only used on a terminal)")
+	fs.StringVar(&f.maxFindings, "max-findings", "", "report at most this many findings, the most severe first (default 20000; 0 for all)")
+}
+
+// check validates the flag values before any work is done.
+func (f *reportFlags) check() (report.Reporter, analyzer.Severity, error) {
+	reporter, ok := report.Reporters[f.format]
+	if !ok {
+		return nil, 0, usagef("unknown --format %q (want %s)", f.format, strings.Join(report.Names(), ", "))
+	}
+	threshold, err := parseFailOn(f.failOn)
+	return reporter, threshold, err
+}
+
+// lintAndReport runs the rules on opts' inputs and writes the report; the
+// exit code follows the findings and diagnostics. inputs are the arguments
+// an output path must not be.
+func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inputs []string, sys system) (int, error) {
+	reporter, threshold, err := rf.check()
+	if err != nil {
+		return 0, err
+	}
+	opts.RuleDirs, opts.Enable, opts.Disable = rf.ruleDirs, rf.enable, rf.disable
+	switch rf.maxFindings {
 	case "":
 	case "0":
 		zero := 0
 		opts.Limits.MaxFindings = &zero
 	default:
-		n, err := parseCount(maxFindings)
+		n, err := parseCount(rf.maxFindings)
 		if err != nil {
 			return 0, usagef("--max-findings: %v (0 for all)", err)
 		}
 		opts.Limits.MaxFindings = &n
 	}
-	outPath := resolvePath(output, opts.WorkingDir)
-	if err := notAnInput(outPath, output, fs.Args(), opts.WorkingDir); err != nil {
+	outPath := resolvePath(rf.output, opts.WorkingDir)
+	if err := notAnInput(outPath, rf.output, inputs, opts.WorkingDir); err != nil {
 		return 0, err
 	}
 	linter := lint.New(opts)
@@ -273,7 +311,7 @@ func runLint(ctx context.Context, args []string, sys system) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := notWrittenOverInput(outPath, output, res.Inventory.Inputs); err != nil {
+	if err := notWrittenOverInput(outPath, rf.output, res.Inventory.Inputs); err != nil {
 		return 0, err
 	}
 	for _, d := range res.Diagnostics {
@@ -288,11 +326,11 @@ func runLint(ctx context.Context, args []string, sys system) (int, error) {
 		Stats:       statsOf(res.Inventory.Stats, res.Suppressed),
 		Rules:       res.Rules,
 	}
-	out, err := openOutput(outPath, output, sys)
+	out, err := openOutput(outPath, rf.output, sys)
 	if err != nil {
 		return 0, err
 	}
-	color := output == "" && !noColor && isTerminal(sys.Stdout) && sys.Getenv("NO_COLOR") == "" && sys.Getenv("TERM") != "dumb"
+	color := rf.output == "" && !rf.noColor && isTerminal(sys.Stdout) && sys.Getenv("NO_COLOR") == "" && sys.Getenv("TERM") != "dumb"
 	if err := reporter(out, rep, report.Options{Color: color}); err != nil {
 		out.abort()
 		return 0, fmt.Errorf("writing the report: %w", err)
