@@ -1,0 +1,213 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/irsalint/irsalint/analyzer/aws/awstest"
+	"github.com/irsalint/irsalint/analyzer/report/sariftest"
+)
+
+// The audit tests go through the SDK's whole configuration chain, from the
+// environment (t.Setenv), to the test server: they cannot run in parallel.
+
+const (
+	auditAccount = "111122223333"
+	auditIssuer  = "oidc.eks.us-west-2.amazonaws.com/id/5D0C1A9B8E7F6A5B4C3D2E1F0A9B8C7D"
+)
+
+func auditRole(name, trust string) awstest.Role { return awstest.Role{Name: name, TrustPolicy: trust} }
+
+func irsaTrust(conditions string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::` + auditAccount +
+		`:oidc-provider/` + auditIssuer + `"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{` + conditions + `}}}]}`
+}
+
+// auditWorld seeds the problems an audit must find: a trust without sub
+// (cart), a node group whose launch template lets pods reach IMDS (hop
+// limit 2), a provider without sts.amazonaws.com, and a Pod Identity
+// association on a ServiceAccount that also names an IRSA role.
+func auditWorld() awstest.World {
+	a := "arn:aws:iam::" + auditAccount + ":role/"
+	return awstest.World{Accounts: []awstest.Account{{
+		ID: auditAccount,
+		Roles: []awstest.Role{
+			auditRole("cart", irsaTrust(`"`+auditIssuer+`:aud":"sts.amazonaws.com"`)),
+			auditRole("orders", irsaTrust(`"`+auditIssuer+`:aud":"sts.amazonaws.com","`+auditIssuer+`:sub":"system:serviceaccount:shop:orders"`)),
+			auditRole("api-pod-identity", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"pods.eks.amazonaws.com"},"Action":["sts:AssumeRole","sts:TagSession"],"Condition":{"StringEquals":{"aws:RequestTag/kubernetes-namespace":"shop"}}}]}`),
+			{Name: "nodes", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`,
+				AttachedPolicies: []string{"arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy", "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly", "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"}},
+		},
+		OIDCProviders: []awstest.OIDCProvider{{URL: "https://" + auditIssuer, ClientIDs: []string{"sts.amazon.com"}}},
+		Clusters: []awstest.Cluster{{
+			Name: "demo", Version: "1.31", Issuer: "https://" + auditIssuer, AuthenticationMode: "API",
+			Nodegroups: []awstest.Nodegroup{{Name: "workers", NodeRole: a + "nodes", LaunchTemplate: &awstest.LaunchTemplateRef{ID: "lt-0f00", Name: "workers", Version: "3"}}},
+			Associations: []awstest.Association{{Namespace: "shop", ServiceAccount: "orders", RoleArn: a + "api-pod-identity"}},
+		}},
+		LaunchTemplateVersions: []awstest.LaunchTemplateVersion{{ID: "lt-0f00", Name: "workers", Version: 3, Default: true, HttpTokens: "required", HttpEndpoint: "enabled", HopLimit: 2}},
+	}}}
+}
+
+const auditManifests = `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: cart
+  namespace: shop
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/cart
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: orders
+  namespace: shop
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/orders
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: reports
+  namespace: shop
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/reports-reader
+`
+
+// auditDir is a working folder holding the manifests.
+func auditDir(t *testing.T) string {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "shop.yaml"), []byte(auditManifests), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func rulesOf(t *testing.T, out string) []string {
+	t.Helper()
+	var r jsonReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var ids []string
+	for _, f := range r.Findings {
+		if !slices.Contains(ids, f.Rule) {
+			ids = append(ids, f.Rule)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func TestAuditFindsTheSeededProblemsAndTheSnapshotReplays(t *testing.T) {
+	s := awstest.NewServer(t, auditWorld())
+	s.Setenv(t)
+	dir := auditDir(t)
+	r := runIn(t, dir, "", "audit", "--region", "us-west-2", "--cluster", "demo", "--no-kube", "--snapshot", "snap", "-f", "json", "shop.yaml")
+	if r.code != exitFindings {
+		t.Fatalf("exit code %d, want 1; stderr:\n%s", r.code, r.stderr)
+	}
+	got := rulesOf(t, r.stdout)
+	for _, want := range []string{"node-imds-reachable", "oidc-provider-audience-missing", "pod-identity-association-stale", "role-not-found", "trust-missing-sub"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("the audit did not report %s; it reported %v", want, got)
+		}
+	}
+	if strings.Contains(r.stdout, `"file": "shop.yaml"`) || !strings.Contains(r.stdout, `"file": "snap/files/shop.yaml"`) {
+		t.Errorf("findings should point into the snapshot, which holds a copy of the inputs:\n%s", r.stdout)
+	}
+	// The snapshot alone reproduces the audit, byte for byte.
+	lint := runIn(t, dir, "", "lint", "-f", "json", "snap")
+	if lint.code != r.code || lint.stdout != r.stdout {
+		t.Errorf("lint of the snapshot differs from the audit (exit %d vs %d):\n--- audit\n%s\n--- lint\n%s", lint.code, r.code, r.stdout, lint.stdout)
+	}
+	man, err := os.ReadFile(filepath.Join(dir, "snap", "snapshot.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(man, &m); err != nil || m["irsalintSnapshot"] != float64(1) || !strings.Contains(string(man), `"files/shop.yaml"`) {
+		t.Errorf("manifest: %v\n%s", err, man)
+	}
+	// SARIF of the same audit validates.
+	s2 := runIn(t, dir, "", "audit", "--region", "us-west-2", "--cluster", "demo", "--no-kube", "-f", "sarif", "shop.yaml")
+	if s2.code != exitFindings {
+		t.Fatalf("sarif: exit code %d; stderr:\n%s", s2.code, s2.stderr)
+	}
+	sariftest.Validate(t, []byte(s2.stdout))
+}
+
+// A cluster whose issuer has no IAM OIDC provider, with ServiceAccounts
+// using IRSA roles of the account.
+func TestAuditFindsAnIssuerWithoutProvider(t *testing.T) {
+	w := auditWorld()
+	w.Accounts[0].OIDCProviders = nil
+	s := awstest.NewServer(t, w)
+	s.Setenv(t)
+	r := runIn(t, auditDir(t), "", "audit", "--cluster", "demo", "--no-kube", "-f", "json", "shop.yaml")
+	if r.code != exitFindings || !slices.Contains(rulesOf(t, r.stdout), "oidc-provider-missing") {
+		t.Fatalf("exit %d, rules %v; stderr:\n%s", r.code, rulesOf(t, r.stdout), r.stderr)
+	}
+}
+
+func TestAuditDeniedCallIsPartial(t *testing.T) {
+	s := awstest.NewServer(t, auditWorld())
+	s.Deny("DescribeLaunchTemplateVersions")
+	s.Setenv(t)
+	dir := auditDir(t)
+	r := runIn(t, dir, "", "audit", "--cluster", "demo", "--no-kube", "--snapshot", "snap", "-f", "json", "shop.yaml")
+	if r.code != exitError {
+		t.Fatalf("exit code %d, want 2; stderr:\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "ec2:DescribeLaunchTemplateVersions") || !strings.Contains(r.stderr, "--allow-partial") {
+		t.Errorf("stderr does not name the missing action:\n%s", r.stderr)
+	}
+	if slices.Contains(rulesOf(t, r.stdout), "node-imds-reachable") {
+		t.Error("node-imds-reachable reported without the launch template")
+	}
+	if lint := runIn(t, dir, "", "lint", "-f", "json", "snap"); lint.code != exitError || lint.stdout != r.stdout {
+		t.Errorf("lint of a partial snapshot: exit %d, want 2 and the same report", lint.code)
+	}
+	allowed := runIn(t, auditDir(t), "", "audit", "--cluster", "demo", "--no-kube", "--allow-partial", "-f", "json", "shop.yaml")
+	if allowed.code != exitFindings || !strings.Contains(allowed.stderr, "ec2:DescribeLaunchTemplateVersions") {
+		t.Errorf("--allow-partial: exit %d, want 1 (the findings), still naming the action; stderr:\n%s", allowed.code, allowed.stderr)
+	}
+}
+
+func TestAuditMissingClusterIsAnError(t *testing.T) {
+	s := awstest.NewServer(t, auditWorld())
+	s.Setenv(t)
+	dir := t.TempDir()
+	r := runIn(t, dir, "", "audit", "--cluster", "ghost", "--no-kube", "--snapshot", "snap")
+	if r.code != exitError || !strings.Contains(r.stderr, `cluster not found: "ghost" in region us-west-2 of account 111122223333`) {
+		t.Fatalf("exit %d; stderr:\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "snap")); !os.IsNotExist(err) {
+		t.Errorf("a failed audit left a snapshot: %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 0 {
+		t.Errorf("a failed audit left %v", entries)
+	}
+}
+
+func TestAuditUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"audit", "--all-clusters"}, "exactly one --cluster"},
+		{[]string{"audit", "--no-kube", "--accounts", "111122223333"}, "--assume-role-name"},
+		{[]string{"audit", "--no-kube", "--shard", "3/3"}, "0 <= I < N"},
+		{[]string{"audit", "--no-kube", "-f", "xml"}, "unknown --format"},
+	} {
+		r := runIn(t, t.TempDir(), "", tc.args...)
+		if r.code != exitError || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d; stderr:\n%s", tc.args, r.code, r.stderr)
+		}
+	}
+}
