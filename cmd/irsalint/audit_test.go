@@ -46,7 +46,7 @@ func auditWorld() awstest.World {
 		OIDCProviders: []awstest.OIDCProvider{{URL: "https://" + auditIssuer, ClientIDs: []string{"sts.amazon.com"}}},
 		Clusters: []awstest.Cluster{{
 			Name: "demo", Version: "1.31", Issuer: "https://" + auditIssuer, AuthenticationMode: "API",
-			Nodegroups: []awstest.Nodegroup{{Name: "workers", NodeRole: a + "nodes", LaunchTemplate: &awstest.LaunchTemplateRef{ID: "lt-0f00", Name: "workers", Version: "3"}}},
+			Nodegroups:   []awstest.Nodegroup{{Name: "workers", NodeRole: a + "nodes", LaunchTemplate: &awstest.LaunchTemplateRef{ID: "lt-0f00", Name: "workers", Version: "3"}}},
 			Associations: []awstest.Association{{Namespace: "shop", ServiceAccount: "orders", RoleArn: a + "api-pod-identity"}},
 		}},
 		LaunchTemplateVersions: []awstest.LaunchTemplateVersion{{ID: "lt-0f00", Name: "workers", Version: 3, Default: true, HttpTokens: "required", HttpEndpoint: "enabled", HopLimit: 2}},
