@@ -51,6 +51,16 @@ func (s Severity) MarshalText() ([]byte, error) {
 	return []byte(s.String()), nil
 }
 
+// UnmarshalText reads a severity's name, so a JSON report reads back.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
 // Position is a 1-based line and column in a file; zero means unknown.
 type Position struct {
 	Line   int `json:"line"`

@@ -134,6 +134,7 @@ type FileObjects struct {
 	facts       []string
 	documents   int
 	ignored     int
+	meta        int // documents about the scan, not counted
 	diagnostics []analyzer.Diagnostic
 }
 
@@ -170,6 +171,11 @@ func Read(file string, docs []source.Doc) *FileObjects {
 			continue
 		}
 		res := rd.Read(file, doc)
+		if res.Meta {
+			fo.meta++
+			fo.diagnostics = append(fo.diagnostics, res.Diagnostics...)
+			continue
+		}
 		fo.items = append(fo.items, res.Items...)
 		fo.facts = append(fo.facts, res.Facts...)
 		fo.documents += res.Documents
@@ -181,7 +187,9 @@ func Read(file string, docs []source.Doc) *FileObjects {
 
 // Add adds what Read found in a file. Add files in a deterministic order.
 func (b *Builder) Add(fo *FileObjects) []analyzer.Diagnostic {
-	b.stats.Files++
+	if fo.meta == 0 || fo.documents > 0 {
+		b.stats.Files++
+	}
 	b.stats.Documents += fo.documents
 	b.stats.Ignored += fo.ignored
 	for _, f := range fo.facts {

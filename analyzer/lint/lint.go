@@ -311,6 +311,10 @@ func SortFindings(fs []analyzer.Finding) {
 	})
 }
 
+// SortDiagnostics puts diagnostics in the order reports show them: by
+// location, then message.
+func SortDiagnostics(ds []analyzer.Diagnostic) { sortDiagnostics(ds) }
+
 func sortDiagnostics(ds []analyzer.Diagnostic) {
 	sort.SliceStable(ds, func(i, j int) bool {
 		a, b := ds[i], ds[j]

@@ -59,6 +59,10 @@ type Result struct {
 	// Facts names the fact sources the document supplies, such as
 	// "podIdentityAssociations" even when it lists none.
 	Facts []string
+	// Meta marks a document about the scan rather than an input (an audit
+	// snapshot's manifest): a file of such documents is not counted, so a
+	// snapshot split in shards counts what it does whole.
+	Meta bool
 }
 
 // Reader reads one input format.

@@ -102,7 +102,7 @@ func (Reader) Detect(v any) bool {
 // Read reports the manifest's failures where they are written.
 func (Reader) Read(file string, doc source.Doc) reader.Result {
 	m := doc.Value.(map[string]any)
-	res := reader.Result{Documents: 1}
+	res := reader.Result{Meta: true}
 	at := func(path ...any) analyzer.Location {
 		p, _ := doc.Pos.Lookup(path)
 		return analyzer.Location{File: file, Line: p.Line, Column: p.Column}

@@ -196,8 +196,16 @@ func runAudit(ctx context.Context, args []string, sys system) (int, error) {
 	if len(af.clusters) == 1 && len(man.Accounts) == 1 {
 		clusterCfg.name = af.clusters[0]
 	}
+	// A region is complete when every account read lists all its
+	// clusters there: the configuration says it for the whole scan.
+	complete := map[string]bool{}
 	for _, a := range man.Accounts {
-		if a.RegionComplete {
+		if v, seen := complete[a.Region]; !seen || v {
+			complete[a.Region] = a.RegionComplete
+		}
+	}
+	for _, a := range man.Accounts {
+		if complete[a.Region] {
 			clusterCfg.regions = appendUnique(clusterCfg.regions, a.Region)
 		}
 	}
@@ -215,7 +223,12 @@ func runAudit(ctx context.Context, args []string, sys system) (int, error) {
 	if af.snapshot != "" {
 		lopts.Paths = []string{display}
 	} else {
+		// The report names the files as a snapshot would; it is still
+		// written where the user asked.
 		lopts.Paths, lopts.WorkingDir = []string{"."}, dir
+		if rf.output != "" && rf.output != "-" {
+			rf.output = resolvePath(rf.output, opts.WorkingDir)
+		}
 	}
 	return lintAndReport(ctx, lopts, &rf, nil, sys)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -209,5 +210,90 @@ func TestAuditUsageErrors(t *testing.T) {
 		if r.code != exitError || !strings.Contains(r.stderr, tc.want) {
 			t.Errorf("%v: exit %d; stderr:\n%s", tc.args, r.code, r.stderr)
 		}
+	}
+}
+
+// orgWorld is an organization of three accounts, each with the role the
+// audit assumes, a cluster, and a problem of its own.
+func orgWorld() awstest.World {
+	ids := []string{"111122223333", "444455556666", "777788889999"}
+	var w awstest.World
+	for i, id := range ids {
+		iss := fmt.Sprintf("oidc.eks.us-west-2.amazonaws.com/id/%032X", i+1)
+		acct := awstest.Account{
+			ID: id,
+			Roles: []awstest.Role{
+				{Name: "irsalint-audit", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}`},
+				{Name: "app", TrustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::` + id + `:oidc-provider/` + iss + `"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"` + iss + `:sub":"system:serviceaccount:*"}}}]}`},
+			},
+			OIDCProviders: []awstest.OIDCProvider{{URL: "https://" + iss, ClientIDs: []string{"sts.amazonaws.com"}},
+				{URL: fmt.Sprintf("https://oidc.eks.us-west-2.amazonaws.com/id/%032X", 100+i), ClientIDs: []string{"sts.amazonaws.com"}}},
+			Clusters: []awstest.Cluster{{Name: fmt.Sprintf("c%d", i), Version: "1.31", Issuer: "https://" + iss}},
+		}
+		if i == 0 {
+			for _, o := range ids {
+				acct.Organization = append(acct.Organization, awstest.OrgAccount{ID: o, Name: "acct-" + o, Status: "ACTIVE"})
+			}
+			acct.Organization = append(acct.Organization, awstest.OrgAccount{ID: "999999999999", Name: "gone", Status: "SUSPENDED"})
+		}
+		w.Accounts = append(w.Accounts, acct)
+	}
+	return w
+}
+
+// An organization audited whole, and in three shards merged, gives the
+// same report byte for byte.
+func TestAuditShardsMergeIntoTheWholeRun(t *testing.T) {
+	s := awstest.NewServer(t, orgWorld())
+	s.Setenv(t)
+	dir := t.TempDir()
+	base := []string{"audit", "--no-kube", "--org", "--assume-role-name", "irsalint-audit", "--all-clusters", "-f", "json"}
+	whole := runIn(t, dir, "", append(base, "-o", "whole.json")...)
+	if whole.code != exitFindings {
+		t.Fatalf("whole: exit %d; stderr:\n%s", whole.code, whole.stderr)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "whole.json"))
+	got := rulesOf(t, string(data))
+	for _, want := range []string{"oidc-provider-unused", "trust-wildcard-sub"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("the org audit did not report %s: %v", want, got)
+		}
+	}
+	for _, id := range []string{"111122223333", "444455556666", "777788889999"} {
+		if !strings.Contains(string(data), "aws/"+id+"/") {
+			t.Errorf("account %s was not read", id)
+		}
+	}
+	if strings.Contains(string(data), "999999999999") {
+		t.Error("a suspended account was read")
+	}
+	merge := []string{"merge", "-f", "json", "-o", "merged.json"}
+	nonEmpty := 0
+	for i := range 3 {
+		name := fmt.Sprintf("shard-%d.json", i)
+		r := runIn(t, dir, "", append(base, "--shard", fmt.Sprintf("%d/3", i), "-o", name)...)
+		if r.code == exitError {
+			t.Fatalf("shard %d: exit %d; stderr:\n%s", i, r.code, r.stderr)
+		}
+		if r.code == exitFindings {
+			nonEmpty++
+		}
+		merge = append(merge, name)
+	}
+	if nonEmpty < 2 {
+		t.Errorf("only %d of 3 shards held an account: the shares are not spread", nonEmpty)
+	}
+	m := runIn(t, dir, "", merge...)
+	if m.code != exitFindings {
+		t.Fatalf("merge: exit %d; stderr:\n%s", m.code, m.stderr)
+	}
+	merged, _ := os.ReadFile(filepath.Join(dir, "merged.json"))
+	if string(merged) != string(data) {
+		t.Errorf("three shards merged differ from the whole run:\n--- whole\n%s\n--- merged\n%s", data, merged)
+	}
+	// Merging again, in another order, gives the same bytes.
+	again := runIn(t, dir, "", "merge", "-f", "json", merge[len(merge)-1], merge[len(merge)-2], merge[len(merge)-3])
+	if again.stdout != string(data) {
+		t.Error("merge depends on the order of its arguments")
 	}
 }

@@ -50,6 +50,7 @@ Kubernetes manifests and IAM roles, and the links between them.
 Usage:
   irsalint lint [PATH|-]...       analyze files and folders (default ".")
   irsalint audit [PATH|-]...      read the live AWS account and cluster, then analyze as lint does
+  irsalint merge REPORT...        combine JSON reports (the shards of an audit) into one
   irsalint identities [PATH|-]... every workload's effective AWS identity and verdict
   irsalint inventory [PATH|-]...  print the normalized input the rules see, as JSON
   irsalint rules                  list the rules
@@ -84,6 +85,12 @@ func run(ctx context.Context, args []string, sys system) int {
 		if err == nil {
 			return code
 		}
+	case "merge":
+		var code int
+		code, err = runMerge(ctx, rest, sys)
+		if err == nil {
+			return code
+		}
 	case "inventory":
 		err = runInventory(ctx, rest, sys)
 	case "identities":
@@ -102,7 +109,7 @@ func run(ctx context.Context, args []string, sys system) int {
 		fmt.Fprint(sys.Stdout, mainUsage)
 		return exitOK
 	default:
-		err = usagef("unknown command %q (want lint, audit, identities, inventory, rules, explain or version)", cmd)
+		err = usagef("unknown command %q (want lint, audit, merge, identities, inventory, rules, explain or version)", cmd)
 	}
 	switch {
 	case err == nil:
