@@ -138,6 +138,9 @@ func (q *request) session() *session {
 	return nil
 }
 
+// assumeRole hands out temporary keys of the role's account. The role must
+// exist in the World; its trust policy, ExternalId and DurationSeconds are
+// not evaluated (the collector's tests are about what it reads, not STS).
 func (q *request) assumeRole() error {
 	f := q.r.Form
 	roleArn, name := f.Get("RoleArn"), f.Get("RoleSessionName")

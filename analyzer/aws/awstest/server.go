@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -78,15 +79,16 @@ func NewServer(t testing.TB, w World) *Server {
 		pageSize: map[string]int{},
 		sessions: map[string]session{},
 	}
-	for i := range w.Accounts {
-		a := &w.Accounts[i]
+	accounts := slices.Clone(w.Accounts)
+	for i := range accounts {
+		a := &accounts[i]
 		if _, dup := s.accounts[a.ID]; dup {
 			t.Fatalf("awstest: account %s appears twice in the World", a.ID)
 		}
 		s.accounts[a.ID] = a
 	}
-	if len(w.Accounts) > 0 {
-		s.first = w.Accounts[0].ID
+	if len(accounts) > 0 {
+		s.first = accounts[0].ID
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
@@ -417,7 +419,9 @@ func (q *request) authenticate(akid string) error {
 	return errorf(http.StatusForbidden, code, "The security token included in the request is invalid.")
 }
 
-// faults answers the injected faults of the action, if any.
+// faults answers the injected faults of the action, if any: a pending
+// throttle first, then a pending failure, then a denial, so that a denied
+// action can still be throttled as AWS throttles before it authorizes.
 func (q *request) faults() error {
 	s := q.s
 	s.mu.Lock()
