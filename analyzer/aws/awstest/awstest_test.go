@@ -463,6 +463,18 @@ func TestRejects(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("oversized body: %d", resp.StatusCode)
 	}
+	want := []awstest.Call{
+		{Status: 403}, // unsigned: no credential scope names the service
+		{Account: mgmt, Region: "us-west-2", Service: "iam", Action: "ListUsers", Status: 400},
+		{Account: mgmt, Region: "us-west-2", Service: "eks", Action: "GET /clusters/prod/addons", Status: 400},
+		{Account: mgmt, Region: "us-west-2", Service: "ec2", Action: "DescribeInstances", Status: 400},
+		{Account: mgmt, Region: "us-west-2", Service: "organizations", Action: "DescribeOrganization", Status: 400},
+		{Region: "us-west-2", Service: "sts", Action: "GetCallerIdentity", Status: 403},
+		{Region: "us-west-2", Service: "iam", Status: 413},
+	}
+	if got := s.Calls(); !slices.Equal(got, want) {
+		t.Errorf("calls\n%+v\nwant\n%+v", got, want)
+	}
 }
 
 func TestEKS(t *testing.T) {
@@ -688,6 +700,31 @@ func TestAssumeRole(t *testing.T) {
 	}
 }
 
+// TestPartition checks that ARNs follow the account's partition.
+func TestPartition(t *testing.T) {
+	t.Parallel()
+	s := awstest.NewServer(t, awstest.World{Accounts: []awstest.Account{{
+		ID: "210987654321", Partition: "aws-cn",
+		Roles:    []awstest.Role{{Name: "r", TrustPolicy: `{}`}},
+		Clusters: []awstest.Cluster{{Name: "c", Region: "cn-north-1"}},
+	}}})
+	ctx := context.Background()
+	c := cfg(s, "210987654321")
+	out, err := iam.NewFromConfig(c).GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{})
+	if err != nil || aws.ToString(out.RoleDetailList[0].Arn) != "arn:aws-cn:iam::210987654321:role/r" {
+		t.Fatalf("%+v, %v", out, err)
+	}
+	c.Region = "cn-north-1"
+	d, err := eks.NewFromConfig(c).DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String("c")})
+	if err != nil || aws.ToString(d.Cluster.Arn) != "arn:aws-cn:eks:cn-north-1:210987654321:cluster/c" {
+		t.Fatalf("%+v, %v", d, err)
+	}
+	creds, err := sts.NewFromConfig(c).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws-cn:iam::210987654321:role/r"), RoleSessionName: aws.String("s")})
+	if err != nil || aws.ToString(creds.AssumedRoleUser.Arn) != "arn:aws-cn:sts::210987654321:assumed-role/r/s" || creds.Credentials.Expiration == nil {
+		t.Fatalf("%+v, %v", creds, err)
+	}
+}
+
 func TestOrganizations(t *testing.T) {
 	t.Parallel()
 	s := awstest.NewServer(t, world())
@@ -712,5 +749,34 @@ func TestOrganizations(t *testing.T) {
 	}
 	if !slices.Equal(ids, []string{mgmt, member, "777788889999"}) || pages != 2 || !slices.Equal(statuses, []string{"ACTIVE", "ACTIVE", "SUSPENDED"}) {
 		t.Errorf("accounts %v %v in %d pages", ids, statuses, pages)
+	}
+}
+
+// TestConcurrent runs clients against one server while faults are being
+// set and calls read, for the race detector.
+func TestConcurrent(t *testing.T) {
+	t.Parallel()
+	s := awstest.NewServer(t, world())
+	c := cfg(s, mgmt)
+	ctx := context.Background()
+	done := make(chan error)
+	for range 8 {
+		go func() {
+			_, err := eks.NewFromConfig(c).ListClusters(ctx, &eks.ListClustersInput{})
+			done <- err
+		}()
+	}
+	for i := range 8 {
+		s.Throttle("ListClusters", 1)
+		s.PageSize("ListClusters", i+1)
+		_ = s.Calls()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+	if n := count(s.Calls(), "ListClusters", 200); n != 8 {
+		t.Errorf("%d answered ListClusters, want 8", n)
 	}
 }

@@ -138,6 +138,9 @@ func (q *request) session() *session {
 	return nil
 }
 
+// assumeRole hands out temporary keys of the role's account. The role must
+// exist in the World; its trust policy, ExternalId and DurationSeconds are
+// not evaluated (the collector's tests are about what it reads, not STS).
 func (q *request) assumeRole() error {
 	f := q.r.Form
 	roleArn, name := f.Get("RoleArn"), f.Get("RoleSessionName")
@@ -463,15 +466,12 @@ func (q *request) ec2() error {
 		return errorf(http.StatusBadRequest, "InvalidLaunchTemplateName.NotFoundException", "At least one of the launch templates specified in the request does not exist.")
 	}
 	var out []*LaunchTemplateVersion
+	defaults := map[*LaunchTemplateVersion]bool{}
 	for _, tid := range order {
 		vs := templates[tid]
 		sort.SliceStable(vs, func(i, j int) bool { return vs[i].Version < vs[j].Version })
-		def := vs[0]
-		for _, v := range vs {
-			if v.Default {
-				def = v
-			}
-		}
+		def := defaultVersion(vs)
+		defaults[def] = true
 		if len(asked) == 0 {
 			out = append(out, vs...)
 			continue
@@ -513,17 +513,6 @@ func (q *request) ec2() error {
 	if perr != nil {
 		return errorf(http.StatusBadRequest, "InvalidParameterValue", "Value (%s) for parameter nextToken is invalid.", f.Get("NextToken"))
 	}
-	defaults := map[*LaunchTemplateVersion]bool{}
-	for _, tid := range order {
-		vs := templates[tid]
-		def := vs[0]
-		for _, v := range vs {
-			if v.Default {
-				def = v
-			}
-		}
-		defaults[def] = true
-	}
 	var set items[ltVersion]
 	for _, v := range out[start:end] {
 		lv := ltVersion{
@@ -544,6 +533,17 @@ func (q *request) ec2() error {
 		Set       items[ltVersion] `xml:"launchTemplateVersionSet"`
 		NextToken string           `xml:"nextToken,omitempty"`
 	}{q.requestID, set, next})
+}
+
+// defaultVersion is the version marked Default, else the lowest; vs is
+// sorted by version.
+func defaultVersion(vs []*LaunchTemplateVersion) *LaunchTemplateVersion {
+	for _, v := range vs {
+		if v.Default {
+			return v
+		}
+	}
+	return vs[0]
 }
 
 func regionOr(r string) string {

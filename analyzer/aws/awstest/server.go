@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -29,7 +30,7 @@ var createDate = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 type Call struct {
 	Account string // account the credentials map to; "" when unknown
 	Region  string // region of the credential scope
-	Service string // "iam", "sts", "eks", "ec2", "organizations"
+	Service string // "iam", "sts", "eks", "ec2", "organizations"; "" if unsigned
 	Action  string // API operation name, e.g. "DescribeCluster"
 	Status  int    // HTTP status answered
 }
@@ -78,15 +79,16 @@ func NewServer(t testing.TB, w World) *Server {
 		pageSize: map[string]int{},
 		sessions: map[string]session{},
 	}
-	for i := range w.Accounts {
-		a := &w.Accounts[i]
+	accounts := slices.Clone(w.Accounts)
+	for i := range accounts {
+		a := &accounts[i]
 		if _, dup := s.accounts[a.ID]; dup {
 			t.Fatalf("awstest: account %s appears twice in the World", a.ID)
 		}
 		s.accounts[a.ID] = a
 	}
-	if len(w.Accounts) > 0 {
-		s.first = w.Accounts[0].ID
+	if len(accounts) > 0 {
+		s.first = accounts[0].ID
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
@@ -179,7 +181,8 @@ func (s *Server) Fail(action string, n int, status int) {
 }
 
 // Deny makes every call of action answer access denied, in the shape and
-// with the message each service sends (IAM/STS 403 AccessDenied, EC2 403
+// with the message each service sends, naming the caller and the
+// "service:Action" permission (IAM/STS 403 AccessDenied, EC2 403
 // UnauthorizedOperation, EKS 403 AccessDeniedException, Organizations 400
 // AccessDeniedException).
 func (s *Server) Deny(action string) {
@@ -239,6 +242,7 @@ type request struct {
 	principal string   // ARN of the caller
 	requestID string
 	status    int
+	signed    bool // false: service is only a guess to render the error
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -259,29 +263,42 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if q.account != nil {
 		acct = q.account.ID
 	}
+	service := q.service
+	if !q.signed {
+		service = ""
+	}
 	s.mu.Lock()
-	s.calls = append(s.calls, Call{Account: acct, Region: q.region, Service: q.service, Action: q.action, Status: q.status})
+	s.calls = append(s.calls, Call{Account: acct, Region: q.region, Service: service, Action: q.action, Status: q.status})
 	s.mu.Unlock()
 }
 
 func (q *request) handle() error {
 	r := q.r
+	akid, region, service, signed := parseAuthorization(r.Header.Get("Authorization"))
+	q.signed = signed
+	if signed {
+		q.region, q.service = region, service
+	} else {
+		q.guessService()
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(q.w, r.Body, maxBody))
 	if err != nil {
-		q.guessService()
 		return errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "awstest: request body over %d bytes or unreadable: %v", maxBody, err)
 	}
 	q.body = body
-	akid, region, service, ok := parseAuthorization(r.Header.Get("Authorization"))
-	if !ok {
-		q.guessService()
+	if !signed {
 		return errorf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
 	}
-	q.region, q.service = region, service
-	if err := q.findAction(); err != nil {
-		return err
+	switch q.service {
+	case "sts", "iam", "ec2", "eks", "organizations":
+	default:
+		return errorf(http.StatusBadRequest, "InvalidAction", "awstest: service %q is not served", q.service)
 	}
 	if err := q.authenticate(akid); err != nil {
+		_ = q.findAction() // only to name the action in Calls
+		return err
+	}
+	if err := q.findAction(); err != nil {
 		return err
 	}
 	if err := q.faults(); err != nil {
@@ -296,10 +313,8 @@ func (q *request) handle() error {
 		return q.ec2()
 	case "eks":
 		return q.eks()
-	case "organizations":
-		return q.organizations()
 	}
-	return errorf(http.StatusBadRequest, "InvalidAction", "awstest: service %q is not served", q.service)
+	return q.organizations()
 }
 
 // guessService names the protocol of a request whose credential scope is
@@ -357,7 +372,9 @@ func (q *request) findAction() error {
 	case "eks":
 		q.action = eksAction(q.r.Method, q.r.URL.Path)
 		if q.action == "" {
-			return errorf(http.StatusBadRequest, "UnknownOperationException", "awstest: EKS operation %s %s is not served", q.r.Method, q.r.URL.Path)
+			// Calls shows the route, the only name a client's request has.
+			q.action = q.r.Method + " " + q.r.URL.Path
+			return errorf(http.StatusBadRequest, "UnknownOperationException", "awstest: EKS operation %s is not served", q.action)
 		}
 	default:
 		return errorf(http.StatusBadRequest, "InvalidAction", "awstest: service %q is not served", q.service)
@@ -402,7 +419,9 @@ func (q *request) authenticate(akid string) error {
 	return errorf(http.StatusForbidden, code, "The security token included in the request is invalid.")
 }
 
-// faults answers the injected faults of the action, if any.
+// faults answers the injected faults of the action, if any: a pending
+// throttle first, then a pending failure, then a denial, so that a denied
+// action can still be throttled as AWS throttles before it authorizes.
 func (q *request) faults() error {
 	s := q.s
 	s.mu.Lock()
@@ -440,7 +459,8 @@ func (q *request) faults() error {
 		case "eks":
 			return errorf(http.StatusForbidden, "AccessDeniedException", "%s", msg)
 		case "organizations":
-			return errorf(http.StatusBadRequest, "AccessDeniedException", "You don't have permissions to access this resource.")
+			// Organizations answers its client errors with 400.
+			return errorf(http.StatusBadRequest, "AccessDeniedException", "%s", msg)
 		}
 		return errorf(http.StatusForbidden, "AccessDenied", "%s", msg)
 	}
