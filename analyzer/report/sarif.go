@@ -505,8 +505,8 @@ type uriMapper struct {
 
 func (m uriMapper) location(l analyzer.Location, object string) sarifLocation {
 	if l.File == "" {
-		// No file (a live IAM role in audit mode): a logical location is valid
-		// SARIF, though GitHub needs a physical one to display the result.
+		// No file: a logical location is valid SARIF, though GitHub needs a
+		// physical one to display the result.
 		if object == "" {
 			return sarifLocation{}
 		}
@@ -519,7 +519,14 @@ func (m uriMapper) location(l analyzer.Location, object string) sarifLocation {
 			pl.Region.StartColumn = l.Column
 		}
 	}
-	return sarifLocation{PhysicalLocation: pl}
+	out := sarifLocation{PhysicalLocation: pl}
+	if object != "" {
+		// The object (a role's ARN, a ServiceAccount) names the finding's
+		// target however the file it was read from is laid out: what a
+		// live audit's findings are about.
+		out.LogicalLocations = []sarifLogicalLocation{{FullyQualifiedName: object}}
+	}
+	return out
 }
 
 // artifact maps a display path to an artifactLocation:

@@ -297,3 +297,32 @@ func TestAuditShardsMergeIntoTheWholeRun(t *testing.T) {
 		t.Error("merge depends on the order of its arguments")
 	}
 }
+
+// --role-arn assumes a role first: the audit reads the role's account.
+func TestAuditAssumesRoleArn(t *testing.T) {
+	w := orgWorld()
+	s := awstest.NewServer(t, w)
+	s.Setenv(t)
+	dir := t.TempDir()
+	r := runIn(t, dir, "", "audit", "--no-kube", "--role-arn", "arn:aws:iam::444455556666:role/irsalint-audit", "--snapshot", "snap", "-f", "json")
+	if r.code != exitFindings {
+		t.Fatalf("exit %d; stderr:\n%s", r.code, r.stderr)
+	}
+	man, _ := os.ReadFile(filepath.Join(dir, "snap", "snapshot.json"))
+	if !strings.Contains(string(man), `"id": "444455556666"`) || strings.Contains(r.stdout, "aws/111122223333/") {
+		t.Errorf("the audit did not read the assumed role's account:\n%s", man)
+	}
+	assumed := false
+	for _, c := range s.Calls() {
+		if c.Action == "AssumeRole" && c.Status == 200 {
+			assumed = true
+		}
+	}
+	if !assumed {
+		t.Error("no AssumeRole call")
+	}
+	bad := runIn(t, t.TempDir(), "", "audit", "--no-kube", "--role-arn", "arn:aws:iam::444455556666:role/nope")
+	if bad.code != exitError || !strings.Contains(bad.stderr, "AssumeRole") {
+		t.Errorf("an unassumable role: exit %d; stderr:\n%s", bad.code, bad.stderr)
+	}
+}
