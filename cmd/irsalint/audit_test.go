@@ -326,3 +326,12 @@ func TestAuditAssumesRoleArn(t *testing.T) {
 		t.Errorf("an unassumable role: exit %d; stderr:\n%s", bad.code, bad.stderr)
 	}
 }
+
+// What deploy/ ships to run audits passes irsalint's own rules.
+func TestDeployPassesItsOwnRules(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, "", "lint", "--kubernetes-version", "1.31", "deploy/")
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, "no findings;") {
+		t.Errorf("irsalint lint deploy/: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
