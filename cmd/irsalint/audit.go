@@ -138,7 +138,7 @@ func runAudit(ctx context.Context, args []string, sys system) (int, error) {
 	if af.roleARN != "" {
 		cfg = assume(cfg, af.roleARN, af.externalID)
 	}
-	targets, err := auditTargets(ctx, cfg, af, &man)
+	targets, err := auditTargets(ctx, cfg, af)
 	if err != nil {
 		return 0, err
 	}

@@ -57,7 +57,7 @@ func assume(cfg sdkaws.Config, role, externalID string) sdkaws.Config {
 type target struct{ id, role string }
 
 // auditTargets are the accounts to read, sorted by ID.
-func auditTargets(ctx context.Context, cfg sdkaws.Config, af auditFlags, man *snapshot.Manifest) ([]target, error) {
+func auditTargets(ctx context.Context, cfg sdkaws.Config, af auditFlags) ([]target, error) {
 	ids := append([]string{}, af.accounts...)
 	if af.org {
 		client := organizations.NewFromConfig(cfg)
@@ -94,7 +94,6 @@ func auditTargets(ctx context.Context, cfg sdkaws.Config, af auditFlags, man *sn
 		}
 		out = append(out, target{id: id, role: fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, id, af.assumeRoleName)})
 	}
-	_ = man
 	return out, nil
 }
 
@@ -120,13 +119,19 @@ func shardOf(id string, n int) int {
 	return int(h.Sum32() % uint32(n))
 }
 
-// actionOf names the IAM action behind an error where it says one.
+// actionOf names the IAM action behind an error: the innermost operation
+// that failed, so that a role that cannot be assumed while calling
+// GetCallerIdentity names sts:AssumeRole.
 func actionOf(err error) string {
-	var op *smithy.OperationError
-	if errors.As(err, &op) {
-		return strings.ToLower(op.ServiceID) + ":" + op.OperationName
+	action := "sts:AssumeRole"
+	for {
+		var op *smithy.OperationError
+		if !errors.As(err, &op) {
+			return action
+		}
+		action = strings.ToLower(op.ServiceID) + ":" + op.OperationName
+		err = op.Err
 	}
-	return "sts:AssumeRole"
 }
 
 // progress prints what the audit has done on standard error, on one line

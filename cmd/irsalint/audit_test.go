@@ -335,3 +335,19 @@ func TestDeployPassesItsOwnRules(t *testing.T) {
 		t.Errorf("irsalint lint deploy/: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// An account whose role cannot be assumed is a failure naming
+// sts:AssumeRole; the other accounts are still read.
+func TestAuditAccountWithoutTheRole(t *testing.T) {
+	w := orgWorld()
+	w.Accounts[2].Roles = w.Accounts[2].Roles[1:] // no irsalint-audit
+	s := awstest.NewServer(t, w)
+	s.Setenv(t)
+	r := runIn(t, t.TempDir(), "", "audit", "--no-kube", "--accounts", "444455556666,777788889999", "--assume-role-name", "irsalint-audit", "-f", "json")
+	if r.code != exitError || !strings.Contains(r.stderr, "sts:AssumeRole") || !strings.Contains(r.stderr, "777788889999") {
+		t.Fatalf("exit %d; stderr:\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "aws/444455556666/") || strings.Contains(r.stdout, "aws/777788889999/") {
+		t.Errorf("the readable account should be reported, the other not:\n%s", r.stdout)
+	}
+}
