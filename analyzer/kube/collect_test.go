@@ -30,6 +30,9 @@ func TestMain(m *testing.M) { os.Exit(kubetest.Main(m)) }
 
 const roleARN = "arn:aws:iam::111122223333:role/web"
 
+// noReplicaSetsUser may list everything but ReplicaSets.
+const noReplicaSetsUser = "no-replicasets"
+
 // auditSA is the service account the shipped ClusterRoleBinding names.
 const auditSA = "system:serviceaccount:irsalint:irsalint-audit"
 
@@ -160,20 +163,24 @@ func seed(ctx context.Context, cs kubernetes.Interface) error {
 	gone := &metav1.ObjectMeta{Name: "old-7c6b5a", UID: types.UID("00000000-0000-0000-0000-000000000001")}
 	check(createOwnedPod(ctx, cs, "team-a", "old-7c6b5a-zzzzz", "web", metav1.NewControllerRef(gone, appsv1.SchemeGroupVersion.WithKind("ReplicaSet"))))
 
-	// The restricted user may list everything but pods.
-	var rules []rbacv1.PolicyRule
-	for _, r := range Resources {
-		if r.Resource != "pods" {
-			rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{r.Group}, Resources: []string{r.Resource}, Verbs: Verbs})
-		}
-	}
+	// The restricted user may list everything but pods; noReplicaSetsUser
+	// everything but replicasets.
 	rbac := cs.RbacV1()
-	check(rbac.ClusterRoles().Create(ctx, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "no-pods"}, Rules: rules}, create))
-	check(rbac.ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: "no-pods"},
-		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "no-pods"},
-		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: kubetest.RestrictedUser}},
-	}, create))
+	for user, denied := range map[string]string{kubetest.RestrictedUser: "pods", noReplicaSetsUser: "replicasets"} {
+		var rules []rbacv1.PolicyRule
+		for _, r := range Resources {
+			if r.Resource != denied {
+				rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{r.Group}, Resources: []string{r.Resource}, Verbs: Verbs})
+			}
+		}
+		name := "no-" + denied
+		check(rbac.ClusterRoles().Create(ctx, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: name}, Rules: rules}, create))
+		check(rbac.ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: name},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: name},
+			Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}},
+		}, create))
+	}
 	return errors.Join(errs...)
 }
 
@@ -462,5 +469,37 @@ func TestCollectCanceled(t *testing.T) {
 	_, err := Collect(ctx, Options{Kubeconfig: c.Kubeconfig})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+// TestCollectOwnerNotCollected: when the ReplicaSets cannot be listed, the
+// Pod a ReplicaSet owns has nothing standing for it and is kept, while the
+// Deployment still stands for nothing but itself.
+func TestCollectOwnerNotCollected(t *testing.T) {
+	c := cluster(t)
+	snap := collect(t, Options{Kubeconfig: c.KubeconfigAs(t, noReplicaSetsUser)})
+	if len(snap.Failures) != 1 || snap.Failures[0].Resource != "replicasets" {
+		t.Fatalf("Failures = %+v, want one for replicasets", snap.Failures)
+	}
+	wantSkipped := map[string]int{"pods": 3, "jobs": 1}
+	if !mapsEqual(snap.Skipped, wantSkipped) {
+		t.Errorf("Skipped = %v, want %v", snap.Skipped, wantSkipped)
+	}
+	found := false
+	for _, it := range decode(t, snap.List) {
+		found = found || it.key() == "Pod team-a/web-5d8f9c-x7k2p"
+	}
+	if !found {
+		t.Errorf("the ReplicaSet's Pod is not in the List")
+	}
+}
+
+// TestCollectUnknownContext against a real kubeconfig: the error names the
+// context and the file.
+func TestCollectUnknownContext(t *testing.T) {
+	c := cluster(t)
+	_, err := Collect(t.Context(), Options{Kubeconfig: c.Kubeconfig, Context: "staging"})
+	if err == nil || !strings.Contains(err.Error(), `"staging"`) || !strings.Contains(err.Error(), c.Kubeconfig) {
+		t.Errorf("err = %v, want one naming context \"staging\" and %s", err, c.Kubeconfig)
 	}
 }

@@ -67,6 +67,7 @@ func TestCollectConfigErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("no error; snapshot %+v", snap)
 			}
+			t.Log(err)
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not say %q", err, w)

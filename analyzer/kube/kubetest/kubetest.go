@@ -124,6 +124,11 @@ func skipUnlessBinaries(t testing.TB) (etcd, apiserver string) {
 		missing = append(missing, "kube-apiserver ("+apiserver+")")
 	}
 	if len(missing) > 0 {
+		if os.Getenv("IRSALINT_KUBE_REQUIRED") != "" {
+			// .ci/kube-env sets it: in CI a missing binary is a broken
+			// setup, not a reason to pass without running.
+			t.Fatalf("kubetest: IRSALINT_KUBE_REQUIRED is set and %s not found", strings.Join(missing, " and "))
+		}
 		t.Skipf("kubetest: %s not found; run eval \"$(bash .ci/kube-env)\" from the repository root to build them and set IRSALINT_ETCD and IRSALINT_KUBE_APISERVER", strings.Join(missing, " and "))
 	}
 	return etcd, apiserver
