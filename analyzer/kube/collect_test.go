@@ -503,3 +503,45 @@ func TestCollectUnknownContext(t *testing.T) {
 		t.Errorf("err = %v, want one naming context \"staging\" and %s", err, c.Kubeconfig)
 	}
 }
+
+// TestCollectVersionForbidden: a cluster that withdrew the default grant of
+// /version still gives a snapshot, with a Failure and no Version.
+func TestCollectVersionForbidden(t *testing.T) {
+	c := cluster(t)
+	ctx := t.Context()
+	// Both default bindings grant /version to every authenticated user.
+	bindings := c.Client.RbacV1().ClusterRoleBindings()
+	for _, name := range []string{"system:public-info-viewer", "system:discovery"} {
+		saved, err := bindings.Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := bindings.Delete(ctx, name, metav1.DeleteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			saved.ResourceVersion, saved.UID = "", ""
+			if _, err := bindings.Create(context.Background(), saved, metav1.CreateOptions{}); err != nil {
+				t.Errorf("restoring %s: %v", name, err)
+			}
+		})
+	}
+	// The restricted user lists all but pods and now may not get /version.
+	var snap *Snapshot
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		snap = collect(t, Options{Kubeconfig: c.RestrictedKubeconfig})
+		if len(snap.Failures) == 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if len(snap.Failures) != 2 || snap.Failures[0].Resource != "/version" || snap.Failures[0].Verb != "get" || snap.Failures[1].Resource != "pods" {
+		t.Fatalf("Failures = %+v, want /version then pods", snap.Failures)
+	}
+	if snap.Version != "" {
+		t.Errorf("Version = %q", snap.Version)
+	}
+	if snap.Counts["namespaces"] == 0 {
+		t.Errorf("no namespaces: %v", snap.Counts)
+	}
+}

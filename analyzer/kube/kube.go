@@ -67,14 +67,15 @@ type Snapshot struct {
 	// Skipped is the number of objects left out per resource because their
 	// controller was collected and stands for them (see Collect).
 	Skipped map[string]int
-	// Failures are the resources that could not be read, in Resources order.
+	// Failures are what could not be read: "/version" (get) first if the
+	// server refused it, then resources in Resources order.
 	Failures []Failure
 }
 
 // Failure is a resource Collect was refused; the snapshot lacks its objects.
 type Failure struct {
-	Resource string // "pods"
-	Verb     string // "list"
+	Resource string // "pods", or "/version"
+	Verb     string // "list", or "get" for /version
 	Reason   string // the API server's message
 }
 
@@ -142,7 +143,8 @@ const (
 // Pod, or one whose owner was not collected, is kept.
 //
 // A resource the server refuses (Forbidden, Unauthorized) or does not serve
-// (NotFound) is a Failure and Collect reads the rest. A kubeconfig that does
+// (NotFound) is a Failure and Collect reads the rest; so is a Forbidden
+// GET /version, leaving Version empty. A kubeconfig that does
 // not load, an unknown context, or a server that cannot be reached is an
 // error.
 func Collect(ctx context.Context, opts Options) (*Snapshot, error) {
@@ -172,15 +174,24 @@ func Collect(ctx context.Context, opts Options) (*Snapshot, error) {
 	}
 	// ServerVersion takes no context; the same request through the REST
 	// client does, so Ctrl-C stops it.
+	// A cluster that withdrew system:public-info-viewer refuses /version to
+	// a user who may still list everything: that is a Failure, not the end.
+	// Any other error (unreachable, bad credentials) would fail every list
+	// too, so it ends Collect here with a clear message.
 	raw, err := dc.RESTClient().Get().AbsPath("/version").Do(ctx).Raw()
-	if err != nil {
+	switch {
+	case apierrors.IsForbidden(err):
+		reason, _ := refused(err)
+		snap.Failures = append(snap.Failures, Failure{Resource: "/version", Verb: "get", Reason: reason})
+	case err != nil:
 		return nil, fail(fmt.Errorf("reading the server version: %w", err))
+	default:
+		var info version.Info
+		if err := json.Unmarshal(raw, &info); err != nil {
+			return nil, fail(fmt.Errorf("reading the server version: %w", err))
+		}
+		snap.Version = info.GitVersion
 	}
-	var info version.Info
-	if err := json.Unmarshal(raw, &info); err != nil {
-		return nil, fail(fmt.Errorf("reading the server version: %w", err))
-	}
-	snap.Version = info.GitVersion
 
 	dyn, err := dynamic.NewForConfig(cfg)
 	if err != nil {
