@@ -124,7 +124,7 @@ func (c *collector) cluster(ctx context.Context, name string) (found bool, lts [
 	if notFound || !ok {
 		return false, nil, ok
 	}
-	dir := fmt.Sprintf("%s/eks/%s", c.regionPrefix(), fileName(name))
+	dir := fmt.Sprintf("%s/eks/%s", c.regionPrefix(), FileName(name))
 	c.write(dir+"/cluster.json", map[string]any{"cluster": clusterJSON(out.Cluster)})
 	ok = c.associations(ctx, name, dir)
 	ok = c.fargateProfiles(ctx, name, dir) && ok
@@ -270,7 +270,7 @@ func (c *collector) fargateProfiles(ctx context.Context, cluster, dir string) bo
 		}})
 	}
 	for _, p := range got {
-		c.write(fmt.Sprintf("%s/fargate-profiles/%s.json", dir, fileName(p.name)), map[string]any{"fargateProfile": p.v})
+		c.write(fmt.Sprintf("%s/fargate-profiles/%s.json", dir, FileName(p.name)), map[string]any{"fargateProfile": p.v})
 	}
 	return true
 }
@@ -327,7 +327,7 @@ func (c *collector) nodegroups(ctx context.Context, cluster, dir string) ([]temp
 				refs = append(refs, templateRef{id: *lt.Id, version: v})
 			}
 		}
-		c.write(fmt.Sprintf("%s/nodegroups/%s.json", dir, fileName(n)), map[string]any{"nodegroup": m})
+		c.write(fmt.Sprintf("%s/nodegroups/%s.json", dir, FileName(n)), map[string]any{"nodegroup": m})
 	}
 	return refs, ok
 }

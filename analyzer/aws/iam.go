@@ -130,7 +130,7 @@ func (c *collector) oidcProviders(ctx context.Context) {
 		if got.CreateDate != nil {
 			m["CreateDate"] = got.CreateDate.UTC().Format(time.RFC3339)
 		}
-		c.write(fmt.Sprintf("%s/iam/open-id-connect-providers/%s.json", c.prefix(), fileName(providerName(arn))), m)
+		c.write(fmt.Sprintf("%s/iam/open-id-connect-providers/%s.json", c.prefix(), FileName(providerName(arn))), m)
 	}
 }
 
@@ -157,9 +157,9 @@ func nonNilStrings(v []string) []any {
 	return out
 }
 
-// fileName makes a name safe as one path element: what AWS names may hold
+// FileName makes a name safe as one path element: what AWS names may hold
 // beyond letters, digits, "-", "_" and "." becomes "_".
-func fileName(s string) string {
+func FileName(s string) string {
 	b := []byte(s)
 	for i, ch := range b {
 		switch {

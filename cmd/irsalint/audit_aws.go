@@ -19,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/irsalint/irsalint/analyzer/aws"
+	"github.com/irsalint/irsalint/analyzer/kube"
 	"github.com/irsalint/irsalint/analyzer/snapshot"
 )
 
@@ -169,8 +170,18 @@ func (p *progress) done() {
 	}
 }
 
-// collectKube reads the cluster's objects (until the Kubernetes collector
-// lands, an audit needs --no-kube).
+// collectKube reads the cluster's objects into one kind: List file. A
+// resource the server refused is a failure; the others are kept.
 func collectKube(ctx context.Context, kubeconfig, kubeContext string) ([]aws.File, *snapshot.Kube, []snapshot.Failure, error) {
-	return nil, nil, nil, usagef("reading the cluster's objects is not built yet: pass --no-kube")
+	snap, err := kube.Collect(ctx, kube.Options{Kubeconfig: kubeconfig, Context: kubeContext})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("reading the cluster's objects: %w (or pass --no-kube)", err)
+	}
+	man := &snapshot.Kube{Context: snap.Context, Server: snap.Server, Version: snap.Version, Objects: snap.Counts, Skipped: snap.Skipped}
+	var failures []snapshot.Failure
+	for _, f := range snap.Failures {
+		failures = append(failures, snapshot.Failure{Source: "kubernetes", Action: f.Verb + " " + f.Resource, Message: f.Reason})
+	}
+	path := "kube/" + aws.FileName(snap.Context) + "/objects.json"
+	return []aws.File{{Path: path, Data: snap.List}}, man, failures, nil
 }
