@@ -351,3 +351,14 @@ func TestAuditAccountWithoutTheRole(t *testing.T) {
 		t.Errorf("the readable account should be reported, the other not:\n%s", r.stdout)
 	}
 }
+
+// Every command prints its usage once for --help, and exits 0.
+func TestHelpPrintsUsageOnce(t *testing.T) {
+	t.Parallel()
+	for _, cmd := range []string{"lint", "audit", "merge", "identities", "inventory", "rules", "explain"} {
+		r := runIn(t, t.TempDir(), "", cmd, "--help")
+		if r.code != exitOK || strings.Count(r.stdout, "Usage: irsalint "+cmd) != 1 {
+			t.Errorf("%s --help: exit %d, usage printed %d times", cmd, r.code, strings.Count(r.stdout, "Usage: irsalint "+cmd))
+		}
+	}
+}

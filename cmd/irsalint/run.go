@@ -144,8 +144,7 @@ func newFlags(name, usage string, sys system) *pflag.FlagSet {
 func parseFlags(fs *pflag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			fs.Usage()
-			return err
+			return err // pflag printed the usage already
 		}
 		return usagef("%v", err)
 	}
