@@ -9,14 +9,18 @@ import (
 type Severity int
 
 // Severities from least to most severe. The zero value is not a severity.
+// Info is worth knowing but never fails a gate: --fail-on low does not
+// count it (only --fail-on info would).
 const (
-	SeverityLow Severity = iota + 1
+	SeverityInfo Severity = iota + 1
+	SeverityLow
 	SeverityMedium
 	SeverityHigh
 	SeverityCritical
 )
 
 var severityNames = map[Severity]string{
+	SeverityInfo:     "info",
 	SeverityLow:      "low",
 	SeverityMedium:   "medium",
 	SeverityHigh:     "high",
@@ -30,7 +34,7 @@ func (s Severity) String() string {
 	return fmt.Sprintf("severity(%d)", int(s))
 }
 
-// Valid reports whether s is one of the four severities.
+// Valid reports whether s is one of the five severities.
 func (s Severity) Valid() bool { _, ok := severityNames[s]; return ok }
 
 // ParseSeverity reads a severity name (case-insensitive).
@@ -40,7 +44,7 @@ func ParseSeverity(name string) (Severity, error) {
 			return s, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown severity %q (want critical, high, medium or low)", name)
+	return 0, fmt.Errorf("unknown severity %q (want critical, high, medium, low or info)", name)
 }
 
 // MarshalText writes the severity's name, so JSON carries "high", not 3.

@@ -174,7 +174,7 @@ func TestCatalogueMetadataProblems(t *testing.T) {
 			fmt.Sprintf("rules/g/x/rule.rego:%d", metaLines-2) + `: rule "x": METADATA lacks title, custom.severity, custom.remediation`},
 		{"blank title", strings.Replace(meta, "title: Workloads carry a team label", `title: "  "`, 1), loc + `: rule "x": METADATA lacks title`},
 		{"bad severity", strings.Replace(meta, "severity: high", "severity: urgent", 1),
-			loc + `: rule "x": custom.severity: unknown severity "urgent" (want critical, high, medium or low)`},
+			loc + `: rule "x": custom.severity: unknown severity "urgent" (want critical, high, medium, low or info)`},
 		{"no METADATA", "", `rules/g/x/rule.rego: rule "x" has no package-scoped # METADATA block (title, description, custom.severity, custom.remediation, related_resources)`},
 		{"rule-scoped METADATA only", "", `rules/g/x/rule.rego: rule "x" has no package-scoped # METADATA block (title, description, custom.severity, custom.remediation, related_resources)`},
 	}
@@ -306,7 +306,7 @@ func TestCatalogueConflicts(t *testing.T) {
 		})})
 		want := strings.Join([]string{
 			`rules/g/a/rule.rego: rule "a" has no package-scoped # METADATA block (title, description, custom.severity, custom.remediation, related_resources)`,
-			loc("rules/g/b/rule.rego") + `: rule "b": custom.severity: unknown severity "x" (want critical, high, medium or low)`,
+			loc("rules/g/b/rule.rego") + `: rule "b": custom.severity: unknown severity "x" (want critical, high, medium, low or info)`,
 			"rules/g/c/rule.rego: rule \"c\" defines no `deny contains finding if { ... }`",
 		}, "\n")
 		if got != want {
@@ -504,7 +504,7 @@ func TestEvalFindingContract(t *testing.T) {
 		{"at with a boolean", `{"ref": "r", "message": "m", "at": [true]}`, bad + "at[0]: path elements must be strings or integers, got true"},
 		{"at with null", `{"ref": "r", "message": "m", "at": [null]}`, bad + "at[0]: path elements must be strings or integers, got <nil>"},
 		{"unknown field", `{"ref": "r", "message": "m", "sev": "high"}`, bad + `unknown field "sev"`},
-		{"bad severity", `{"ref": "r", "message": "m", "severity": "urgent"}`, bad + `severity: unknown severity "urgent" (want critical, high, medium or low)`},
+		{"bad severity", `{"ref": "r", "message": "m", "severity": "urgent"}`, bad + `severity: unknown severity "urgent" (want critical, high, medium, low or info)`},
 		{"related not an array", `{"ref": "r", "message": "m", "related": {"ref": "s"}}`, bad + "related must be an array"},
 		{"related entry not an object", `{"ref": "r", "message": "m", "related": ["s"]}`, bad + "related entries must be objects"},
 		{"related entry without ref", `{"ref": "r", "message": "m", "related": [{"message": "x"}]}`, bad + "related: missing ref (the object's ref from the input)"},

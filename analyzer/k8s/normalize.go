@@ -3,6 +3,7 @@ package k8s
 import (
 	"fmt"
 	"math"
+	"regexp"
 
 	"github.com/irsalint/irsalint/analyzer"
 	"github.com/irsalint/irsalint/analyzer/source"
@@ -157,8 +158,29 @@ func ServiceAccount(o *Object) (map[string]any, []analyzer.Diagnostic) {
 	if b, ok := r.boolean(o.Raw["automountServiceAccountToken"], []any{"automountServiceAccountToken"}); ok {
 		e["automountServiceAccountToken"] = b
 	}
+	if v, ok := annotations[RoleARNAnnotation].(string); ok && Templated(v) {
+		// Not a wrong value but one not yet rendered: the rules that judge
+		// the ARN or join it to a role pass over it.
+		r.diags = append(r.diags, analyzer.Diagnostic{
+			Level:    analyzer.LevelNotice,
+			Location: o.Location([]any{"metadata", "annotations", RoleARNAnnotation}),
+			Message: fmt.Sprintf("%s: %s %q is an unrendered template value, so its role is not checked: lint the rendered manifests (envsubst, helm template, kustomize build)",
+				o.Describe(), RoleARNAnnotation, v),
+		})
+	}
 	return e, r.diags
 }
+
+// RoleARNAnnotation is the ServiceAccount annotation the EKS Pod Identity
+// webhook reads the IRSA role from.
+const RoleARNAnnotation = "eks.amazonaws.com/role-arn"
+
+var templateRE = regexp.MustCompile(`\{\{|\$\{[^}]*\}|\$\([A-Za-z_][A-Za-z0-9_]*\)`)
+
+// Templated tells a value a template engine has not filled in yet: Helm
+// and Go templates ({{ }}), shell, envsubst and Terraform (${VAR}),
+// Kustomize vars ($(VAR)).
+func Templated(s string) bool { return templateRE.MatchString(s) }
 
 // ImplicitServiceAccount is the "default" service account Kubernetes creates
 // in every namespace; it has no annotations unless the scan declares it.

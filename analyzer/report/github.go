@@ -16,6 +16,7 @@ var githubCommands = map[analyzer.Severity]string{
 	analyzer.SeverityHigh:     "error",
 	analyzer.SeverityMedium:   "warning",
 	analyzer.SeverityLow:      "notice",
+	analyzer.SeverityInfo:     "notice",
 }
 
 // GitHub writes GitHub Actions workflow commands, one per finding:

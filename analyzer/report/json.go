@@ -42,6 +42,7 @@ type jsonSeverities struct {
 	High     int `json:"high"`
 	Medium   int `json:"medium"`
 	Low      int `json:"low"`
+	Info     int `json:"info"`
 }
 
 // JSON writes the report as one JSON document (docs/json-output.md). Arrays
@@ -60,6 +61,7 @@ func JSON(w io.Writer, r *Report, _ Options) error {
 				High:     c.bySeverity[analyzer.SeverityHigh],
 				Medium:   c.bySeverity[analyzer.SeverityMedium],
 				Low:      c.bySeverity[analyzer.SeverityLow],
+				Info:     c.bySeverity[analyzer.SeverityInfo],
 			},
 			FailOn:           "none",
 			Failing:          c.failing,

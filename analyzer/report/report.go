@@ -140,6 +140,7 @@ var severitiesDesc = []analyzer.Severity{
 	analyzer.SeverityHigh,
 	analyzer.SeverityMedium,
 	analyzer.SeverityLow,
+	analyzer.SeverityInfo,
 }
 
 // plural returns "1 file" or "3 files".

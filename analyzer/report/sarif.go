@@ -186,6 +186,7 @@ var sarifLevels = map[analyzer.Severity]string{
 	analyzer.SeverityHigh:     "error",
 	analyzer.SeverityMedium:   "warning",
 	analyzer.SeverityLow:      "note",
+	analyzer.SeverityInfo:     "note",
 }
 
 // securitySeverity places each severity inside GitHub's band of the same name.
@@ -194,6 +195,8 @@ var securitySeverity = map[analyzer.Severity]string{
 	analyzer.SeverityHigh:     "8.0",
 	analyzer.SeverityMedium:   "5.5",
 	analyzer.SeverityLow:      "3.0",
+	// Below GitHub's low band (0.1 to 3.9): shown, never an alert level.
+	analyzer.SeverityInfo: "0.0",
 }
 
 // SARIF writes the report as a SARIF 2.1.0 log with one run, for GitHub code

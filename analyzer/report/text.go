@@ -17,6 +17,7 @@ const (
 	ansiRed     = "\x1b[31m"
 	ansiYellow  = "\x1b[33m"
 	ansiCyan    = "\x1b[36m"
+	ansiDim     = "\x1b[2m"
 )
 
 var severityColor = map[analyzer.Severity]string{
@@ -24,6 +25,7 @@ var severityColor = map[analyzer.Severity]string{
 	analyzer.SeverityHigh:     ansiRed,
 	analyzer.SeverityMedium:   ansiYellow,
 	analyzer.SeverityLow:      ansiCyan,
+	analyzer.SeverityInfo:     ansiDim,
 }
 
 // Text writes one line per finding, `path:line:col: severity rule: message`,

@@ -362,3 +362,59 @@ func TestHelpPrintsUsageOnce(t *testing.T) {
 		}
 	}
 }
+
+// An unrendered role ARN is unresolved, not invalid: a notice at its line,
+// no finding, exit 0.
+func TestUnresolvedRoleARNIsANotice(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, "", "lint", "--no-config", "testdata/rules/role-arn-invalid/pass-unresolved.yaml")
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, "no findings") {
+		t.Fatalf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		`pass-unresolved.yaml:10:5: notice: ServiceAccount search/helm-placeholder: eks.amazonaws.com/role-arn "{{ .Values.serviceAccount.roleArn }}" is an unrendered template value`,
+		`pass-unresolved.yaml:18:5: notice: ServiceAccount search/envsubst-placeholder: eks.amazonaws.com/role-arn "arn:aws:iam::${AWS_ACCOUNT_ID}:role/search-indexer" is an unrendered template value`,
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+}
+
+// A repository whose only findings are info passes the default gate.
+func TestInfoFindingsDoNotFailTheGate(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	manifest := `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: cache
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: cache}
+  template:
+    metadata:
+      labels: {app: cache}
+    spec:
+      containers:
+        - name: redis
+          image: redis:7.2
+`
+	if err := os.WriteFile(filepath.Join(dir, "cache.yaml"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runIn(t, dir, "", "lint", "cache.yaml")
+	if r.code != exitOK || !strings.Contains(r.stdout, "info default-sa-node-role-fallback") || !strings.Contains(r.stdout, "1 finding (1 info)") {
+		t.Errorf("--fail-on low with an info finding: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runIn(t, dir, "", "lint", "--fail-on", "info", "cache.yaml"); r.code != exitFindings {
+		t.Errorf("--fail-on info: exit %d, want 1", r.code)
+	}
+	if r := runIn(t, dir, "", "lint", "--min-severity", "low", "cache.yaml"); r.code != exitOK || !strings.HasPrefix(r.stdout, "no findings") {
+		t.Errorf("--min-severity low: exit %d\n%s", r.code, r.stdout)
+	}
+	if r := runIn(t, dir, "", "lint", "--min-severity", "bogus", "cache.yaml"); r.code != exitError {
+		t.Errorf("--min-severity bogus: exit %d, want 2", r.code)
+	}
+}

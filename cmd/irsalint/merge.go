@@ -91,6 +91,8 @@ func runMerge(ctx context.Context, args []string, sys system) (int, error) {
 			stats.Objects[k] += v
 		}
 	}
+	minSev, _ := rf.min()
+	findings = keepAtLeast(findings, minSev)
 	lint.SortFindings(findings)
 	lint.SortDiagnostics(diags)
 

@@ -258,12 +258,14 @@ type reportFlags struct {
 	disable     []string
 	noColor     bool
 	maxFindings string
+	minSeverity string
 }
 
 func (f *reportFlags) registerOutput(fs *pflag.FlagSet) {
 	fs.StringVarP(&f.format, "format", "f", "text", "output format: "+strings.Join(report.Names(), ", "))
 	fs.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of standard output")
-	fs.StringVar(&f.failOn, "fail-on", "low", "lowest severity that makes the exit code 1: critical, high, medium, low or none")
+	fs.StringVar(&f.failOn, "fail-on", "low", "lowest severity that makes the exit code 1: critical, high, medium, low, info or none")
+	fs.StringVar(&f.minSeverity, "min-severity", "info", "report only findings of this severity or above (the others neither show nor count)")
 }
 
 func (f *reportFlags) registerRules(fs *pflag.FlagSet) {
@@ -280,8 +282,34 @@ func (f *reportFlags) check() (report.Reporter, analyzer.Severity, error) {
 	if !ok {
 		return nil, 0, usagef("unknown --format %q (want %s)", f.format, strings.Join(report.Names(), ", "))
 	}
+	if _, err := f.min(); err != nil {
+		return nil, 0, err
+	}
 	threshold, err := parseFailOn(f.failOn)
 	return reporter, threshold, err
+}
+
+// min is --min-severity.
+func (f *reportFlags) min() (analyzer.Severity, error) {
+	if f.minSeverity == "" {
+		return analyzer.SeverityInfo, nil
+	}
+	sev, err := analyzer.ParseSeverity(f.minSeverity)
+	if err != nil {
+		return 0, usagef("--min-severity: %v", err)
+	}
+	return sev, nil
+}
+
+// keepAtLeast drops the findings below min.
+func keepAtLeast(fs []analyzer.Finding, min analyzer.Severity) []analyzer.Finding {
+	out := fs[:0:0]
+	for _, f := range fs {
+		if f.Severity >= min {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // lintAndReport runs the rules on opts' inputs and writes the report; the
@@ -316,6 +344,11 @@ func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inpu
 	res, err := linter.Run(ctx)
 	if err != nil {
 		return 0, err
+	}
+	minSev, _ := rf.min()
+	res.Findings = keepAtLeast(res.Findings, minSev)
+	if res.OmittedMax < minSev {
+		res.Omitted = 0
 	}
 	if err := notWrittenOverInput(outPath, rf.output, res.Inventory.Inputs); err != nil {
 		return 0, err

@@ -194,7 +194,7 @@ type location struct {
 }
 
 // irsalint's severity names and the SARIF level each maps to.
-var levelOf = map[string]string{"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+var levelOf = map[string]string{"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 
 // levelForSecuritySeverity inverts GitHub's bands as irsalint uses them:
 // critical and high (>= 7.0) are errors, medium (>= 4.0) warnings, low notes.

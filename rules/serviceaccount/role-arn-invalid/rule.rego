@@ -17,8 +17,8 @@
 #   (arn:aws:iam::111122223333:role/team/app/reader) is valid.
 #
 #   Severity is high. A value that is an unrendered template ({{ .Values.x }},
-#   ${VAR}, $(VAR)) cannot be checked: it is reported as unresolved at medium,
-#   because the rendered manifest may well be correct.
+#   ${VAR}, $(VAR)) is unresolved, not invalid: the rendered manifest may
+#   well be correct. It gets one notice where it is read, and no finding.
 # related_resources:
 #   - ref: https://github.com/aws/amazon-eks-pod-identity-webhook#amazon-eks-pod-identity-webhook
 #     description: Amazon EKS Pod Identity Webhook — the annotation it reads
@@ -39,16 +39,8 @@ import data.irsalint.lib.arn
 import data.irsalint.lib.k8s
 import data.irsalint.lib.result
 
-# A template placeholder is not judged: the rendered value may be fine.
-deny contains result.graded(sa, k8s.annotation_at(k8s.role_arn_key), message, "medium") if {
-	some sa in declared
-	v := k8s.role_arn(sa)
-	arn.templated(v)
-	message := sprintf("%s: %s %q is an unrendered template, so it cannot be checked. Lint the rendered manifests; applied as written, the webhook injects the placeholder and STS rejects it.", [
-		k8s.describe(sa), k8s.role_arn_key, v,
-	])
-}
-
+# A template placeholder is not judged: the rendered value may be fine, and
+# reading it gives a notice instead.
 deny contains result.graded(sa, k8s.annotation_at(k8s.role_arn_key), message, "high") if {
 	some sa in declared
 	v := k8s.role_arn(sa)

@@ -32,7 +32,9 @@
 #   Containers that get credentials another way (static keys, their own
 #   web identity variables, a container credentials endpoint) are not
 #   reported, nor are workloads whose ServiceAccount the scan does not
-#   contain. When the scan was given no Pod Identity associations, the
+#   contain. Workloads on their namespace's default ServiceAccount are
+#   default-sa-node-role-fallback's, which grades them by the same signals:
+#   one finding per workload. When the scan was given no Pod Identity associations, the
 #   message says so: an association in the cluster would also give the
 #   pods a role.
 # related_resources:
@@ -126,6 +128,9 @@ workloads := {w.ref: w | some w in input.workloads}
 deny contains with_sa(finding, sa) if {
 	some i in input.index.awsSignals
 	w := input.workloads[i]
+
+	# default-sa-node-role-fallback owns the default ServiceAccount.
+	w.serviceAccount.name != "default"
 	sa := k8s.service_account(w)
 	not k8s.role_arn(sa)
 	not identity.association(w)
@@ -168,7 +173,7 @@ signal_text(s) := sprintf("sets %s", [s.name]) if {
 
 describe_sa(sa) := sprintf("its ServiceAccount %s", [sa.key]) if {
 	sa.declared
-} else := sprintf("it runs as the default ServiceAccount of namespace %s, which", [sa.namespace])
+} else := sprintf("its ServiceAccount %s (not declared in this scan)", [sa.key])
 
 default associations_note := " (no Pod Identity associations were given to this scan; one that exists in the cluster would also satisfy this)"
 

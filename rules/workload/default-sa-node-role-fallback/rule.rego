@@ -12,19 +12,29 @@
 #   permissions, shared by every pod that falls back the same way, and nobody
 #   reviewing the workload sees which role it really uses.
 #
-#   Severity is medium when only manifests are known: whether pods can reach
-#   IMDS depends on the nodes' metadata options (IMDSv2 required with a hop
-#   limit of 1 blocks pods on the pod network). It is high when the pod uses
-#   `hostNetwork`, because the hop limit does not protect host-network pods,
-#   and when a node group of the cluster read by an audit has a launch
-#   template that lets pods reach IMDS (see node-imds-reachable).
+#   The finding is graded by the evidence that the workload calls AWS: a
+#   container runs a known AWS client image (the catalogue of
+#   sa-missing-role-arn), sets an environment variable AWS SDKs read
+#   (`AWS_REGION` and the like), or runs the AWS CLI; the message quotes it.
+#   With evidence, severity is medium when only manifests are known: whether
+#   pods can reach IMDS depends on the nodes' metadata options (IMDSv2
+#   required with a hop limit of 1 blocks pods on the pod network). It is
+#   high when the pod uses `hostNetwork`, because the hop limit does not
+#   protect host-network pods, and when a node group of the cluster read by
+#   an audit has a launch template that lets pods reach IMDS (see
+#   node-imds-reachable). Without evidence (a redis, an nginx, a test pod)
+#   the finding is `info`: worth knowing, never failing a gate; the message
+#   says what would make it matter.
+#
+#   This rule owns every workload on the `default` ServiceAccount;
+#   sa-missing-role-arn owns workloads on other ServiceAccounts, so one
+#   workload gets one finding for one cause.
+#
 #   Pods on Fargate are not reported: Fargate has no IMDS, so there is no
 #   node role to fall back to. A container with its own static keys or
 #   hand-set credential variables does not fall back and is not counted.
 #   When the run was given no Pod Identity associations, the message says so:
-#   one that exists only in the cluster would cover the workload. A workload
-#   that never calls AWS is reported too, since a manifest cannot show that;
-#   it still holds the node role's credentials if it can reach IMDS.
+#   one that exists only in the cluster would cover the workload.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html
 #     description: IAM roles for service accounts — credential isolation
@@ -60,19 +70,42 @@ deny contains result.graded(w, w.serviceAccount.at, message, severity) if {
 	not identity.association(w)
 	not identity.on_fargate(w)
 	w.identity.usesNodeRole
-	fallback := [c.name |
+	fallback := [c |
 		some c in w.containers
 		c.identity.mechanism == "node-role"
 	]
 	count(fallback) > 0
-	[severity, reach] := exposure(w)
+	[severity, reach] := grade(w, fallback)
 	message := sprintf("%s %s, which has no eks.amazonaws.com/role-arn annotation%s, so AWS SDK calls from %s run as the node group's IAM role through IMDS. %s%s.", [
 		k8s.describe(w), how_named(w, sa), covered_note,
-		container_list(fallback), reach, unknown_note,
+		container_list([c.name | some c in fallback]), reach, unknown_note,
 	])
 }
 
-# how_named says how the workload came to run as the default ServiceAccount.
+# grade is [severity, what the message says of it]: graded by exposure when a
+# container shows it calls AWS, info otherwise.
+grade(w, fallback) := [severity, sprintf("%s %s. %s", [upper_first(evidence_text(sig)), "shows it calls AWS", reach])] if {
+	some sig in evidence(fallback)
+	[severity, reach] := exposure(w)
+} else := ["info", "No container shows that it calls AWS (no AWS client image, no AWS_* variable, no aws command), so this matters only if it does: then give it a ServiceAccount with a role, or keep pods from IMDS"]
+
+# evidence is the first AWS-use signal of the containers that fall back.
+evidence(fallback) := array.slice(
+	[object.union(s, {"container": c}) |
+		some c in fallback
+		some s in c.awsSignals
+	],
+	0, 1,
+)
+
+evidence_text(sig) := sprintf("container %q sets %s, which", [sig.container.name, sig.name]) if {
+	sig.kind == "env"
+} else := sprintf("container %q runs the known AWS client image %q, which", [sig.container.name, sig.container.image]) if {
+	sig.kind == "image"
+} else := sprintf("container %q runs the AWS CLI, which", [sig.container.name])
+
+upper_first(s) := concat("", [upper(substring(s, 0, 1)), substring(s, 1, -1)])
+
 how_named(w, sa) := sprintf("names no ServiceAccount and runs as %s", [sa_name(sa)]) if {
 	w.serviceAccount.source == "default"
 } else := sprintf("runs as %s (named by the deprecated serviceAccount field)", [sa_name(sa)]) if {

@@ -23,6 +23,11 @@ container(name, i, env) := {
 	"at": array.concat(pod_spec_at, ["containers", i]), "env": env,
 }
 
+# aws_deployment shows it calls AWS: its container sets AWS_REGION.
+aws_deployment(sa) := object.union(deployment(sa), {"containers": [container("app", 0, [region])]})
+
+region := {"name": "AWS_REGION", "value": "eu-west-1", "at": array.concat(pod_spec_at, ["containers", 0, "env", 0])}
+
 omitted := {"name": "default", "key": "payments/default", "source": "default", "at": pod_spec_at}
 
 named_default := {"name": "default", "key": "payments/default", "source": "serviceAccountName", "at": array.concat(pod_spec_at, ["serviceAccountName"])}
@@ -38,6 +43,7 @@ declared_default(annotations) := {"payments/default": {
 }}
 
 inv(workloads, sas) := irsalint.resolve({
+	"settings": {"awsEnv": ["AWS_REGION"], "awsImages": ["aws-cli/aws-cli"], "hostNetworkAllowlist": []},
 	"cluster": {"kubernetesVersion": null},
 	"facts": {"podIdentityAssociations": false},
 	"podIdentityAssociations": {},
@@ -46,12 +52,13 @@ inv(workloads, sas) := irsalint.resolve({
 })
 
 test_no_service_account_named_is_medium_at_pod_spec if {
-	findings := rule.deny with input as inv([deployment(omitted)], implicit_default)
+	findings := rule.deny with input as inv([aws_deployment(omitted)], implicit_default)
 	count(findings) == 1
 	some f in findings
 	f.ref == "deploy.yaml#1"
 	f.at == ["spec", "template", "spec"]
 	f.severity == "medium"
+	contains(f.message, `Container "app" sets AWS_REGION, which shows it calls AWS.`)
 	contains(f.message, "Deployment payments/checkout names no ServiceAccount and runs as the implicit ServiceAccount payments/default")
 	contains(f.message, `container "app" run as the node group's IAM role through IMDS`)
 	contains(f.message, "depends on the nodes' metadata options")
@@ -82,7 +89,7 @@ test_named_non_default_service_account_is_quiet if {
 }
 
 test_host_network_is_high if {
-	w := object.union(deployment(omitted), {"podSpec": {"at": pod_spec_at, "hostNetwork": true}})
+	w := object.union(aws_deployment(omitted), {"podSpec": {"at": pod_spec_at, "hostNetwork": true}})
 	findings := rule.deny with input as inv([w], implicit_default)
 	count(findings) == 1
 	some f in findings
@@ -173,8 +180,34 @@ test_nodes_that_let_pods_reach_imds_make_it_high if {
 		"nodegroups": {"demo/workers": {"name": "workers", "clusterName": "demo", "launchTemplate": {"id": "lt-1", "version": "2"}}},
 		"launchTemplates": {"lt-1:2": {"id": "lt-1", "version": "2", "metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 2, "httpEndpoint": "enabled"}}},
 	}
-	doc := object.union(inv([deployment(omitted)], implicit_default), nodes)
+	doc := object.union(inv([aws_deployment(omitted)], implicit_default), nodes)
 	some f in rule.deny with input as doc
 	f.severity == "high"
 	contains(f.message, "The launch templates of node group workers let pods reach IMDS")
+}
+
+# A workload that shows no AWS use (a redis, an nginx) is worth knowing,
+# never a failed gate; hostNetwork does not change that (the IMDS exposure
+# of host-network pods is hostnetwork-imds-exposure's).
+test_no_sign_of_aws_use_is_info if {
+	plain := rule.deny with input as inv([deployment(omitted)], implicit_default)
+	count(plain) == 1
+	some f in plain
+	f.severity == "info"
+	contains(f.message, "No container shows that it calls AWS (no AWS client image, no AWS_* variable, no aws command), so this matters only if it does")
+
+	host := object.union(deployment(omitted), {"podSpec": {"at": pod_spec_at, "hostNetwork": true}})
+	some h in rule.deny with input as inv([host], implicit_default)
+	h.severity == "info"
+}
+
+test_known_aws_image_is_evidence if {
+	image := object.union(container("app", 0, []), {
+		"image": "public.ecr.aws/aws-cli/aws-cli:2.15.0",
+		"imageRef": {"registry": "public.ecr.aws", "repository": "aws-cli/aws-cli", "tag": "2.15.0", "digest": ""},
+	})
+	w := object.union(deployment(omitted), {"containers": [image]})
+	some f in rule.deny with input as inv([w], implicit_default)
+	f.severity == "medium"
+	contains(f.message, `Container "app" runs the known AWS client image "public.ecr.aws/aws-cli/aws-cli:2.15.0", which shows it calls AWS.`)
 }

@@ -23,7 +23,10 @@
 #     runs as another UID than the one the file was given to (medium;
 #     ephemeral containers do not change the file's owner).
 #   - When the cluster version is unknown, the pre-1.19 case is reported as
-#     low, saying that the version decides, and the 1.19 checks still run.
+#     info, saying that the version decides (pass --kubernetes-version or set
+#     cluster.kubernetesVersion): a speculative finding never fails a gate.
+#     The 1.19 checks still run. EKS supports no version before 1.19 today,
+#     so on EKS the info finding is a reminder, not a defect.
 #
 #   Windows pods are skipped: file ownership is not enforced there.
 # related_resources:
@@ -124,7 +127,7 @@ before_1_19 if {
 
 seed_grade(who) := ["high", sprintf("on Kubernetes %s the projected token file is written 0600 and owned by root whatever defaultMode says, so %s cannot read it and AssumeRoleWithWebIdentity fails", [version.raw, who])] if {
 	before_1_19
-} else := ["low", sprintf("on Kubernetes before 1.19 the projected token is root-owned with mode 0600 and %s cannot read it; on 1.19 and later it is readable in this configuration. Pass --kubernetes-version to decide, or set fsGroup: 65534", [who])] if {
+} else := ["info", sprintf("on Kubernetes before 1.19 the projected token is root-owned with mode 0600 and %s cannot read it; on 1.19 and later it is readable in this configuration. Pass --kubernetes-version to decide, or set fsGroup: 65534", [who])] if {
 	not is_object(version)
 }
 

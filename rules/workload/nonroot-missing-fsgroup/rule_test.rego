@@ -290,7 +290,7 @@ test_unknown_version_is_low_and_names_the_missing_fact if {
 	findings := rule.deny with input as inv(null, pod({"runAsUser": 1000}, [app({})], []))
 	count(findings) == 1
 	some f in findings
-	f.severity == "low"
+	f.severity == "info"
 	f.at == ["spec", "template", "spec", "securityContext"]
 	contains(f.message, "on Kubernetes before 1.19 the projected token is root-owned with mode 0600 and the container cannot read it; on 1.19 and later it is readable in this configuration")
 	contains(f.message, "--kubernetes-version")
@@ -301,7 +301,7 @@ test_unknown_version_still_runs_the_1_19_checks if {
 	w := pod(null, [mounted({"runAsNonRoot": true})], [token_volume({"defaultMode": 384}, "sts.amazonaws.com")])
 	findings := rule.deny with input as inv(null, w)
 	{[f.severity, f.at] | some f in findings} == {
-		["low", ["spec", "template", "spec", "containers", 0, "securityContext", "runAsNonRoot"]],
+		["info", ["spec", "template", "spec", "containers", 0, "securityContext", "runAsNonRoot"]],
 		["medium", defaultmode_at],
 	}
 	some f in findings
