@@ -175,11 +175,14 @@ func ServiceAccount(o *Object) (map[string]any, []analyzer.Diagnostic) {
 // webhook reads the IRSA role from.
 const RoleARNAnnotation = "eks.amazonaws.com/role-arn"
 
-var templateRE = regexp.MustCompile(`\{\{|\$\{[^}]*\}|\$\([A-Za-z_][A-Za-z0-9_]*\)`)
+// templateRE matches the placeholders of rules/lib/arn.rego's templated,
+// which keeps role-arn-invalid quiet on the same values.
+var templateRE = regexp.MustCompile(`\{\{|\$\{[^}]*\}|\$\([A-Za-z_][A-Za-z0-9_]*\)|<[A-Za-z][A-Za-z0-9_ -]*>|^arn:[a-z-]*:iam::([xX]{12}|[A-Z][A-Z_]*[A-Z]):`)
 
-// Templated tells a value a template engine has not filled in yet: Helm
-// and Go templates ({{ }}), shell, envsubst and Terraform (${VAR}),
-// Kustomize vars ($(VAR)).
+// Templated tells a value a template engine or a person has not filled in
+// yet: Helm and Go templates ({{ }}), shell, envsubst and Terraform
+// (${VAR}), Kustomize vars ($(VAR)), and the placeholders of documentation
+// (<ACCOUNT_ID>, an account of twelve x, ACCOUNT_ID spelled out).
 func Templated(s string) bool { return templateRE.MatchString(s) }
 
 // ImplicitServiceAccount is the "default" service account Kubernetes creates

@@ -18,11 +18,18 @@ parse_role(s) := {"partition": m[1], "account": m[2], "path": m[3], "name": m[4]
 	count(m[3]) <= 512
 }
 
-# templated is true for values a template engine has not filled in yet:
-# Helm/Go templates ({{ }}), shell/envsubst/Terraform (${VAR}), Kustomize
-# vars ($(VAR)).
+# templated is true for values a template engine or a person has not filled
+# in yet: Helm/Go templates ({{ }}), shell/envsubst/Terraform (${VAR}),
+# Kustomize vars ($(VAR)).
 templated(s) if contains(s, "{{")
 
 templated(s) if regex.match(`\$\{[^}]*\}`, s)
 
 templated(s) if regex.match(`\$\([A-Za-z_][A-Za-z0-9_]*\)`, s)
+
+# Documentation placeholders: <ACCOUNT_ID>, an account of twelve x, or the
+# account spelled as an upper-case name (ACCOUNT_ID). The same patterns make
+# the Kubernetes reader give its notice.
+templated(s) if regex.match(`<[A-Za-z][A-Za-z0-9_ -]*>`, s)
+
+templated(s) if regex.match(`^arn:[a-z-]*:iam::([xX]{12}|[A-Z][A-Z_]*[A-Z]):`, s)
