@@ -8,7 +8,9 @@ type Settings struct {
 	// hostNetwork, as "namespace/name" (namespace may be "*").
 	HostNetworkAllowlist []string
 	// AWSImages are image repositories known to call AWS APIs; a suffix
-	// match on whole path segments ("aws-cli" matches "amazon/aws-cli").
+	// match on whole path segments ("aws-cli" matches "amazon/aws-cli"),
+	// or, for an entry ending in "/", every repository below that path
+	// ("aws-controllers-k8s/" matches "aws-controllers-k8s/s3-controller").
 	AWSImages []string
 	// AWSEnv are environment variable names that show a container uses an
 	// AWS SDK.
@@ -39,29 +41,49 @@ func DefaultSettings() Settings {
 			"monitoring/node-exporter",
 			"*/prometheus-node-exporter",
 		},
+		// Repositories, not tags: a new release stays matched. Only
+		// images known to exist and to call AWS APIs from the pod.
 		AWSImages: []string{
+			// The AWS CLI (Docker Hub amazon/aws-cli, public.ecr.aws/aws-cli/aws-cli).
 			"aws-cli",
 			"amazon/aws-cli",
+			// AWS Load Balancer Controller, and its predecessor the ALB
+			// Ingress Controller (v1, still deployed).
 			"aws-load-balancer-controller",
+			"amazon/aws-alb-ingress-controller",
+			"aws-alb-ingress-controller",
+			// external-dns (registry.k8s.io/external-dns/external-dns,
+			// bitnami/external-dns) and cluster-autoscaler
+			// (registry.k8s.io/autoscaling/cluster-autoscaler).
 			"external-dns",
 			"cluster-autoscaler",
+			// Storage drivers.
 			"aws-ebs-csi-driver",
 			"aws-efs-csi-driver",
 			"aws-fsx-csi-driver",
 			"aws-mountpoint-s3-csi-driver",
+			// Karpenter (public.ecr.aws/karpenter/controller).
 			"karpenter/controller",
+			// Logs, metrics and traces shipped to AWS.
 			"aws-for-fluent-bit",
 			"aws-observability/aws-for-fluent-bit",
-			"external-secrets",
-			"velero-plugin-for-aws",
-			"secrets-store-csi-driver-provider-aws",
 			"aws-otel-collector",
 			"cloudwatch-agent",
+			"aws-xray-daemon",
+			// Secrets.
+			"external-secrets",
+			"secrets-store-csi-driver-provider-aws",
+			"aws-privateca-issuer",
+			// Backups, networking and node lifecycle.
+			"velero-plugin-for-aws",
+			"aws-application-networking-k8s/",
+			"appmesh-controller",
 			"aws-node-termination-handler",
 			"aws-sigv4-proxy",
 			"amazon-k8s-cni",
+			// Every ACK controller (public.ecr.aws/aws-controllers-k8s/<service>-controller).
+			"aws-controllers-k8s/",
 			"ack-s3-controller",
-			"aws-privateca-issuer",
 		},
 		AWSEnv: []string{
 			"AWS_REGION",

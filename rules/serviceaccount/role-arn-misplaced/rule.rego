@@ -13,8 +13,12 @@
 #   eks.amazon.com/role-arn, amazonaws.com/role-arn, a key with stray
 #   whitespace: compared after removing case and separators), skip-containers
 #   on a ServiceAccount, and pod-level keys on a workload's own metadata,
-#   which is not copied to its pods. Other eks.amazonaws.com keys
-#   (compute-type, nodegroup, fargate-profile, …) are left alone.
+#   which is not copied to its pods. The message names the webhook key a
+#   near miss resembles. Real keys of other components are not near misses:
+#   the labels EKS sets (eks.amazonaws.com/compute-type, nodegroup,
+#   nodegroup-image, capacityType, fargate-profile) and every key under
+#   testing.eks.amazonaws.com/, the prefix of the webhook's own test harness
+#   (testing.eks.amazonaws.com/serviceAccount/roleArn and the like).
 #
 #   Graded by the key: role-arn high (the pods lose their role), audience and
 #   skip-containers medium (wrong token audience; credentials injected into
@@ -218,8 +222,30 @@ workloads_with_intended_keys := {i |
 intended(key) := key if {
 	webhook_keys[key]
 } else := sort(matches)[0] if {
+	not valid_elsewhere(key)
 	matches := {real | some real in webhook_keys; near_miss(key, real)}
 	count(matches) > 0
+}
+
+# valid_elsewhere: keys that look like the webhook's but are another
+# component's real keys, so resembling a webhook key is no mistake. The
+# webhook's own test harness annotates its fixture pods with keys under
+# testing.eks.amazonaws.com/ (serviceAccount/roleArn, serviceAccount/audience,
+# containercredentials/audience, …) that it copies onto a fake
+# ServiceAccount; a webhook started with --annotation-prefix
+# testing.eks.amazonaws.com reads that prefix too.
+valid_elsewhere(key) if startswith(lower(key), "testing.eks.amazonaws.com/")
+
+valid_elsewhere(key) if eks_keys[key]
+
+# The labels EKS itself sets on nodes and Fargate pods, which share the
+# webhook's prefix.
+eks_keys := {
+	"eks.amazonaws.com/compute-type",
+	"eks.amazonaws.com/fargate-profile",
+	"eks.amazonaws.com/nodegroup",
+	"eks.amazonaws.com/nodegroup-image",
+	"eks.amazonaws.com/capacityType",
 }
 
 # norm keeps only letters and digits, lower-cased, so case, separators and

@@ -187,6 +187,35 @@ test_unrelated_keys_are_not_near_misses if {
 	}))
 }
 
+test_webhook_test_harness_keys_are_not_near_misses if {
+	keys := {
+		"testing.eks.amazonaws.com/serviceAccount/roleArn": role,
+		"testing.eks.amazonaws.com/serviceAccount/audience": "sts.amazonaws.com",
+		"testing.eks.amazonaws.com/serviceAccount/sts-regional-endpoints": "true",
+		"testing.eks.amazonaws.com/serviceAccount/token-expiration": "3600",
+		"testing.eks.amazonaws.com/containercredentials/audience": "pods.eks.amazonaws.com",
+		"testing.eks.amazonaws.com/skip-containers": "sidecar",
+		"testing.eks.amazonaws.com/role-arn": role,
+	}
+	count(rule.deny) == 0 with input as irsalint.resolve(sa_only(keys))
+	count(rule.deny) == 0 with input as irsalint.resolve(with_sa(deployment({}, keys, "api"), {}))
+}
+
+test_eks_labels_are_not_near_misses if {
+	count(rule.deny) == 0 with input as irsalint.resolve(sa_only({
+		"eks.amazonaws.com/compute-type": "fargate",
+		"eks.amazonaws.com/fargate-profile": "default",
+		"eks.amazonaws.com/nodegroup": "ng-1",
+		"eks.amazonaws.com/nodegroup-image": "ami-0123456789abcdef0",
+		"eks.amazonaws.com/capacityType": "SPOT",
+	}))
+}
+
+test_near_miss_names_the_key_it_resembles if {
+	some f in rule.deny with input as irsalint.resolve(sa_only({"eks.amazon.com/audience": "x"}))
+	contains(f.message, `the webhook matches only the exact key "eks.amazonaws.com/audience"`)
+}
+
 test_near_miss_of_other_keys_is_graded if {
 	findings := rule.deny with input as irsalint.resolve(sa_only({
 		"eks.amazonaws.com/role-arn": role,

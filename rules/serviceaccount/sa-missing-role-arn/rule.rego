@@ -6,7 +6,7 @@
 #   annotation and no EKS Pod Identity association covers it. With no role,
 #   the SDK's credential chain ends at the instance metadata service, so the
 #   pods run with the node's IAM role, shared by every pod on the node; on
-#   Fargate there is no metadata service and their AWS calls fail. Three
+#   Fargate there is no metadata service and their AWS calls fail. Four
 #   signals, one finding per place to fix:
 #
 #   - a trust policy admits the ServiceAccount: a role of this cluster
@@ -19,15 +19,32 @@
 #     ServiceAccount are not reported again through the signals below. The
 #     namespace's default ServiceAccount is left to default-sa-has-role: the
 #     fix there is a dedicated ServiceAccount, not an annotation on default.
+#   - an image from the catalogue of known AWS clients: the AWS CLI, the
+#     AWS Load Balancer Controller and its predecessor the ALB Ingress
+#     Controller, external-dns, cluster-autoscaler, Karpenter, the EBS, EFS,
+#     FSx and Mountpoint for S3 CSI drivers, aws-for-fluent-bit, the
+#     CloudWatch agent, the ADOT collector, the X-Ray daemon,
+#     external-secrets, the Secrets Store CSI AWS provider, Velero's AWS
+#     plugin, the Gateway API and App Mesh controllers,
+#     aws-node-termination-handler, every ACK controller, …. Images are
+#     matched by repository, never by tag or digest, with or without the
+#     registry: an entry matches a repository that ends with it on whole
+#     path segments (`aws-cli` matches `amazon/aws-cli` and
+#     `public.ecr.aws/aws-cli/aws-cli`, not `my-aws-cli`), and an entry
+#     ending in `/` matches every repository below it
+#     (`aws-controllers-k8s/`). The built-in catalogue is in
+#     analyzer/inventory/settings.go; settings.awsImages in .irsalint.yaml
+#     adds to it (docs/configuration.md) and `irsalint inventory` prints
+#     the one in force (settings.awsImages), or
+#   - a command or args element that runs the AWS CLI: `aws` or a path
+#     ending in `/aws`, or a shell script after `-c` that runs `aws <word>`
+#     at a command position (not `echo aws …`), or
 #   - a container environment variable that only AWS SDK users set (the
 #     configurable settings.awsEnv list, for example AWS_REGION or
-#     AWS_DEFAULT_REGION), or
-#   - an image from the configurable catalogue of known AWS clients
-#     (settings.awsImages: the AWS CLI, the AWS Load Balancer Controller,
-#     external-dns, cluster-autoscaler, the EBS and EFS CSI drivers,
-#     Karpenter, aws-for-fluent-bit, external-secrets, …; matched on whole
-#     path segments at the end of the image repository). These are reported
-#     once per workload, on its first signal.
+#     AWS_DEFAULT_REGION).
+#
+#   These are reported once per workload, on its first signal (image, then
+#   command, then env, container by container).
 #
 #   Containers that get credentials another way (static keys, their own
 #   web identity variables, a container credentials endpoint) are not
@@ -169,6 +186,9 @@ container_signals(c, fallback) := [object.union(sig, {"container": c, "fallback"
 
 signal_text(s) := sprintf("sets %s", [s.name]) if {
 	s.kind == "env"
+} else := sprintf("runs the AWS CLI (%q)", [s.excerpt]) if {
+	# The excerpt is one line of at most 60 characters; %q escapes it.
+	s.kind == "command"
 } else := sprintf("runs the known AWS client image %q", [s.container.image])
 
 describe_sa(sa) := sprintf("its ServiceAccount %s", [sa.key]) if {

@@ -103,6 +103,29 @@ test_image_catalogue_entry_may_include_the_registry if {
 	count(rule.deny) == 1 with input as inp
 }
 
+test_image_catalogue_prefix_entry_matches_every_repository_below_it if {
+	inp := irsalint.resolve(object.union(plain([container(0, "c", "public.ecr.aws", "aws-controllers-k8s/s3-controller", [])]), {"settings": {"awsImages": ["aws-controllers-k8s/"]}}))
+	count(rule.deny) == 1 with input as inp
+	lone := irsalint.resolve(object.union(plain([container(0, "c", "public.ecr.aws", "aws-controllers-k8s", [])]), {"settings": {"awsImages": ["aws-controllers-k8s/"]}}))
+	count(rule.deny) == 0 with input as lone
+}
+
+with_fields(c, fields) := object.union(c, fields)
+
+test_aws_cli_in_a_script_fires_at_the_script if {
+	c := with_fields(container(0, "sync", "docker.io", "alpine", []), {"command": ["sh", "-c"], "args": ["set -e\naws s3 sync /data \"s3://b/$(date)\""]})
+	findings := rule.deny with input as plain([c])
+	count(findings) == 1
+	some f in findings
+	f.at == ["spec", "template", "spec", "containers", 0, "args", 0]
+	contains(f.message, `container "sync" runs the AWS CLI ("aws s3 sync /data \"s3://b/$(date)\""), so it likely calls AWS`)
+}
+
+test_aws_cli_mentioned_by_echo_is_quiet if {
+	c := with_fields(container(0, "say", "docker.io", "alpine", []), {"command": ["sh", "-c", "echo aws s3 is fun"]})
+	count(rule.deny) == 0 with input as plain([c])
+}
+
 test_first_signal_wins_and_one_finding_per_workload if {
 	findings := rule.deny with input as plain([
 		app(0, ["AWS_SDK_LOAD_CONFIG"]),
