@@ -73,6 +73,32 @@ func TestRuleFixtures(t *testing.T) {
 	}
 }
 
+// TestRealisticRepositories lints each folder of testdata/realistic as a
+// whole: repositories written the way public EKS projects write theirs, with
+// every finding they must give (rule, line and severity) written down and
+// everything else silent. docs/precision.md tells how they were made.
+func TestRealisticRepositories(t *testing.T) {
+	root := repoRoot(t)
+	dirs, err := os.ReadDir(filepath.Join(root, "testdata", "realistic"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range dirs {
+		if d.IsDir() {
+			n++
+			rel := filepath.ToSlash(filepath.Join("testdata", "realistic", d.Name()))
+			t.Run(d.Name(), func(t *testing.T) {
+				t.Parallel()
+				checkFixture(t, root, rel, "", false)
+			})
+		}
+	}
+	if n == 0 {
+		t.Fatal("testdata/realistic holds no repository")
+	}
+}
+
 // TestScenarios lints each folder of testdata/scenarios as a whole: whole
 // inputs (an account's roles, a repository) whose every expected finding,
 // of any rule, is written down beside them.
@@ -108,12 +134,22 @@ func checkFixture(t *testing.T, root, rel, rule string, isFail bool) {
 		t.Fatalf("JSON report: %v\n%s", err, stdout.String())
 	}
 	got := map[expectation]string{}
+	gotSeverity := map[expectation]string{}
 	for _, f := range rep.Findings {
-		got[expectation{f.Location.File, f.Location.Line, f.Rule}] = f.Message
+		e := expectation{f.Location.File, f.Location.Line, f.Rule}
+		got[e], gotSeverity[e] = f.Message, f.Severity
 	}
 	wantSet := map[expectation]bool{}
 	fires := false
+	var problems []string
 	for _, w := range wants {
+		// "rule-id (severity)" also wants the finding's severity.
+		if id, sev, ok := strings.Cut(w.rule, " ("); ok {
+			w.rule, sev = id, strings.TrimSuffix(sev, ")")
+			if g, found := gotSeverity[w]; found && g != sev {
+				problems = append(problems, fmt.Sprintf("severity  %s is %s, want %s", w, g, sev))
+			}
+		}
 		wantSet[w] = true
 		if w.rule == rule {
 			fires = true
@@ -125,7 +161,6 @@ func checkFixture(t *testing.T, root, rel, rule string, isFail bool) {
 	if rule != "" && !isFail && fires {
 		t.Errorf("%s is a pass fixture but wants a %s finding", rel, rule)
 	}
-	var problems []string
 	for w := range wantSet {
 		if _, ok := got[w]; !ok {
 			problems = append(problems, fmt.Sprintf("missing   %s", w))
@@ -146,6 +181,7 @@ func checkFixture(t *testing.T, root, rel, rule string, isFail bool) {
 type jsonReport struct {
 	Findings []struct {
 		Rule     string
+		Severity string
 		Message  string
 		Location struct {
 			File string

@@ -11,6 +11,13 @@
 #   declaration and, where one object is joined to another (a workload to its
 #   ServiceAccount, a ServiceAccount to its role), uses the first in file
 #   order, whatever order the paths were given in.
+#
+#   Two declarations are reported at both places (medium). Three or more are
+#   variants kept on purpose — examples, test fixtures, Kustomize bases and
+#   overlays read as plain files — so they get one info finding, at the
+#   first declaration in file order, with the others as related locations:
+#   worth knowing (each variant is linted on its own terms), never a failed
+#   gate.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
 #     description: Kubernetes — object names are unique per kind and namespace
@@ -27,9 +34,25 @@ import data.irsalint.lib.result
 
 deny contains result.with_related(result.finding(decl, decl.at, message), related) if {
 	some d in input.duplicates
+	count(d.declarations) == 2
 	some i, decl in d.declarations
 	message := sprintf("%s is declared %d times with different content: %s", [d.object, count(d.declarations), consequence(d.kind)])
 	related := [result.related(other, other.at, "another declaration") | some j, other in d.declarations; j != i]
+}
+
+deny contains result.with_related(result.graded(first, first.at, message, "info"), related) if {
+	some d in input.duplicates
+	count(d.declarations) > 2
+	ordered := sort([decl.ref | some decl in d.declarations])
+	first := [decl | some decl in d.declarations; decl.ref == ordered[0]][0]
+	message := sprintf("%s is declared %d times with different content, variants such as examples, test fixtures or Kustomize overlays read as plain files: %s. Each is linted as written; render overlays (kustomize build) to lint what is applied.", [
+		d.object, count(d.declarations), consequence(d.kind),
+	])
+	related := [result.related(other, other.at, "another declaration") |
+		some ref in array.slice(ordered, 1, 6)
+		some other in d.declarations
+		other.ref == ref
+	]
 }
 
 consequence("Role") := "these IAM exports disagree, so at most one of them is the role the account holds now"

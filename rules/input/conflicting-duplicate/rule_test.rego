@@ -7,15 +7,29 @@ dup(kind, refs) := {"duplicates": [{
 	"declarations": [{"ref": ref, "at": ["metadata", "name"]} | some ref in refs],
 }]}
 
-test_each_declaration_reported_with_the_others_related if {
-	findings := rule.deny with input as dup("ServiceAccount", ["a.yaml#0", "b.yaml#0", "c.yaml#1"])
-	count(findings) == 3
+test_a_pair_is_reported_at_both_places if {
+	findings := rule.deny with input as dup("ServiceAccount", ["b.yaml#0", "a.yaml#0"])
+	count(findings) == 2
 	some f in findings
 	f.ref == "b.yaml#0"
 	f.at == ["metadata", "name"]
-	[r.ref | some r in f.related] == ["a.yaml#0", "c.yaml#1"]
-	contains(f.message, "declared 3 times with different content")
+	not f.severity
+	[r.ref | some r in f.related] == ["a.yaml#0"]
+	contains(f.message, "declared 2 times with different content")
 	contains(f.message, "the cluster keeps whichever is applied last")
+}
+
+# Three or more are variants: one info finding at the first in file order,
+# whatever order they came in, at most five others related.
+test_variants_are_one_info_finding if {
+	refs := ["g.yaml#0", "c.yaml#1", "a.yaml#0", "f.yaml#0", "b.yaml#0", "e.yaml#0", "d.yaml#0"]
+	findings := rule.deny with input as dup("ServiceAccount", refs)
+	count(findings) == 1
+	some f in findings
+	f.ref == "a.yaml#0"
+	f.severity == "info"
+	[r.ref | some r in f.related] == ["b.yaml#0", "c.yaml#1", "d.yaml#0", "e.yaml#0", "f.yaml#0"]
+	contains(f.message, "declared 7 times with different content, variants such as examples")
 }
 
 test_roles_say_the_exports_disagree if {

@@ -102,7 +102,7 @@ evidence_text(sig) := sprintf("container %q sets %s, which", [sig.container.name
 	sig.kind == "env"
 } else := sprintf("container %q runs the known AWS client image %q, which", [sig.container.name, sig.container.image]) if {
 	sig.kind == "image"
-} else := sprintf("container %q runs the AWS CLI, which", [sig.container.name])
+} else := sprintf("container %q runs the AWS CLI (%q), which", [sig.container.name, sig.excerpt])
 
 upper_first(s) := concat("", [upper(substring(s, 0, 1)), substring(s, 1, -1)])
 

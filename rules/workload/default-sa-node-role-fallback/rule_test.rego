@@ -211,3 +211,15 @@ test_known_aws_image_is_evidence if {
 	f.severity == "medium"
 	contains(f.message, `Container "app" runs the known AWS client image "public.ecr.aws/aws-cli/aws-cli:2.15.0", which shows it calls AWS.`)
 }
+
+test_aws_command_is_evidence if {
+	run := object.union(container("app", 0, []), {
+		"image": "alpine:3.20",
+		"imageRef": {"registry": "docker.io", "repository": "library/alpine", "tag": "3.20", "digest": ""},
+		"command": ["sh", "-c", "aws s3 sync /data s3://backups"],
+	})
+	w := object.union(deployment(omitted), {"containers": [run]})
+	some f in rule.deny with input as inv([w], implicit_default)
+	f.severity == "medium"
+	contains(f.message, `Container "app" runs the AWS CLI (`)
+}
