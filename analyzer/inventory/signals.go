@@ -126,7 +126,11 @@ func commandSignal(c map[string]any, at []any) map[string]any {
 			if excerpt, ok := shellRunsAWS(e.s); ok {
 				return commandHit(e.path, excerpt)
 			}
-			continue
+			// A one-word script ("sh -c aws") runs that word; any other
+			// ends here, whatever its last word ("echo /usr/bin/aws").
+			if strings.ContainsAny(e.s, " \t\n") {
+				continue
+			}
 		}
 		if isAWSExecutable(e.s) {
 			words := make([]string, 0, len(argv)-i)
@@ -150,13 +154,15 @@ func isAWSExecutable(s string) bool {
 }
 
 // isShellC: the option that makes sh or bash read the next argument as a
-// script, alone or among other single-letter options ("-c", "-ec", "-xc").
+// script, alone or among the single-letter options written with it ("-c",
+// "-ec", "-xc", "-lc", "-euxc"). Other letters are refused so that a
+// program's single-dash long option ("-cluster", "-config") is not one.
 func isShellC(s string) bool {
-	if len(s) < 2 || s[0] != '-' || s[1] == '-' || !strings.Contains(s, "c") {
+	if len(s) < 2 || s[0] != '-' || !strings.Contains(s, "c") {
 		return false
 	}
 	for _, r := range s[1:] {
-		if r < 'a' || r > 'z' {
+		if !strings.ContainsRune("celuvx", r) {
 			return false
 		}
 	}

@@ -498,3 +498,43 @@ func TestOutputToDevice(t *testing.T) {
 		t.Errorf("-o DIR: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+// An object with a pod template but no containers (a Kustomize patch) is
+// no workload: its own verdict in every format, not "ok".
+func TestIdentitiesPartialObject(t *testing.T) {
+	dir := t.TempDir()
+	patch := `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: payments
+spec:
+  template:
+    spec:
+      serviceAccountName: api
+`
+	if err := os.WriteFile(filepath.Join(dir, "patch.yaml"), []byte(patch), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const detail = "not a workload: a patch or partial object (no containers)"
+	r := runCLI(t, "", "identities", dir)
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "Deployment/api") || !strings.Contains(r.stdout, "partial: "+detail+"\n") ||
+		!strings.HasSuffix(r.stdout, "\n0 workloads; 1 not a workload (partial: no containers)\n") || strings.Contains(r.stdout, " ok") {
+		t.Errorf("text:\n%s", r.stdout)
+	}
+	r = runCLI(t, "", "identities", "-f", "json", dir)
+	var doc struct {
+		Identities []struct{ Verdict, Detail string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc.Identities) != 1 ||
+		doc.Identities[0].Verdict != "partial" || doc.Identities[0].Detail != detail {
+		t.Errorf("json: %v\n%s", err, r.stdout)
+	}
+	r = runCLI(t, "", "identities", "-f", "csv", dir)
+	if !strings.Contains(r.stdout, "\npayments,Deployment,api,api,,,partial,"+detail+",") {
+		t.Errorf("csv:\n%s", r.stdout)
+	}
+}

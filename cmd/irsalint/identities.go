@@ -21,7 +21,8 @@ EKS Pod Identity, the node role through IMDS, none on Fargate), the role,
 and a verdict: ok, unverified (the role is not in the scan), will-be-denied
 (the role's trust does not admit the ServiceAccount, or the role does not
 exist), will-fail, falls-back-to-node-role, static-keys-shadow-role,
-static-keys, no-credentials, manual, unknown. Give IAM inputs (a trust
+static-keys, no-credentials, manual, unknown; partial for an object with a
+pod template but no containers (a patch, not a workload). Give IAM inputs (a trust
 policy, aws iam get-account-authorization-details output) and the cluster's
 OIDC issuer for trust verdicts. The JSON form is documented in
 docs/identities.md.
@@ -137,14 +138,27 @@ func writeIdentitiesText(w io.Writer, rows []identityRow) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAMESPACE\tWORKLOAD\tSERVICE ACCOUNT\tMECHANISM\tROLE\tVERDICT")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s/%s\t%s\t%s\t%s\t%s\n", r.Namespace, r.Kind, r.Name, r.ServiceAccount, r.Mechanism, role(r.RoleARN), strings.ReplaceAll(r.Verdict, "-", " "))
+		verdict := strings.ReplaceAll(r.Verdict, "-", " ")
+		mechanism := r.Mechanism
+		if r.Verdict == verdictPartial {
+			// The table has no detail column, and "partial" alone would
+			// not say that the row is no workload at all.
+			verdict += ": " + r.Detail
+			mechanism = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s/%s\t%s\t%s\t%s\t%s\n", r.Namespace, r.Kind, r.Name, r.ServiceAccount, mechanism, role(r.RoleARN), verdict)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	counts := map[string]int{}
 	var order []string
+	workloads := 0
 	for _, r := range rows {
+		if r.Verdict == verdictPartial {
+			continue
+		}
+		workloads++
 		if counts[r.Verdict] == 0 {
 			order = append(order, r.Verdict)
 		}
@@ -154,9 +168,25 @@ func writeIdentitiesText(w io.Writer, rows []identityRow) error {
 	for _, v := range order {
 		parts = append(parts, fmt.Sprintf("%d %s", counts[v], strings.ReplaceAll(v, "-", " ")))
 	}
-	_, err := fmt.Fprintf(w, "\n%d workloads: %s\n", len(rows), strings.Join(parts, ", "))
+	summary := fmt.Sprintf("%d workloads", workloads)
+	if len(parts) > 0 {
+		summary += ": " + strings.Join(parts, ", ")
+	}
+	// Partial objects are counted apart: they are not workloads.
+	if n := len(rows) - workloads; n > 0 {
+		what := "workloads"
+		if n == 1 {
+			what = "a workload"
+		}
+		summary += fmt.Sprintf("; %d not %s (partial: no containers)", n, what)
+	}
+	_, err := fmt.Fprintf(w, "\n%s\n", summary)
 	return err
 }
+
+// verdictPartial is the verdict of a row that is no workload: a pod
+// template without containers (data.irsalint.lib.binding.worst_of).
+const verdictPartial = "partial"
 
 func writeIdentitiesJSON(w io.Writer, rows []identityRow) error {
 	if rows == nil {

@@ -206,7 +206,9 @@ multi_namespace_roles := {k |
 # as, and whether that will work. Verdicts, worst first: will-be-denied,
 # will-fail, static-keys-shadow-role, falls-back-to-node-role, static-keys,
 # no-credentials, manual, unknown, unverified, ok. The workload's verdict is
-# its worst container's.
+# its worst container's. An object with a pod template but no containers (a
+# Kustomize patch, a partial object) runs nothing, so it gets no container
+# verdict: it is "partial", which says nothing about the workload it patches.
 identities := [identity_row(w) | some w in input.workloads]
 
 verdict_rank := {
@@ -233,7 +235,7 @@ identity_row(w) := {
 
 worst_of(rows) := rows[sort([[verdict_rank[r.verdict], i] | some i, r in rows])[0][1]] if {
 	count(rows) > 0
-} else := {"verdict": "ok", "detail": "no containers"}
+} else := {"verdict": "partial", "detail": "not a workload: a patch or partial object (no containers)"}
 
 ordered_unique(list) := [x |
 	some i, x in list

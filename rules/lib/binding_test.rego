@@ -29,3 +29,15 @@ test_configured_issuer_wins if {
 	binding.this_cluster == {"issuers": {issuer}, "inferred": false} with input as {"cluster": {"oidcIssuer": issuer}, "serviceAccounts": {}, "roles": {}}
 	binding.this_cluster == {"issuers": set(), "inferred": true} with input as {"cluster": {"oidcIssuer": null}, "serviceAccounts": {}, "roles": {}}
 }
+
+test_identity_of_an_object_without_containers_is_partial if {
+	row := binding.identity_row({
+		"ref": "p", "kind": "Deployment", "namespace": "shop", "name": "api",
+		"serviceAccount": {"name": "api", "key": "shop/api"}, "containers": [],
+	})
+	row.verdict == "partial"
+	row.detail == "not a workload: a patch or partial object (no containers)"
+	row.mechanism == ""
+	row.roleArn == null
+	row.containers == []
+}
