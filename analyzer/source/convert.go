@@ -43,6 +43,9 @@ type converter struct {
 	hash     uint64            // hash of path
 	dups     []Duplicate
 	dupSeen  map[analyzer.Position]bool
+	// starts holds the source offset where each node's properties start,
+	// when the source may hold a "!" tag (nonSpecificTag).
+	starts map[int]bool
 }
 
 func pos(n *yaml.Node) analyzer.Position {
@@ -73,6 +76,14 @@ func (c *converter) scan(root *yaml.Node) {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		c.count++
+		if c.src.mayHaveBangTag() {
+			if c.starts == nil {
+				c.starts = map[int]bool{}
+			}
+			if i, ok := c.src.offset(pos(n)); ok {
+				c.starts[i] = true
+			}
+		}
 		if n.Anchor != "" {
 			if c.anchors == nil {
 				c.anchors = map[*yaml.Node]int8{}
@@ -241,6 +252,11 @@ func (c *converter) nonSpecificTag(n *yaml.Node) bool {
 			}
 		}
 	done:
+		// A "!" where another node starts is that node's tag: in
+		// "0: &a\n! :" it tags the next key, not this empty value.
+		if c.starts[i] {
+			return false
+		}
 	}
 	return i < len(data) && data[i] == '!'
 }

@@ -274,6 +274,9 @@ func TestDecodeScalars(t *testing.T) {
 		{"!!map 12", "12"},
 		// The non-specific tag "!" makes a string, even though yaml.v3 forgets it.
 		{"! 12", "12"}, {"&x ! yes", "yes"}, {"!", ""}, {"&a\n  !\n  true", "true"},
+		// A "!" on a line no more indented than the anchor's tags the next
+		// key, not this empty value.
+		{"&a\n! : 1", nil},
 		// Plain text.
 		{"arn:aws:iam::111122223333:role/app", "arn:aws:iam::111122223333:role/app"},
 		{"<<", "<<"}, {"1.2.3", "1.2.3"}, {"0x", "0x"}, {"1__0", int64(10)}, {"+.5", 0.5},
