@@ -43,9 +43,9 @@ type converter struct {
 	hash     uint64            // hash of path
 	dups     []Duplicate
 	dupSeen  map[analyzer.Position]bool
-	// starts holds the source offset where each node's properties start,
-	// when the source may hold a "!" tag (nonSpecificTag).
-	starts map[int]bool
+	// starts counts the scalars whose properties start at each source
+	// offset, when the source may hold a "!" tag (nonSpecificTag).
+	starts map[int]int
 }
 
 func pos(n *yaml.Node) analyzer.Position {
@@ -76,12 +76,12 @@ func (c *converter) scan(root *yaml.Node) {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		c.count++
-		if c.src.mayHaveBangTag() {
+		if n.Kind == yaml.ScalarNode && c.src.mayHaveBangTag() {
 			if c.starts == nil {
-				c.starts = map[int]bool{}
+				c.starts = map[int]int{}
 			}
 			if i, ok := c.src.offset(pos(n)); ok {
-				c.starts[i] = true
+				c.starts[i]++
 			}
 		}
 		if n.Anchor != "" {
@@ -232,6 +232,12 @@ func (c *converter) nonSpecificTag(n *yaml.Node) bool {
 	if !ok || i >= len(data) {
 		return false
 	}
+	if data[i] == '!' && n.Value == "" && c.starts[i] > 1 {
+		// An empty value has no text of its own: yaml.v3 places it where
+		// the next node starts ("? k" then "! x:"), and that "!" is the
+		// next node's.
+		return false
+	}
 	if data[i] == '&' {
 		i++
 		for i < len(data) && isAnchorChar(data[i]) {
@@ -254,7 +260,7 @@ func (c *converter) nonSpecificTag(n *yaml.Node) bool {
 	done:
 		// A "!" where another node starts is that node's tag: in
 		// "0: &a\n! :" it tags the next key, not this empty value.
-		if c.starts[i] {
+		if c.starts[i] > 0 {
 			return false
 		}
 	}
