@@ -188,20 +188,25 @@ func runExplain(args []string, sys system) error {
 	return rulesdoc.Explain(sys.Stdout, r)
 }
 
-// suggest proposes the rule whose ID shares the longest prefix with id.
+// suggest proposes the rule ID nearest to id by edit distance.
 func suggest(id string, rules []analyzer.Rule) string {
-	best, bestLen := "", 3
-	for _, r := range rules {
-		n := 0
-		for n < len(id) && n < len(r.ID) && id[n] == r.ID[n] {
-			n++
-		}
-		if n > bestLen || strings.Contains(r.ID, id) && len(id) > bestLen {
-			best, bestLen = r.ID, max(n, len(id))
-		}
+	ids := make([]string, len(rules))
+	for i, r := range rules {
+		ids[i] = r.ID
 	}
-	if best == "" {
-		return ""
+	best, ok := closest(id, ids)
+	if !ok {
+		// An abbreviation: the one ID that starts with it.
+		var starts []string
+		for _, c := range ids {
+			if len(id) >= 3 && strings.HasPrefix(c, id) {
+				starts = append(starts, c)
+			}
+		}
+		if len(starts) != 1 {
+			return ""
+		}
+		best = starts[0]
 	}
 	return fmt.Sprintf("; did you mean %q?", best)
 }
@@ -218,6 +223,43 @@ func version() string {
 		return bi.Main.Version
 	}
 	return "dev"
+}
+
+// versionInfo is what "version --json" prints.
+func versionInfo() map[string]string {
+	info := map[string]string{"version": version()}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		info["go"] = bi.GoVersion
+		for _, d := range bi.Deps {
+			if d.Path == "github.com/open-policy-agent/opa" {
+				info["opa"] = d.Version
+			}
+		}
+	}
+	return info
+}
+
+const versionUsage = `Usage: irsalint version [--json]
+
+Print irsalint's version, and the Go and OPA versions it was built with.
+`
+
+func runVersion(args []string, sys system) error {
+	fs := newFlags("version", versionUsage, sys)
+	asJSON := fs.Bool("json", false, "print {\"version\", \"go\", \"opa\"} as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("version takes no arguments")
+	}
+	if !*asJSON {
+		fmt.Fprintf(sys.Stdout, "irsalint %s\n", versionString())
+		return nil
+	}
+	enc := json.NewEncoder(sys.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(versionInfo())
 }
 
 func versionString() string {

@@ -100,8 +100,7 @@ func run(ctx context.Context, args []string, sys system) int {
 	case "explain":
 		err = runExplain(rest, sys)
 	case "version", "--version":
-		fmt.Fprintf(sys.Stdout, "irsalint %s\n", versionString())
-		return exitOK
+		err = runVersion(rest, sys)
 	case "help", "-h", "--help":
 		if len(rest) > 0 {
 			return run(ctx, []string{rest[0], "--help"}, sys)
@@ -109,7 +108,12 @@ func run(ctx context.Context, args []string, sys system) int {
 		fmt.Fprint(sys.Stdout, mainUsage)
 		return exitOK
 	default:
-		err = usagef("unknown command %q (want lint, audit, merge, identities, inventory, rules, explain or version)", cmd)
+		hint := ""
+		if best, ok := closest(cmd, commands); ok {
+			hint = fmt.Sprintf("; did you mean %q?", best)
+		}
+		fmt.Fprintf(sys.Stderr, "irsalint: unknown command %q%s\nRun \"irsalint help\" for the commands.\n", cmd, hint)
+		return exitError
 	}
 	switch {
 	case err == nil:
@@ -126,6 +130,9 @@ func run(ctx context.Context, args []string, sys system) int {
 		return exitError
 	}
 }
+
+// commands are the command names, for suggestions.
+var commands = []string{"lint", "audit", "merge", "identities", "inventory", "rules", "explain", "version", "help"}
 
 // newFlags makes a flag set whose errors are returned, not printed and
 // exited on, and whose --help goes to stdout.
@@ -245,8 +252,32 @@ func runLint(ctx context.Context, args []string, sys system) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return lintAndReport(ctx, opts, &rf, fs.Args(), sys)
+	return lintAndReport(ctx, opts, &rf, fs.Args(), sys, true)
 }
+
+// onceValue is a string flag that may be given once: a second -f would
+// otherwise silently replace the first.
+type onceValue struct {
+	p   *string
+	set bool
+}
+
+func (v *onceValue) String() string {
+	if v == nil || v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+
+func (v *onceValue) Set(s string) error {
+	if v.set {
+		return fmt.Errorf("given twice (%q, then %q): one per run", *v.p, s)
+	}
+	*v.p, v.set = s, true
+	return nil
+}
+
+func (*onceValue) Type() string { return "string" }
 
 // reportFlags are the flags of the commands that run rules and report.
 type reportFlags struct {
@@ -262,7 +293,8 @@ type reportFlags struct {
 }
 
 func (f *reportFlags) registerOutput(fs *pflag.FlagSet) {
-	fs.StringVarP(&f.format, "format", "f", "text", "output format: "+strings.Join(report.Names(), ", "))
+	f.format = "text"
+	fs.VarP(&onceValue{p: &f.format}, "format", "f", "output format: "+strings.Join(report.Names(), ", "))
 	fs.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of standard output")
 	fs.StringVar(&f.failOn, "fail-on", "low", "lowest severity that makes the exit code 1: critical, high, medium, low, info or none")
 	fs.StringVar(&f.minSeverity, "min-severity", "info", "report only findings of this severity or above (the others neither show nor count)")
@@ -278,9 +310,13 @@ func (f *reportFlags) registerRules(fs *pflag.FlagSet) {
 
 // check validates the flag values before any work is done.
 func (f *reportFlags) check() (report.Reporter, analyzer.Severity, error) {
-	reporter, ok := report.Reporters[f.format]
+	reporter, ok := report.Reporters[strings.ToLower(f.format)]
 	if !ok {
-		return nil, 0, usagef("unknown --format %q (want %s)", f.format, strings.Join(report.Names(), ", "))
+		hint := ""
+		if best, near := closest(strings.ToLower(f.format), report.Names()); near {
+			hint = fmt.Sprintf("; did you mean %q?", best)
+		}
+		return nil, 0, usagef("unknown --format %q (want %s)%s", f.format, strings.Join(report.Names(), ", "), hint)
 	}
 	if _, err := f.min(); err != nil {
 		return nil, 0, err
@@ -315,7 +351,7 @@ func keepAtLeast(fs []analyzer.Finding, min analyzer.Severity) []analyzer.Findin
 // lintAndReport runs the rules on opts' inputs and writes the report; the
 // exit code follows the findings and diagnostics. inputs are the arguments
 // an output path must not be.
-func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inputs []string, sys system) (int, error) {
+func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inputs []string, sys system, needInput bool) (int, error) {
 	reporter, threshold, err := rf.check()
 	if err != nil {
 		return 0, err
@@ -382,6 +418,12 @@ func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inpu
 			return exitError, nil
 		}
 	}
+	if needInput && res.Inventory.Stats.Files == 0 {
+		// A gate that read nothing proved nothing: a mistyped path or a
+		// folder of other files must not pass.
+		fmt.Fprintln(sys.Stderr, "irsalint: nothing was analyzed: no input file was read (check the paths)")
+		return exitError, nil
+	}
 	if threshold != 0 && res.Failing(threshold) {
 		return exitFindings, nil
 	}
@@ -412,7 +454,7 @@ func parseFailOn(s string) (analyzer.Severity, error) {
 	}
 	sev, err := analyzer.ParseSeverity(s)
 	if err != nil {
-		return 0, usagef("--fail-on: %v or none", strings.TrimSuffix(err.Error(), ")"))
+		return 0, usagef("--fail-on: %v, or none)", strings.TrimSuffix(err.Error(), ")"))
 	}
 	return sev, nil
 }
