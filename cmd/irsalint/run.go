@@ -63,7 +63,7 @@ Exit codes:
   0  no finding at or above --fail-on
   1  findings at or above --fail-on
   2  the analysis could not be trusted: bad flag, unreadable or unparseable
-     input, a rule that failed to compile or run
+     input, a rule that failed to compile or run, no input read at all
 `
 
 func run(ctx context.Context, args []string, sys system) int {
@@ -232,8 +232,8 @@ found upward from the first path, and from flags, which win.
 
 Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it;
 2 the analysis could not be trusted (bad flag, unreadable or unparseable
-input, a rule that failed). Findings in files that did parse are still
-reported when the exit code is 2.
+input, a rule that failed, no input file read). Findings in files that did
+parse are still reported when the exit code is 2.
 `
 
 func runLint(ctx context.Context, args []string, sys system) (int, error) {
