@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -111,14 +112,17 @@ func runAudit(ctx context.Context, args []string, sys system) (int, error) {
 	// an audit is not a repository, and lint DIR must see what audit saw.
 	opts.NoConfig = false
 	opts.ConfigFile = ""
-	// --timeout bounds the whole audit; the lint at its end has its own.
+	// --timeout bounds the whole audit: the lint at its end gets what the
+	// collection left of it.
 	timeout := lint.DefaultTimeout
 	if opts.Limits.Timeout != nil {
 		timeout = *opts.Limits.Timeout
 	}
+	var deadline time.Time
 	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
+		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
 
@@ -128,7 +132,7 @@ func runAudit(ctx context.Context, args []string, sys system) (int, error) {
 	}
 	defer cleanup()
 
-	man := snapshot.Manifest{Snapshot: snapshot.Version, Tool: "irsalint " + version(), Inputs: []string{}, Failures: []snapshot.Failure{}, AllowPartial: af.allowPartial}
+	man := snapshot.Manifest{Snapshot: snapshot.Version, Tool: "irsalint " + version(), Accounts: []snapshot.Account{}, Inputs: []string{}, Failures: []snapshot.Failure{}, AllowPartial: af.allowPartial}
 	var files []aws.File
 
 	cfg, err := loadAWS(ctx, af.profile, in.region)
@@ -220,6 +224,13 @@ func runAudit(ctx context.Context, args []string, sys system) (int, error) {
 	// Lint the snapshot exactly as "irsalint lint DIR" would.
 	lopts := opts
 	lopts.KubernetesVersion, lopts.OIDCIssuer, lopts.AccountID, lopts.Region = "", "", "", ""
+	if !deadline.IsZero() {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return 0, fmt.Errorf("the audit ran out of time (--timeout %s) before its rules ran", timeout)
+		}
+		lopts.Limits.Timeout = &left
+	}
 	if af.snapshot != "" {
 		lopts.Paths = []string{display}
 	} else {

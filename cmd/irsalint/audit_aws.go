@@ -124,7 +124,7 @@ func shardOf(id string, n int) int {
 // that failed, so that a role that cannot be assumed while calling
 // GetCallerIdentity names sts:AssumeRole.
 func actionOf(err error) string {
-	action := "sts:AssumeRole"
+	action := "read the account"
 	for {
 		var op *smithy.OperationError
 		if !errors.As(err, &op) {
