@@ -32,6 +32,9 @@ type Source struct {
 	// Pos holds the document's positions; nil for objects that exist only
 	// by inference (a namespace's implicit default service account).
 	Pos *source.Positions
+	// Origin, for a rendered object, places paths in the files a person
+	// edits instead of Pos.
+	Origin source.Locator
 	// Fixed is the location of an object that has no position tree (an
 	// association written in the configuration file).
 	Fixed *analyzer.Location
@@ -45,6 +48,25 @@ type Source struct {
 
 // Locate turns a path relative to the object into a location.
 func (s *Source) Locate(at []any) analyzer.Location {
+	loc, _ := s.LocateRelated(at)
+	return loc
+}
+
+// LocateRelated is Locate with the places a rendered object's sources show
+// beside it (the template that used a value from a values file).
+func (s *Source) LocateRelated(at []any) (analyzer.Location, []analyzer.Related) {
+	if s.Origin != nil {
+		full := make([]any, 0, len(s.Base)+len(at))
+		return s.Origin.Locate(append(append(full, s.Base...), at...))
+	}
+	return s.locate(at), nil
+}
+
+// Placed tells whether the object was read from a file, so that its paths
+// have places (an implicit default service account has none).
+func (s *Source) Placed() bool { return s.Pos != nil || s.Fixed != nil || s.Origin != nil }
+
+func (s *Source) locate(at []any) analyzer.Location {
 	if s.Pos == nil {
 		if s.Fixed != nil {
 			return *s.Fixed
@@ -171,6 +193,13 @@ func Read(file string, docs []source.Doc) *FileObjects {
 			continue
 		}
 		res := rd.Read(file, doc)
+		if doc.Origin != nil {
+			for i := range res.Items {
+				if res.Items[i].Origin == nil {
+					res.Items[i].Origin = doc.Origin
+				}
+			}
+		}
 		if res.Meta {
 			fo.meta++
 			fo.diagnostics = append(fo.diagnostics, res.Diagnostics...)
@@ -183,6 +212,22 @@ func Read(file string, docs []source.Doc) *FileObjects {
 		fo.diagnostics = append(fo.diagnostics, res.Diagnostics...)
 	}
 	return fo
+}
+
+// ReadEach is Read for rendered documents, each named by its own file (the
+// source its object came from); they count as one input.
+func ReadEach(files []string, docs []source.Doc) *FileObjects {
+	all := &FileObjects{}
+	for i, doc := range docs {
+		fo := Read(files[i], []source.Doc{doc})
+		all.items = append(all.items, fo.items...)
+		all.facts = append(all.facts, fo.facts...)
+		all.documents += fo.documents
+		all.ignored += fo.ignored
+		all.meta += fo.meta
+		all.diagnostics = append(all.diagnostics, fo.diagnostics...)
+	}
+	return all
 }
 
 // Add adds what Read found in a file. Add files in a deterministic order.
@@ -205,7 +250,7 @@ func (b *Builder) Add(fo *FileObjects) []analyzer.Diagnostic {
 				continue // another cluster's association
 			}
 		}
-		src := &Source{File: it.File, Base: it.Base, Pos: it.Pos, Name: it.Name, Ignore: it.Ignore, IgnoreAt: it.IgnoreAt}
+		src := &Source{File: it.File, Base: it.Base, Pos: it.Pos, Origin: it.Origin, Name: it.Name, Ignore: it.Ignore, IgnoreAt: it.IgnoreAt}
 		b.sources[it.Entry["ref"].(string)] = src
 		d := declaration{key: it.Key, kind: it.Kind, entry: it.Entry, src: src, loc: src.Locate(nil)}
 		switch it.Collection {

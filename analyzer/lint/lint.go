@@ -16,6 +16,7 @@ import (
 	"github.com/irsalint/irsalint/analyzer"
 	"github.com/irsalint/irsalint/analyzer/engine"
 	"github.com/irsalint/irsalint/analyzer/inventory"
+	"github.com/irsalint/irsalint/analyzer/render"
 	"github.com/irsalint/irsalint/analyzer/source"
 )
 
@@ -30,21 +31,47 @@ type Input struct {
 	WorkingDir   string
 	Cluster      inventory.Cluster
 	Settings     inventory.Settings
+	Render       render.Options
 }
+
+// renderers render the units of a scan by kind, in this order.
+var renderers = []render.Kind{}
+
+// fileRenderers read single files the YAML decoder cannot read as plain
+// values; the first that claims a file reads it.
+var fileRenderers = []render.FileRenderer{}
 
 // Load collects and decodes the input files and builds the inventory.
 // Diagnostics say which files or objects could not be analyzed; the rest
 // still are. When ctx ends, decoding stops and an error diagnostic says why.
 func Load(ctx context.Context, in Input) (*inventory.Inventory, []analyzer.Diagnostic) {
-	files, diags := source.Collect(in.Paths, source.CollectOptions{
+	scan := source.ScanPaths(in.Paths, source.CollectOptions{
 		Stdin:        in.Stdin,
 		StdinName:    in.StdinName,
 		MaxFileSize:  in.MaxFileSize,
 		MaxTotalSize: in.MaxTotalSize,
 		MaxFiles:     in.MaxFiles,
 		WorkingDir:   in.WorkingDir,
+		Render:       !in.Render.NoRender,
 	})
-	decoded := decodeAll(ctx, files)
+	diags := scan.Diagnostics
+	ro := in.Render
+	if ro.WorkingDir == "" {
+		ro.WorkingDir = in.WorkingDir
+	}
+	env := render.Env{Scan: scan, Options: ro}
+	rendered := render.Run(ctx, scan, renderers, ro)
+	consumed := make(map[string]bool, len(rendered.Consumed))
+	for _, p := range rendered.Consumed {
+		consumed[p] = true
+	}
+	files := make([]source.File, 0, len(scan.Files))
+	for _, f := range scan.Files {
+		if f.Abs == "" || !consumed[f.Abs] {
+			files = append(files, f)
+		}
+	}
+	decoded := decodeAll(ctx, files, env)
 	b := inventory.NewBuilder(in.Cluster, in.Settings)
 	var inputs []string
 	for i, f := range files {
@@ -52,6 +79,7 @@ func Load(ctx context.Context, in Input) (*inventory.Inventory, []analyzer.Diagn
 		if d.err != nil {
 			diags = append(diags, decodeDiagnostic(f.Path, d.err))
 		}
+		diags = append(diags, d.diags...)
 		if d.objects == nil {
 			continue // stopped
 		}
@@ -61,6 +89,17 @@ func Load(ctx context.Context, in Input) (*inventory.Inventory, []analyzer.Diagn
 			inputs = append(inputs, f.Abs)
 		}
 	}
+	diags = append(diags, rendered.Diagnostics...)
+	if len(rendered.Docs) > 0 {
+		names := make([]string, len(rendered.Docs))
+		docs := make([]source.Doc, len(rendered.Docs))
+		for i, d := range rendered.Docs {
+			names[i], docs[i] = d.File, d.Doc
+		}
+		diags = append(diags, b.Add(inventory.ReadEach(names, docs))...)
+	}
+	inputs = append(inputs, rendered.Consumed...)
+	inputs = append(inputs, rendered.Sources...)
 	if ctx.Err() != nil {
 		diags = append(diags, analyzer.Diagnostic{Level: analyzer.LevelError,
 			Message: fmt.Sprintf("%v while reading the inputs", context.Cause(ctx))})
@@ -75,12 +114,13 @@ func Load(ctx context.Context, in Input) (*inventory.Inventory, []analyzer.Diagn
 type decodedFile struct {
 	objects *inventory.FileObjects
 	err     error
+	diags   []analyzer.Diagnostic // a file renderer's
 }
 
 // decodeAll decodes and normalizes files in parallel; the order of results
 // is the order of files, so the inventory does not depend on scheduling.
 // Each file's decoded documents are dropped once its objects are read.
-func decodeAll(ctx context.Context, files []source.File) []decodedFile {
+func decodeAll(ctx context.Context, files []source.File, env render.Env) []decodedFile {
 	out := make([]decodedFile, len(files))
 	work := make(chan int)
 	var wg sync.WaitGroup
@@ -93,8 +133,7 @@ func decodeAll(ctx context.Context, files []source.File) []decodedFile {
 					files[i].Data = nil
 					continue
 				}
-				docs, err := source.Decode(files[i].Data)
-				out[i] = decodedFile{objects: inventory.Read(files[i].Path, docs), err: err}
+				out[i] = decodeOne(files[i], env)
 				files[i].Data = nil // the bytes are not needed any more
 			}
 		}()
@@ -105,6 +144,27 @@ func decodeAll(ctx context.Context, files []source.File) []decodedFile {
 	close(work)
 	wg.Wait()
 	return out
+}
+
+// decodeOne reads one file: through the file renderer that claims it, or
+// decoded as YAML or JSON.
+func decodeOne(f source.File, env render.Env) decodedFile {
+	if !env.Options.NoRender {
+		for _, r := range fileRenderers {
+			if !r.Claims(f) {
+				continue
+			}
+			o := r.RenderFile(f, env)
+			names := make([]string, len(o.Docs))
+			docs := make([]source.Doc, len(o.Docs))
+			for i, d := range o.Docs {
+				names[i], docs[i] = d.File, d.Doc
+			}
+			return decodedFile{objects: inventory.ReadEach(names, docs), diags: o.Diagnostics}
+		}
+	}
+	docs, err := source.Decode(f.Data)
+	return decodedFile{objects: inventory.Read(f.Path, docs), err: err}
 }
 
 func decodeDiagnostic(file string, err error) analyzer.Diagnostic {
@@ -260,15 +320,16 @@ func Document(inv *inventory.Inventory) engine.Document {
 // resolve turns a rule's ref and path into locations.
 func resolve(rule analyzer.Rule, raw engine.RawFinding, inv *inventory.Inventory) (analyzer.Finding, error) {
 	src, ok := inv.Sources[raw.Ref]
-	if !ok || src.Pos == nil && src.Fixed == nil {
+	if !ok || !src.Placed() {
 		return analyzer.Finding{}, fmt.Errorf("rule %q (%s) reported a finding on %q, which is not an object read from a file", raw.Rule, rule.File, raw.Ref)
 	}
+	loc, shown := src.LocateRelated(raw.At)
 	f := analyzer.Finding{
 		Rule:     raw.Rule,
 		Severity: rule.Severity,
 		Message:  raw.Message,
 		Object:   src.Name,
-		Location: src.Locate(raw.At),
+		Location: loc,
 		Path:     raw.At,
 	}
 	if raw.Severity != 0 {
@@ -276,11 +337,14 @@ func resolve(rule analyzer.Rule, raw engine.RawFinding, inv *inventory.Inventory
 	}
 	for _, r := range raw.Related {
 		rs, ok := inv.Sources[r.Ref]
-		if !ok || rs.Pos == nil && rs.Fixed == nil {
+		if !ok || !rs.Placed() {
 			return analyzer.Finding{}, fmt.Errorf("rule %q (%s) named a related object %q that was not read from a file", raw.Rule, rule.File, r.Ref)
 		}
 		f.Related = append(f.Related, analyzer.Related{Location: rs.Locate(r.At), Object: rs.Name, Message: r.Message})
 	}
+	// What rendering adds (the template that used a value) comes after
+	// what the rule named.
+	f.Related = append(f.Related, shown...)
 	f.Fingerprint = fingerprint(f.Rule, src.File, src.Name, raw.At)
 	return f, nil
 }

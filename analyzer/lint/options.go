@@ -18,6 +18,7 @@ import (
 	"github.com/irsalint/irsalint/analyzer/engine"
 	"github.com/irsalint/irsalint/analyzer/guard"
 	"github.com/irsalint/irsalint/analyzer/inventory"
+	"github.com/irsalint/irsalint/analyzer/render"
 	"github.com/irsalint/irsalint/analyzer/source"
 )
 
@@ -44,6 +45,10 @@ type Options struct {
 	// Enable, when not empty, replaces the configuration's rules.enable;
 	// Disable adds to rules.disable.
 	Enable, Disable []string
+
+	// Render says how Kustomize overlays, Helm charts and Terraform
+	// modules are rendered (Render.NoRender reads every file raw).
+	Render render.Options
 
 	Limits Limits
 	// Getenv reads the environment (GOMEMLIMIT); nil reads none.
@@ -129,6 +134,13 @@ func (l *Linter) prepareInput() error {
 		return err
 	}
 	l.input.Paths, l.input.Stdin, l.input.StdinName, l.input.WorkingDir = o.Paths, o.Stdin, o.StdinName, o.WorkingDir
+	l.input.Render = o.Render
+	if l.input.Render.WorkingDir == "" {
+		l.input.Render.WorkingDir = o.WorkingDir
+	}
+	if l.input.Render.KubernetesVersion == "" {
+		l.input.Render.KubernetesVersion = o.KubernetesVersion
+	}
 	if l.input.Cluster, err = clusterContext(cfg.Cluster, o); err != nil {
 		return err
 	}

@@ -38,6 +38,9 @@ type Item struct {
 	File string
 	Base []any
 	Pos  *source.Positions
+	// Origin places the object's paths in the sources of a rendered
+	// document; the inventory sets it from the document when it is nil.
+	Origin source.Locator
 	// Name describes the object for people: "Deployment prod/api".
 	Name string
 	// Namespace is the Kubernetes namespace the object lives in, when it

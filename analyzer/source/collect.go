@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/irsalint/irsalint/analyzer"
 	"github.com/irsalint/irsalint/analyzer/guard"
@@ -29,6 +31,10 @@ type CollectOptions struct {
 	MaxTotalSize int64     // bytes of all files read; 0 means DefaultMaxTotalSize
 	MaxFiles     int       // files read; 0 means DefaultMaxFiles
 	WorkingDir   string    // absolute; display paths are made relative to it (default: os.Getwd)
+	// Render records the folders that are Kustomize kustomizations, Helm
+	// charts and Terraform modules as units to render, instead of
+	// skipping a chart's templates with a notice.
+	Render bool
 }
 
 // File is one input file.
@@ -53,6 +59,14 @@ type File struct {
 // (standard input is "-"), and the caps on file size, total size and number
 // of files bound the work.
 func Collect(args []string, opts CollectOptions) ([]File, []analyzer.Diagnostic) {
+	s := ScanPaths(args, opts)
+	return s.Files, s.Diagnostics
+}
+
+// ScanPaths is Collect with the units found: folders whose files are the
+// sources of rendered objects (see CollectOptions.Render). A unit's files of
+// the input kinds are among Files too; its renderer says which it consumed.
+func ScanPaths(args []string, opts CollectOptions) *Scan {
 	c := &collector{
 		opts:     opts,
 		seen:     map[string]bool{},
@@ -93,7 +107,10 @@ func Collect(args []string, opts CollectOptions) ([]File, []analyzer.Diagnostic)
 		}
 		c.arg(arg)
 	}
-	return c.files, c.diags
+	s := &Scan{Files: c.files, Units: c.units, Diagnostics: c.diags,
+		workingDir: c.opts.WorkingDir, maxFile: c.opts.MaxFileSize, budget: new(atomic.Int64)}
+	s.budget.Store(c.opts.MaxTotalSize - c.total)
+	return s
 }
 
 type collector struct {
@@ -106,6 +123,21 @@ type collector struct {
 	total    int64           // bytes read
 	full     bool            // a cap on the total was reached: read no more
 	root     string          // real path of the folder argument being walked
+	units    []Unit
+	unitSeen map[string]bool // kind and folder of the units recorded
+}
+
+// unit records a folder to render, once.
+func (c *collector) unit(kind, abs, root string) {
+	key := kind + "\x00" + abs
+	if c.unitSeen == nil {
+		c.unitSeen = map[string]bool{}
+	}
+	if c.unitSeen[key] {
+		return
+	}
+	c.unitSeen[key] = true
+	c.units = append(c.units, Unit{Kind: kind, Dir: abs, Path: c.display(abs), Root: root})
 }
 
 func (c *collector) errorf(path, format string, args ...any) {
@@ -117,13 +149,7 @@ func (c *collector) errorf(path, format string, args ...any) {
 }
 
 // display makes the path shown to users.
-func (c *collector) display(abs string) string {
-	if rel, err := filepath.Rel(c.opts.WorkingDir, abs); err == nil && rel != ".." &&
-		!strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel) {
-		return filepath.ToSlash(rel)
-	}
-	return filepath.ToSlash(abs)
-}
+func (c *collector) display(abs string) string { return displayPath(c.opts.WorkingDir, abs) }
 
 func (c *collector) stdin() {
 	name := c.opts.StdinName
@@ -203,6 +229,17 @@ func (c *collector) arg(arg string) {
 		c.errorf(disp, "not a regular file (%s); to lint a command's output, pipe it to standard input: kubectl get deploy -A -o yaml | irsalint lint -", fileKind(info.Mode()))
 		return
 	}
+	if c.opts.Render {
+		// A kustomization or chart named as a file stands for its folder.
+		dir := filepath.Dir(abs)
+		real, _ := filepath.EvalSymlinks(dir)
+		switch name := filepath.Base(abs); {
+		case name == "Chart.yaml":
+			c.unit(UnitHelm, dir, real)
+		case slices.Contains(KustomizationFiles, name):
+			c.unit(UnitKustomize, dir, real)
+		}
+	}
 	c.read(abs, disp, info)
 }
 
@@ -260,12 +297,17 @@ func (c *collector) walk(abs, disp string) {
 		return
 	}
 	chart := false
-	for _, e := range entries {
-		if e.Name() == "Chart.yaml" {
+	for _, kind := range unitKinds(entries) {
+		if kind == UnitHelm {
 			chart = true
-			if fi, err := os.Stat(filepath.Join(abs, "templates")); err == nil && fi.IsDir() {
-				c.chartNotice(abs, disp)
-			}
+		}
+		if c.opts.Render {
+			c.unit(kind, abs, c.root)
+		}
+	}
+	if chart && !c.opts.Render {
+		if fi, err := os.Stat(filepath.Join(abs, "templates")); err == nil && fi.IsDir() {
+			c.chartNotice(abs, disp)
 		}
 	}
 	for _, e := range entries { // os.ReadDir sorts by name
@@ -306,6 +348,9 @@ func (c *collector) walk(abs, disp string) {
 			if skipDir(name) || chart && name == "templates" {
 				continue
 			}
+			if chart && c.opts.Render && name == "charts" {
+				continue // the chart's dependencies, rendered with it
+			}
 			c.walk(path, childDisp)
 		case info.Mode().IsRegular() && hasInputExt(name) && !strings.HasPrefix(name, "."):
 			// Hidden files (.irsalint.yaml, .pre-commit-config.yaml) are
@@ -318,11 +363,7 @@ func (c *collector) walk(abs, disp string) {
 // inRoot tells whether a link's target is inside the folder being walked.
 func (c *collector) inRoot(path string) bool {
 	real, err := filepath.EvalSymlinks(path)
-	if err != nil || c.root == "" {
-		return false
-	}
-	rel, err := filepath.Rel(c.root, real)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+	return err == nil && isUnder(c.root, real)
 }
 
 // outsideNotice reports, once per link, a symbolic link that is not

@@ -24,6 +24,17 @@ type Doc struct {
 	Value      any         // map[string]any, []any, string, int64, float64, bool (never nil)
 	Pos        *Positions  // positions of Value's nodes (never nil for a non-empty doc)
 	Duplicates []Duplicate // keys repeated within one mapping, in file order
+	// Origin places the document's paths in the files a person edits when
+	// the document was rendered (a Kustomize build, a Helm template, a
+	// Terraform block); nil for a document read as it is in its file.
+	Origin Locator
+}
+
+// Locator maps a path of a rendered document (elements as for
+// Positions.Lookup) to the place in the sources that gave it its value, and
+// to places worth showing beside it (the template that used the value).
+type Locator interface {
+	Locate(path []any) (analyzer.Location, []analyzer.Related)
 }
 
 // Duplicate is a mapping key that appears more than once. Value keeps the

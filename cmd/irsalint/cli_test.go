@@ -205,8 +205,8 @@ func TestQuietOnNonKubernetesInput(t *testing.T) {
 	}
 }
 
-func TestHelmTemplatesAreSkippedWithANotice(t *testing.T) {
-	r := runCLI(t, "", "lint", "testdata/cli/helm")
+func TestHelmTemplatesAreSkippedWithANoticeWithoutRendering(t *testing.T) {
+	r := runCLI(t, "", "lint", "--no-render", "testdata/cli/helm")
 	if r.code != exitOK {
 		t.Errorf("exit %d\n%s", r.code, r.stderr)
 	}

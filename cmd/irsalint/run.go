@@ -14,6 +14,7 @@ import (
 	"github.com/irsalint/irsalint/analyzer/engine"
 	"github.com/irsalint/irsalint/analyzer/inventory"
 	"github.com/irsalint/irsalint/analyzer/lint"
+	"github.com/irsalint/irsalint/analyzer/render"
 	"github.com/irsalint/irsalint/analyzer/report"
 )
 
@@ -168,6 +169,7 @@ type inputFlags struct {
 	configPath        string
 	noConfig          bool
 	limits            limitFlags
+	render            render.Options
 }
 
 func (f *inputFlags) register(fs *pflag.FlagSet) {
@@ -175,7 +177,22 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.noConfig, "no-config", false, "read no configuration file")
 	f.registerContext(fs)
 	fs.StringVar(&f.stdinName, "stdin-filename", "<stdin>", "the name findings in standard input (-) are reported under")
+	f.registerRender(fs)
 	f.limits.register(fs)
+}
+
+// registerRender registers the flags that say how Kustomize overlays, Helm
+// charts and Terraform modules are rendered.
+func (f *inputFlags) registerRender(fs *pflag.FlagSet) {
+	r := &f.render
+	fs.BoolVar(&r.NoRender, "no-render", false, "read Kustomize, Helm and Terraform sources as plain files instead of rendering them")
+	fs.StringArrayVar(&r.ValuesFiles, "values", nil, "Helm values file applied to every chart, after the chart's values.yaml; repeatable, later ones win")
+	fs.StringArrayVar(&r.Set, "set", nil, "Helm value as KEY=VALUE (helm template --set); repeatable")
+	fs.StringArrayVar(&r.SetString, "set-string", nil, "Helm string value as KEY=VALUE (helm template --set-string); repeatable")
+	fs.StringVar(&r.ReleaseName, "release-name", "", "Helm release name (default: the chart's name)")
+	fs.StringVar(&r.ReleaseNamespace, "release-namespace", "", "Helm release namespace (default: \"default\")")
+	fs.StringArrayVar(&r.TFVars, "tf-var", nil, "Terraform variable as NAME=VALUE (terraform -var); repeatable")
+	fs.StringArrayVar(&r.TFVarFiles, "tf-var-file", nil, "Terraform variables file (terraform -var-file); repeatable")
 }
 
 // registerContext registers the flags that give the cluster context.
@@ -200,6 +217,7 @@ func (f *inputFlags) options(paths []string, sys system) (lint.Options, error) {
 		Paths: paths, Stdin: sys.Stdin, StdinName: f.stdinName, WorkingDir: wd,
 		ConfigFile: f.configPath, NoConfig: f.noConfig,
 		KubernetesVersion: f.kubernetesVersion, OIDCIssuer: f.oidcIssuer, AccountID: f.accountID, Region: f.region,
+		Render: f.render,
 		Limits: lim, Getenv: sys.Getenv, Compile: sys.Compile,
 	}, nil
 }
