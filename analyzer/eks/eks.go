@@ -62,9 +62,8 @@ func Extract(file string, doc source.Doc) ([]*Association, []analyzer.Diagnostic
 		ns, _ := a["namespace"].(string)
 		sa, _ := a["serviceAccount"].(string)
 		if ns == "" || sa == "" {
-			p, _ := doc.Pos.Lookup(bases[i])
 			diags = append(diags, analyzer.Diagnostic{Level: analyzer.LevelError,
-				Location: analyzer.Location{File: file, Line: p.Line, Column: p.Column},
+				Location: doc.Locate(file, bases[i]),
 				Message:  "Pod Identity association without namespace and serviceAccount"})
 			continue
 		}

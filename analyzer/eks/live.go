@@ -109,9 +109,8 @@ func (FargateProfileReader) Read(file string, doc source.Doc) reader.Result {
 		s, _ := raw.(map[string]any)
 		ns, _ := s["namespace"].(string)
 		if ns == "" {
-			pos, _ := doc.Pos.Lookup([]any{"fargateProfile", "selectors", i})
 			res.Diagnostics = append(res.Diagnostics, analyzer.Diagnostic{Level: analyzer.LevelError,
-				Location: analyzer.Location{File: file, Line: pos.Line, Column: pos.Column},
+				Location: doc.Locate(file, []any{"fargateProfile", "selectors", i}),
 				Message:  "a Fargate selector without a namespace"})
 			continue
 		}

@@ -203,10 +203,9 @@ func (x *extractor) add(entry map[string]any, base []any, name string) {
 }
 
 func (x *extractor) diag(at []any, format string, args ...any) {
-	p, _ := x.doc.Pos.Lookup(at)
 	x.ex.Diagnostics = append(x.ex.Diagnostics, analyzer.Diagnostic{
 		Level:    analyzer.LevelError,
-		Location: analyzer.Location{File: x.file, Line: p.Line, Column: p.Column},
+		Location: x.doc.Locate(x.file, at),
 		Message:  fmt.Sprintf(format, args...),
 	})
 }

@@ -48,7 +48,7 @@ type normalizer struct {
 
 func (r *normalizer) fail(path []any, want string, got any) {
 	full := append(append([]any{}, r.o.Base...), path...)
-	r.diags = append(r.diags, typeError(r.o.File, r.o.Pos, full, want, got))
+	r.diags = append(r.diags, typeError(r.o.File, source.Doc{Pos: r.o.Pos, Origin: r.o.Origin}, full, want, got))
 }
 
 func (r *normalizer) mapping(v any, path []any) map[string]any {

@@ -39,8 +39,10 @@ type Object struct {
 	// Base is the path from the document root to the object (nil, or
 	// ["items", j] for an item of a List).
 	Base []any
-	// Pos holds the positions of the whole document.
-	Pos *source.Positions
+	// Pos holds the positions of the whole document; Origin places a
+	// rendered document's paths in its sources.
+	Pos    *source.Positions
+	Origin source.Locator
 }
 
 // Describe names the object for messages: "Deployment prod/api".
@@ -55,8 +57,7 @@ func (o *Object) Describe() string {
 func (o *Object) Location(path []any) analyzer.Location {
 	full := make([]any, 0, len(o.Base)+len(path))
 	full = append(append(full, o.Base...), path...)
-	pos, _ := o.Pos.Lookup(full)
-	return analyzer.Location{File: o.File, Line: pos.Line, Column: pos.Column}
+	return source.Doc{Pos: o.Pos, Origin: o.Origin}.Locate(o.File, full)
 }
 
 // Extraction is what one document holds for irsalint.
@@ -105,7 +106,7 @@ func Extract(file string, doc source.Doc) Extraction {
 		list, ok := items.([]any)
 		if !ok {
 			if items != nil {
-				ex.Diagnostics = append(ex.Diagnostics, typeError(file, doc.Pos, []any{"items"}, "a list", items))
+				ex.Diagnostics = append(ex.Diagnostics, typeError(file, doc, []any{"items"}, "a list", items))
 			}
 			return ex
 		}
@@ -152,13 +153,13 @@ func newObject(file string, doc source.Doc, base []any, m map[string]any) (*Obje
 	if !known || !groupMatches(apiVersion, groups) {
 		return nil, nil
 	}
-	o := &Object{Kind: kind, APIVersion: apiVersion, Raw: m, File: file, Base: base, Pos: doc.Pos}
+	o := &Object{Kind: kind, APIVersion: apiVersion, Raw: m, File: file, Base: base, Pos: doc.Pos, Origin: doc.Origin}
 	meta, ok := m["metadata"].(map[string]any)
 	if !ok {
 		d := analyzer.Diagnostic{Level: analyzer.LevelError, Location: o.Location(nil),
 			Message: fmt.Sprintf("%s has no metadata", kind)}
 		if m["metadata"] != nil {
-			d = typeError(file, doc.Pos, append(append([]any{}, base...), "metadata"), "a mapping", m["metadata"])
+			d = typeError(file, doc, append(append([]any{}, base...), "metadata"), "a mapping", m["metadata"])
 		}
 		return nil, &d
 	}
@@ -166,7 +167,7 @@ func newObject(file string, doc source.Doc, base []any, m map[string]any) (*Obje
 	if !ok && meta["name"] != nil {
 		// kubectl rejects a name YAML typed as a number or a boolean
 		// ("name: on"); saying it has no name would mislead.
-		d := typeError(file, doc.Pos, append(append([]any{}, base...), "metadata", "name"), "a string", meta["name"])
+		d := typeError(file, doc, append(append([]any{}, base...), "metadata", "name"), "a string", meta["name"])
 		return nil, &d
 	}
 	if name == "" {
@@ -193,7 +194,7 @@ func newObject(file string, doc source.Doc, base []any, m map[string]any) (*Obje
 		}
 	case nil:
 	default:
-		d := typeError(file, doc.Pos, append(append([]any{}, base...), "metadata", "namespace"), "a string", ns)
+		d := typeError(file, doc, append(append([]any{}, base...), "metadata", "namespace"), "a string", ns)
 		return nil, &d
 	}
 	if o.Namespace == "" {
@@ -216,11 +217,10 @@ func groupMatches(apiVersion string, groups []string) bool {
 }
 
 // typeError reports a field whose YAML type Kubernetes would reject.
-func typeError(file string, pos *source.Positions, path []any, want string, got any) analyzer.Diagnostic {
-	p, _ := pos.Lookup(path)
+func typeError(file string, doc source.Doc, path []any, want string, got any) analyzer.Diagnostic {
 	return analyzer.Diagnostic{
 		Level:    analyzer.LevelError,
-		Location: analyzer.Location{File: file, Line: p.Line, Column: p.Column},
+		Location: doc.Locate(file, path),
 		Message:  fmt.Sprintf("%s: expected %s, got %s", source.FormatPath(path), want, describeValue(got)),
 	}
 }

@@ -30,6 +30,17 @@ type Doc struct {
 	Origin Locator
 }
 
+// Locate places a path of the document (elements as for Positions.Lookup)
+// in file, or, for a rendered document, where its Origin says.
+func (d Doc) Locate(file string, path []any) analyzer.Location {
+	if d.Origin != nil {
+		loc, _ := d.Origin.Locate(path)
+		return loc
+	}
+	p, _ := d.Pos.Lookup(path)
+	return analyzer.Location{File: file, Line: p.Line, Column: p.Column}
+}
+
 // Locator maps a path of a rendered document (elements as for
 // Positions.Lookup) to the place in the sources that gave it its value, and
 // to places worth showing beside it (the template that used the value).
