@@ -26,6 +26,20 @@ type policyReader struct {
 	// file itself, " of the decoded document" for a document held in a
 	// string (its lines are not the file's).
 	where string
+	// placeholders are the unrendered values met ({"at", "text",
+	// "placeholder"}); unrendered marks the statement being read when one
+	// is in a principal or a condition key.
+	placeholders []any
+	unrendered   bool
+}
+
+// unrenderedValue records s at path at when it holds a placeholder.
+func (r *policyReader) unrenderedValue(s string, at []any) bool {
+	ph, ok := placeholder(s)
+	if ok {
+		r.placeholders = append(r.placeholders, map[string]any{"at": at, "text": s, "placeholder": ph})
+	}
+	return ok
 }
 
 func (r *policyReader) problem(kind string, at []any, lossy bool, format string, args ...any) {
@@ -75,6 +89,11 @@ func readTrustPolicy(doc any, at []any, dups []source.Duplicate, encoded bool) m
 	}
 	out["problems"] = nonNilList(r.problems)
 	out["lossy"] = r.lossy
+	// A placeholder is not a value: statements that name one in a
+	// principal or a condition key are not judged, conditions with one in a
+	// value do not decide who is admitted.
+	out["unrendered"] = len(r.placeholders) > 0
+	out["placeholders"] = nonNilList(r.placeholders)
 	return out
 }
 
@@ -138,6 +157,7 @@ func (r *policyReader) statements(st element) []any {
 
 func (r *policyReader) statement(m map[string]any, index int, at []any) map[string]any {
 	el := r.elements(m, at, statementElements)
+	r.unrendered = false
 	s := map[string]any{
 		"index":        index,
 		"at":           at,
@@ -188,6 +208,7 @@ func (r *policyReader) statement(m map[string]any, index int, at []any) map[stri
 		s["conditionAt"] = v.at
 		s["conditions"] = r.conditions(v)
 	}
+	s["unrendered"] = r.unrendered
 	return s
 }
 
@@ -223,6 +244,9 @@ func (r *policyReader) principals(p element) (principals, federated []any) {
 				continue
 			}
 			for i, val := range values {
+				if r.unrenderedValue(val.(string), ats[i]) {
+					r.unrendered = true
+				}
 				principals = append(principals, map[string]any{"type": typ, "value": val, "at": ats[i]})
 				if typ == "Federated" {
 					federated = append(federated, parseFederated(val.(string), ats[i]))
@@ -306,11 +330,21 @@ func (r *policyReader) conditions(c element) []any {
 				continue
 			}
 			seen[lk] = k
-			values, _, ok := r.strings(keys[k], kat)
+			if r.unrenderedValue(k, kat) {
+				r.unrendered = true
+			}
+			values, vats, ok := r.strings(keys[k], kat)
 			if !ok {
 				continue
 			}
+			unrenderedValues := false
+			for i, v := range values {
+				if r.unrenderedValue(v.(string), vats[i]) {
+					unrenderedValues = true
+				}
+			}
 			out = append(out, map[string]any{
+				"unrendered": unrenderedValues,
 				"operator":   op.Canonical(),
 				"written":    opName,
 				"base":       op.Name,

@@ -145,6 +145,7 @@ func (x *extractor) bare(m map[string]any) {
 		"at":          []any{},
 		"trustPolicy": readTrustPolicy(m, []any{}, x.doc.Duplicates, false),
 	}
+	x.placeholderNotice(entry, nil, "trust policy "+x.file)
 	x.add(entry, nil, "trust policy "+x.file)
 }
 
@@ -192,7 +193,33 @@ func (x *extractor) apiRole(v any, base []any, src string) {
 		x.diag(join(base, docPath...), "AssumeRolePolicyDocument is %s", describe(d))
 		return
 	}
+	x.placeholderNotice(entry, base, "role "+arn)
 	x.add(entry, base, "role "+arn)
+}
+
+// placeholderNotice says, once per policy, that it holds unrendered
+// placeholders, at the first one: rules do not judge what they decide.
+func (x *extractor) placeholderNotice(entry map[string]any, base []any, name string) {
+	tp, _ := entry["trustPolicy"].(map[string]any)
+	phs, _ := tp["placeholders"].([]any)
+	if len(phs) == 0 {
+		return
+	}
+	first := phs[0].(map[string]any)
+	at := first["at"].([]any)
+	if tp["encoded"] == true {
+		at = tp["at"].([]any) // the document is a string: its lines are not the file's
+	}
+	more := ""
+	if len(phs) > 1 {
+		more = fmt.Sprintf(" (and %d more)", len(phs)-1)
+	}
+	x.ex.Diagnostics = append(x.ex.Diagnostics, analyzer.Diagnostic{
+		Level:    analyzer.LevelNotice,
+		Location: x.doc.Locate(x.file, join(base, at...)),
+		Message: fmt.Sprintf("%s: %q holds the unrendered placeholder %s%s: irsalint does not decide who this trust policy admits; render it first (envsubst, helm template, kustomize build, terraform) or pass the value",
+			name, first["text"], first["placeholder"], more),
+	})
 }
 
 func (x *extractor) add(entry map[string]any, base []any, name string) {

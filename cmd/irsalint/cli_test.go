@@ -538,3 +538,17 @@ spec:
 		t.Errorf("csv:\n%s", r.stdout)
 	}
 }
+
+// A trust policy committed before envsubst ran: its provider and keys are
+// placeholders. The notice says so at the first one; no trust rule judges it
+// as if "$OIDC_PROVIDER:aud" were a literal key.
+func TestUnrenderedTrustPolicyIsANoticeNotAFinding(t *testing.T) {
+	r := runCLI(t, "", "lint", "--no-config", "testdata/rules/trust-missing-aud/pass-envsubst-keys.json")
+	if r.code != exitOK {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	want := `pass-envsubst-keys.json:7:9: notice: trust policy `
+	if strings.Count(r.stderr, "notice:") != 1 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "unrendered placeholder $AWS_ACCOUNT_ID (and 3 more)") {
+		t.Errorf("want one placeholder notice at line 7, got:\n%s", r.stderr)
+	}
+}

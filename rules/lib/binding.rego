@@ -151,7 +151,7 @@ inventoried(parsed) := parsed.account in inventoried_accounts if parsed != null
 
 link_verdict(sa, r) := verdict(sa, r) if {
 	r != null
-	iam.usable(r)
+	iam.decidable(r)
 } else := null
 
 # link_of returns the link of a ServiceAccount key.
@@ -171,6 +171,7 @@ admitted := [entry |
 	iam.positive(c)
 	c.family == "String"
 	not c.like
+	not c.unrendered
 	some v in c.values
 	parts := regex.find_all_string_submatch_n(`^system:serviceaccount:([^:]+):([^:]+)$`, v, 1)
 	count(parts) == 1
@@ -289,6 +290,9 @@ trust_outcome(w, role_arn) := {"verdict": "will-be-denied", "detail": "an explic
 } else := {"verdict": "unverified", "detail": "the role's trust policy could not be read unambiguously"} if {
 	r := input.roles[role_arn]
 	not iam.usable(r)
+} else := {"verdict": "unverified", "detail": "the role's trust policy holds unrendered placeholders"} if {
+	r := input.roles[role_arn]
+	r.trustPolicy.unrendered
 } else := {"verdict": "will-be-denied", "detail": "the role does not exist in its account's IAM inventory"} if {
 	p := arn.parse_role(role_arn)
 	p.account in inventoried_accounts
@@ -296,7 +300,7 @@ trust_outcome(w, role_arn) := {"verdict": "will-be-denied", "detail": "an explic
 
 sa_verdict(w, role_arn) := verdict(k8s.service_account(w), r) if {
 	r := input.roles[role_arn]
-	iam.usable(r)
+	iam.decidable(r)
 }
 
 # verdict_note says, for a verdict on a link, that the issuer was inferred.

@@ -351,6 +351,7 @@ regex_escapes := {
 web_identity_statements(policy) := [[s, f] |
 	some s in policy.statements
 	s.effect == "Allow"
+	not s.unrendered
 	some f in s.federated
 	f.kind in {"oidc", "web"}
 	allows_action(s, web_identity_action)
@@ -531,6 +532,13 @@ describe(role) := sprintf("role %s", [role.arn]) if {
 # usable: the policy was read without loss; rules other than
 # trust-policy-malformed judge only usable policies.
 usable(role) if not role.trustPolicy.lossy
+
+# decidable: the policy is usable and holds no unrendered placeholder, so who
+# it admits can be decided ("$OIDC_PROVIDER:sub" may be any issuer's key).
+decidable(role) if {
+	usable(role)
+	not role.trustPolicy.unrendered
+}
 
 # statement_name names a statement in messages: its Sid, or its position.
 statement_name(s) := sprintf("statement %q", [s.sid]) if {

@@ -92,6 +92,8 @@ no_provider_note(null) := "The role is not in the scan, so its trust was not che
 no_provider_note(role) := "The role's trust policy could not be read unambiguously, so it was not checked." if {
 	role != null
 	not iam.usable(role)
+} else := "The role's trust policy holds unrendered placeholders, so it was not checked." if {
+	role.trustPolicy.unrendered
 } else := "The role's trust names no EKS cluster's OIDC provider, so no ServiceAccount can assume it with a web identity token." if {
 	role != null
 }
