@@ -552,3 +552,31 @@ func TestUnrenderedTrustPolicyIsANoticeNotAFinding(t *testing.T) {
 		t.Errorf("want one placeholder notice at line 7, got:\n%s", r.stderr)
 	}
 }
+
+// Shell completion: a script for each shell cobra supports, and the values
+// of enumerated flags and rule IDs offered by the completion protocol.
+func TestCompletion(t *testing.T) {
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		r := runCLI(t, "", "completion", shell)
+		if r.code != exitOK || !strings.Contains(r.stdout, "irsalint") || len(r.stdout) < 1000 {
+			t.Errorf("completion %s: exit %d, %d bytes of script\n%s", shell, r.code, len(r.stdout), r.stderr)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", "lint", "-f", ""}, []string{"sarif", "github", "json", "text"}},
+		{[]string{"__complete", "lint", "--fail-on", ""}, []string{"critical", "none"}},
+		{[]string{"__complete", "identities", "--format", ""}, []string{"csv"}},
+		{[]string{"__complete", "explain", "role-not"}, []string{"role-not-found\t"}},
+		{[]string{"__complete", "lint", "--no-r"}, []string{"--no-render"}},
+	} {
+		r := runCLI(t, "", tc.args...)
+		for _, w := range tc.want {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("%v: want %q among\n%s", tc.args, w, r.stdout)
+			}
+		}
+	}
+}

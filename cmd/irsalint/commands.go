@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/spf13/cobra"
 	"math"
 	"runtime/debug"
 	"strings"
@@ -24,46 +25,47 @@ your own rules (see docs/inventory.md and docs/custom-rules.md).
 Exit code 2 when an input could not be analyzed (the rest is still printed).
 `
 
-func runInventory(ctx context.Context, args []string, sys system) error {
-	fs := newFlags("inventory", inventoryUsage, sys)
-	var (
-		in     inputFlags
-		output string
-	)
-	fs.StringVarP(&output, "output", "o", "", "write the JSON to FILE instead of standard output")
-	in.register(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	opts, err := in.options(fs.Args(), sys)
-	if err != nil {
-		return err
-	}
-	outPath := resolvePath(output, opts.WorkingDir)
-	if err := notAnInput(outPath, output, fs.Args(), opts.WorkingDir); err != nil {
-		return err
-	}
-	linter := lint.New(opts)
-	if err := linter.PrepareInput(); err != nil {
-		return usage(err)
-	}
-	ctx, stop := linter.Guard(ctx)
-	defer stop()
-	inv, diags := linter.Load(ctx)
-	if err := notWrittenOverInput(outPath, output, inv.Inputs); err != nil {
-		return err
-	}
-	for _, d := range diags {
-		fmt.Fprintln(sys.Stderr, d.String())
-	}
-	out, err := openOutput(outPath, output, sys)
-	if err != nil {
-		return err
-	}
-	enc := json.NewEncoder(out)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return finish(enc.Encode(jsonSafe(inv.Input)), out, diags)
+func inventoryCommand(sys system) *cobra.Command {
+	return newErrCommand("inventory", inventoryUsage, sys, func(c *cobra.Command) runErrFunc {
+		fs := c.Flags()
+		var (
+			in     inputFlags
+			output string
+		)
+		fs.StringVarP(&output, "output", "o", "", "write the JSON to FILE instead of standard output")
+		in.register(fs)
+		return func(ctx context.Context, args []string) error {
+			opts, err := in.options(args, sys)
+			if err != nil {
+				return err
+			}
+			outPath := resolvePath(output, opts.WorkingDir)
+			if err := notAnInput(outPath, output, args, opts.WorkingDir); err != nil {
+				return err
+			}
+			linter := lint.New(opts)
+			if err := linter.PrepareInput(); err != nil {
+				return usage(err)
+			}
+			ctx, stop := linter.Guard(ctx)
+			defer stop()
+			inv, diags := linter.Load(ctx)
+			if err := notWrittenOverInput(outPath, output, inv.Inputs); err != nil {
+				return err
+			}
+			for _, d := range diags {
+				fmt.Fprintln(sys.Stderr, d.String())
+			}
+			out, err := openOutput(outPath, output, sys)
+			if err != nil {
+				return err
+			}
+			enc := json.NewEncoder(out)
+			enc.SetIndent("", "  ")
+			enc.SetEscapeHTML(false)
+			return finish(enc.Encode(jsonSafe(inv.Input)), out, diags)
+		}
+	})
 }
 
 // finish commits the output after a write and turns error diagnostics into
@@ -121,43 +123,44 @@ const rulesUsage = `Usage: irsalint rules [flags]
 List the rules: ID, severity, group and title.
 `
 
-func runRules(args []string, sys system) error {
-	fs := newFlags("rules", rulesUsage, sys)
-	var (
-		format   string
-		ruleDirs []string
-	)
-	fs.StringVarP(&format, "format", "f", "text", "output format: text, json or markdown")
-	fs.StringArrayVar(&ruleDirs, "rules", nil, "directory (or .rego file) of extra rules; repeatable")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("rules takes no arguments (did you mean \"irsalint explain %s\"?)", fs.Arg(0))
-	}
-	eng, err := newEngine(ruleDirs, sys)
-	if err != nil {
-		return err
-	}
-	rules := eng.Rules()
-	switch format {
-	case "text":
-		tw := tabwriter.NewWriter(sys.Stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "RULE\tSEVERITY\tGROUP\tTITLE")
-		for _, r := range rules {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Group, r.Title)
+func rulesCommand(sys system) *cobra.Command {
+	return newErrCommand("rules", rulesUsage, sys, func(c *cobra.Command) runErrFunc {
+		fs := c.Flags()
+		var (
+			format   string
+			ruleDirs []string
+		)
+		fs.StringVarP(&format, "format", "f", "text", "output format: text, json or markdown")
+		fs.StringArrayVar(&ruleDirs, "rules", nil, "directory (or .rego file) of extra rules; repeatable")
+		return func(ctx context.Context, args []string) error {
+			if len(args) > 0 {
+				return usagef("rules takes no arguments (did you mean \"irsalint explain %s\"?)", args[0])
+			}
+			eng, err := newEngine(ruleDirs, sys)
+			if err != nil {
+				return err
+			}
+			rules := eng.Rules()
+			switch format {
+			case "text":
+				tw := tabwriter.NewWriter(sys.Stdout, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "RULE\tSEVERITY\tGROUP\tTITLE")
+				for _, r := range rules {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Group, r.Title)
+				}
+				return tw.Flush()
+			case "json":
+				enc := json.NewEncoder(sys.Stdout)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				return enc.Encode(rules)
+			case "markdown":
+				return rulesdoc.Index(sys.Stdout, rules)
+			default:
+				return usagef("unknown --format %q (want text, json or markdown)", format)
+			}
 		}
-		return tw.Flush()
-	case "json":
-		enc := json.NewEncoder(sys.Stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(rules)
-	case "markdown":
-		return rulesdoc.Index(sys.Stdout, rules)
-	default:
-		return usagef("unknown --format %q (want text, json or markdown)", format)
-	}
+	})
 }
 
 const explainUsage = `Usage: irsalint explain [flags] RULE
@@ -167,25 +170,26 @@ references. The text is the rule's METADATA, the same as its documentation
 page and its SARIF help.
 `
 
-func runExplain(args []string, sys system) error {
-	fs := newFlags("explain", explainUsage, sys)
-	var ruleDirs []string
-	fs.StringArrayVar(&ruleDirs, "rules", nil, "directory (or .rego file) of extra rules; repeatable")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return usagef("explain takes one rule ID")
-	}
-	eng, err := newEngine(ruleDirs, sys)
-	if err != nil {
-		return err
-	}
-	r, ok := eng.Rule(fs.Arg(0))
-	if !ok {
-		return usagef("unknown rule %q (see \"irsalint rules\")%s", fs.Arg(0), suggest(fs.Arg(0), eng.Rules()))
-	}
-	return rulesdoc.Explain(sys.Stdout, r)
+func explainCommand(sys system) *cobra.Command {
+	return newErrCommand("explain", explainUsage, sys, func(c *cobra.Command) runErrFunc {
+		fs := c.Flags()
+		var ruleDirs []string
+		fs.StringArrayVar(&ruleDirs, "rules", nil, "directory (or .rego file) of extra rules; repeatable")
+		return func(ctx context.Context, args []string) error {
+			if len(args) != 1 {
+				return usagef("explain takes one rule ID")
+			}
+			eng, err := newEngine(ruleDirs, sys)
+			if err != nil {
+				return err
+			}
+			r, ok := eng.Rule(args[0])
+			if !ok {
+				return usagef("unknown rule %q (see \"irsalint rules\")%s", args[0], suggest(args[0], eng.Rules()))
+			}
+			return rulesdoc.Explain(sys.Stdout, r)
+		}
+	})
 }
 
 // suggest proposes the rule ID nearest to id by edit distance.
@@ -244,22 +248,23 @@ const versionUsage = `Usage: irsalint version [--json]
 Print irsalint's version, and the Go and OPA versions it was built with.
 `
 
-func runVersion(args []string, sys system) error {
-	fs := newFlags("version", versionUsage, sys)
-	asJSON := fs.Bool("json", false, "print {\"version\", \"go\", \"opa\"} as JSON")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("version takes no arguments")
-	}
-	if !*asJSON {
-		fmt.Fprintf(sys.Stdout, "irsalint %s\n", versionString())
-		return nil
-	}
-	enc := json.NewEncoder(sys.Stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(versionInfo())
+func versionCommand(sys system) *cobra.Command {
+	return newErrCommand("version", versionUsage, sys, func(c *cobra.Command) runErrFunc {
+		fs := c.Flags()
+		asJSON := fs.Bool("json", false, "print {\"version\", \"go\", \"opa\"} as JSON")
+		return func(ctx context.Context, args []string) error {
+			if len(args) > 0 {
+				return usagef("version takes no arguments")
+			}
+			if !*asJSON {
+				fmt.Fprintf(sys.Stdout, "irsalint %s\n", versionString())
+				return nil
+			}
+			enc := json.NewEncoder(sys.Stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(versionInfo())
+		}
+	})
 }
 
 func versionString() string {

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/spf13/cobra"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -54,77 +55,78 @@ type identityContainer struct {
 	Detail    string  `json:"detail"`
 }
 
-func runIdentities(ctx context.Context, args []string, sys system) error {
-	fs := newFlags("identities", identitiesUsage, sys)
-	var (
-		in     inputFlags
-		format string
-		output string
-	)
-	fs.StringVarP(&format, "format", "f", "text", "output format: text, json or csv")
-	fs.StringVarP(&output, "output", "o", "", "write to FILE instead of standard output")
-	in.register(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if format != "text" && format != "json" && format != "csv" {
-		return usagef("unknown --format %q (want text, json or csv)", format)
-	}
-	opts, err := in.options(fs.Args(), sys)
-	if err != nil {
-		return err
-	}
-	outPath := resolvePath(output, opts.WorkingDir)
-	if err := notAnInput(outPath, output, fs.Args(), opts.WorkingDir); err != nil {
-		return err
-	}
-	linter := lint.New(opts)
-	if err := linter.PrepareInput(); err != nil {
-		return usage(err)
-	}
-	ctx, stop := linter.Guard(ctx)
-	defer stop()
-	eng, err := linter.Engine()
-	if err != nil {
-		return err
-	}
-	inv, diags := linter.Load(ctx)
-	if err := notWrittenOverInput(outPath, output, inv.Inputs); err != nil {
-		return err
-	}
-	for _, d := range diags {
-		fmt.Fprintln(sys.Stderr, d.String())
-	}
-	raw, err := eng.Value(ctx, "data.irsalint.lib.binding.identities", lint.Document(inv))
-	if err != nil {
-		return err
-	}
-	b, err := json.Marshal(raw)
-	if err != nil {
-		return err
-	}
-	var rows []identityRow
-	if err := json.Unmarshal(b, &rows); err != nil {
-		return fmt.Errorf("reading the identity table: %w", err)
-	}
-	for i := range rows {
-		if src, ok := inv.Sources[rows[i].Ref]; ok {
-			rows[i].Location = src.Locate(nil)
+func identitiesCommand(sys system) *cobra.Command {
+	return newErrCommand("identities", identitiesUsage, sys, func(c *cobra.Command) runErrFunc {
+		fs := c.Flags()
+		var (
+			in     inputFlags
+			format string
+			output string
+		)
+		fs.StringVarP(&format, "format", "f", "text", "output format: text, json or csv")
+		fs.StringVarP(&output, "output", "o", "", "write to FILE instead of standard output")
+		in.register(fs)
+		return func(ctx context.Context, args []string) error {
+			if format != "text" && format != "json" && format != "csv" {
+				return usagef("unknown --format %q (want text, json or csv)", format)
+			}
+			opts, err := in.options(args, sys)
+			if err != nil {
+				return err
+			}
+			outPath := resolvePath(output, opts.WorkingDir)
+			if err := notAnInput(outPath, output, args, opts.WorkingDir); err != nil {
+				return err
+			}
+			linter := lint.New(opts)
+			if err := linter.PrepareInput(); err != nil {
+				return usage(err)
+			}
+			ctx, stop := linter.Guard(ctx)
+			defer stop()
+			eng, err := linter.Engine()
+			if err != nil {
+				return err
+			}
+			inv, diags := linter.Load(ctx)
+			if err := notWrittenOverInput(outPath, output, inv.Inputs); err != nil {
+				return err
+			}
+			for _, d := range diags {
+				fmt.Fprintln(sys.Stderr, d.String())
+			}
+			raw, err := eng.Value(ctx, "data.irsalint.lib.binding.identities", lint.Document(inv))
+			if err != nil {
+				return err
+			}
+			b, err := json.Marshal(raw)
+			if err != nil {
+				return err
+			}
+			var rows []identityRow
+			if err := json.Unmarshal(b, &rows); err != nil {
+				return fmt.Errorf("reading the identity table: %w", err)
+			}
+			for i := range rows {
+				if src, ok := inv.Sources[rows[i].Ref]; ok {
+					rows[i].Location = src.Locate(nil)
+				}
+			}
+			out, err := openOutput(outPath, output, sys)
+			if err != nil {
+				return err
+			}
+			switch format {
+			case "json":
+				err = writeIdentitiesJSON(out, rows)
+			case "csv":
+				err = writeIdentitiesCSV(out, rows)
+			default:
+				err = writeIdentitiesText(out, rows)
+			}
+			return finish(err, out, diags)
 		}
-	}
-	out, err := openOutput(outPath, output, sys)
-	if err != nil {
-		return err
-	}
-	switch format {
-	case "json":
-		err = writeIdentitiesJSON(out, rows)
-	case "csv":
-		err = writeIdentitiesCSV(out, rows)
-	default:
-		err = writeIdentitiesText(out, rows)
-	}
-	return finish(err, out, diags)
+	})
 }
 
 func role(r *string) string {

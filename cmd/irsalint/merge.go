@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/spf13/cobra"
 	"os"
 
 	"github.com/irsalint/irsalint/analyzer"
@@ -41,96 +42,97 @@ type mergedReport struct {
 	} `json:"summary"`
 }
 
-func runMerge(ctx context.Context, args []string, sys system) (int, error) {
-	fs := newFlags("merge", mergeUsage, sys)
-	var rf reportFlags
-	rf.registerOutput(fs)
-	fs.StringArrayVar(&rf.ruleDirs, "rules", nil, "directory (or .rego file) of extra rules the shards ran; repeatable")
-	fs.StringSliceVar(&rf.enable, "enable", nil, "the rules the shards ran (comma-separated, repeatable)")
-	fs.StringSliceVar(&rf.disable, "disable", nil, "the rules the shards did not run (comma-separated, repeatable)")
-	fs.BoolVar(&rf.noColor, "no-color", false, "never colour the text output (colour is only used on a terminal)")
-	if err := parseFlags(fs, args); err != nil {
-		return 0, err
-	}
-	if fs.NArg() == 0 {
-		return 0, usagef("name the JSON reports to merge")
-	}
-	reporter, threshold, err := rf.check()
-	if err != nil {
-		return 0, err
-	}
-	wd, err := sys.Getwd()
-	if err != nil {
-		return 0, fmt.Errorf("working directory: %w", err)
-	}
-	var (
-		tool     *report.Tool
-		findings []analyzer.Finding
-		diags    []analyzer.Diagnostic
-		stats    = report.Stats{Objects: map[string]int{}}
+func mergeCommand(sys system) *cobra.Command {
+	return newCommand("merge", mergeUsage, sys, func(c *cobra.Command) runFunc {
+		fs := c.Flags()
+		var rf reportFlags
+		rf.registerOutput(fs)
+		fs.StringArrayVar(&rf.ruleDirs, "rules", nil, "directory (or .rego file) of extra rules the shards ran; repeatable")
+		fs.StringSliceVar(&rf.enable, "enable", nil, "the rules the shards ran (comma-separated, repeatable)")
+		fs.StringSliceVar(&rf.disable, "disable", nil, "the rules the shards did not run (comma-separated, repeatable)")
+		fs.BoolVar(&rf.noColor, "no-color", false, "never colour the text output (colour is only used on a terminal)")
+		return func(ctx context.Context, args []string) (int, error) {
+			if len(args) == 0 {
+				return 0, usagef("name the JSON reports to merge")
+			}
+			reporter, threshold, err := rf.check()
+			if err != nil {
+				return 0, err
+			}
+			wd, err := sys.Getwd()
+			if err != nil {
+				return 0, fmt.Errorf("working directory: %w", err)
+			}
+			var (
+				tool     *report.Tool
+				findings []analyzer.Finding
+				diags    []analyzer.Diagnostic
+				stats    = report.Stats{Objects: map[string]int{}}
 
-		seenFindings, seenDiags = map[string]bool{}, map[string]bool{}
-	)
-	for _, name := range fs.Args() {
-		r, err := readReport(resolvePath(name, wd), name)
-		if err != nil {
-			return 0, err
-		}
-		if tool == nil {
-			tool = &r.Tool
-		} else if *tool != r.Tool {
-			return 0, fmt.Errorf("%s: written by %s %s, the first report by %s %s: merge reports of one irsalint", name, r.Tool.Name, r.Tool.Version, tool.Name, tool.Version)
-		}
-		findings = appendNew(findings, r.Findings, seenFindings)
-		diags = appendNew(diags, r.Diagnostics, seenDiags)
-		stats.Files += r.Summary.Files
-		stats.Documents += r.Summary.Documents
-		stats.Ignored += r.Summary.IgnoredDocuments
-		stats.Suppressed += r.Summary.Suppressed
-		for k, v := range r.Summary.Objects {
-			stats.Objects[k] += v
-		}
-	}
-	minSev, _ := rf.min()
-	findings = keepAtLeast(findings, minSev)
-	lint.SortFindings(findings)
-	lint.SortDiagnostics(diags)
+				seenFindings, seenDiags = map[string]bool{}, map[string]bool{}
+			)
+			for _, name := range args {
+				r, err := readReport(resolvePath(name, wd), name)
+				if err != nil {
+					return 0, err
+				}
+				if tool == nil {
+					tool = &r.Tool
+				} else if *tool != r.Tool {
+					return 0, fmt.Errorf("%s: written by %s %s, the first report by %s %s: merge reports of one irsalint", name, r.Tool.Name, r.Tool.Version, tool.Name, tool.Version)
+				}
+				findings = appendNew(findings, r.Findings, seenFindings)
+				diags = appendNew(diags, r.Diagnostics, seenDiags)
+				stats.Files += r.Summary.Files
+				stats.Documents += r.Summary.Documents
+				stats.Ignored += r.Summary.IgnoredDocuments
+				stats.Suppressed += r.Summary.Suppressed
+				for k, v := range r.Summary.Objects {
+					stats.Objects[k] += v
+				}
+			}
+			minSev, _ := rf.min()
+			findings = keepAtLeast(findings, minSev)
+			lint.SortFindings(findings)
+			lint.SortDiagnostics(diags)
 
-	linter := lint.New(lint.Options{WorkingDir: wd, NoConfig: true, RuleDirs: rf.ruleDirs, Enable: rf.enable, Disable: rf.disable, Getenv: sys.Getenv, Compile: sys.Compile})
-	if err := linter.Prepare(ctx); err != nil {
-		return 0, usage(err)
-	}
-	rep := &report.Report{
-		Tool: *tool, Rules: linter.Rules(), Findings: findings, Diagnostics: diags,
-		Stats: stats, WorkingDir: wd, FailOn: threshold,
-	}
-	outPath := resolvePath(rf.output, wd)
-	if err := notAnInput(outPath, rf.output, fs.Args(), wd); err != nil {
-		return 0, err
-	}
-	out, err := openOutput(outPath, rf.output, sys)
-	if err != nil {
-		return 0, err
-	}
-	color := rf.output == "" && !rf.noColor && isTerminal(sys.Stdout) && sys.Getenv("NO_COLOR") == "" && sys.Getenv("TERM") != "dumb"
-	if err := reporter(out, rep, report.Options{Color: color}); err != nil {
-		out.abort()
-		return 0, fmt.Errorf("writing the report: %w", err)
-	}
-	if err := out.commit(); err != nil {
-		return 0, err
-	}
-	for _, d := range diags {
-		if d.Level == analyzer.LevelError {
-			return exitError, nil
+			linter := lint.New(lint.Options{WorkingDir: wd, NoConfig: true, RuleDirs: rf.ruleDirs, Enable: rf.enable, Disable: rf.disable, Getenv: sys.Getenv, Compile: sys.Compile})
+			if err := linter.Prepare(ctx); err != nil {
+				return 0, usage(err)
+			}
+			rep := &report.Report{
+				Tool: *tool, Rules: linter.Rules(), Findings: findings, Diagnostics: diags,
+				Stats: stats, WorkingDir: wd, FailOn: threshold,
+			}
+			outPath := resolvePath(rf.output, wd)
+			if err := notAnInput(outPath, rf.output, args, wd); err != nil {
+				return 0, err
+			}
+			out, err := openOutput(outPath, rf.output, sys)
+			if err != nil {
+				return 0, err
+			}
+			color := rf.output == "" && !rf.noColor && isTerminal(sys.Stdout) && sys.Getenv("NO_COLOR") == "" && sys.Getenv("TERM") != "dumb"
+			if err := reporter(out, rep, report.Options{Color: color}); err != nil {
+				out.abort()
+				return 0, fmt.Errorf("writing the report: %w", err)
+			}
+			if err := out.commit(); err != nil {
+				return 0, err
+			}
+			for _, d := range diags {
+				if d.Level == analyzer.LevelError {
+					return exitError, nil
+				}
+			}
+			for _, f := range findings {
+				if threshold != 0 && f.Severity >= threshold {
+					return exitFindings, nil
+				}
+			}
+			return exitOK, nil
 		}
-	}
-	for _, f := range findings {
-		if threshold != 0 && f.Severity >= threshold {
-			return exitFindings, nil
-		}
-	}
-	return exitOK, nil
+	})
 }
 
 // readReport reads one JSON report, strictly.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/spf13/cobra"
 	"io"
 	"path/filepath"
 	"strings"
@@ -57,6 +58,7 @@ Usage:
   irsalint rules                  list the rules
   irsalint explain RULE           describe one rule: why it matters and how to fix it
   irsalint version                print the version
+  irsalint completion SHELL       print a completion script for bash, zsh, fish or powershell
 
 Run "irsalint COMMAND --help" for the flags of a command.
 
@@ -66,98 +68,6 @@ Exit codes:
   2  the analysis could not be trusted: bad flag, unreadable or unparseable
      input, a rule that failed to compile or run, no input read at all
 `
-
-func run(ctx context.Context, args []string, sys system) int {
-	if len(args) == 0 {
-		fmt.Fprint(sys.Stderr, mainUsage)
-		return exitError
-	}
-	var err error
-	switch cmd, rest := args[0], args[1:]; cmd {
-	case "lint":
-		var code int
-		code, err = runLint(ctx, rest, sys)
-		if err == nil {
-			return code
-		}
-	case "audit":
-		var code int
-		code, err = runAudit(ctx, rest, sys)
-		if err == nil {
-			return code
-		}
-	case "merge":
-		var code int
-		code, err = runMerge(ctx, rest, sys)
-		if err == nil {
-			return code
-		}
-	case "inventory":
-		err = runInventory(ctx, rest, sys)
-	case "identities":
-		err = runIdentities(ctx, rest, sys)
-	case "rules":
-		err = runRules(rest, sys)
-	case "explain":
-		err = runExplain(rest, sys)
-	case "version", "--version":
-		err = runVersion(rest, sys)
-	case "help", "-h", "--help":
-		if len(rest) > 0 {
-			return run(ctx, []string{rest[0], "--help"}, sys)
-		}
-		fmt.Fprint(sys.Stdout, mainUsage)
-		return exitOK
-	default:
-		hint := ""
-		if best, ok := closest(cmd, commands); ok {
-			hint = fmt.Sprintf("; did you mean %q?", best)
-		}
-		fmt.Fprintf(sys.Stderr, "irsalint: unknown command %q%s\nRun \"irsalint help\" for the commands.\n", cmd, hint)
-		return exitError
-	}
-	switch {
-	case err == nil:
-		return exitOK
-	case errors.Is(err, pflag.ErrHelp):
-		return exitOK
-	default:
-		var ue usageError
-		if errors.As(err, &ue) {
-			fmt.Fprintf(sys.Stderr, "irsalint: %v\nRun \"irsalint %s --help\" for usage.\n", err, args[0])
-		} else {
-			fmt.Fprintf(sys.Stderr, "irsalint: %v\n", err)
-		}
-		return exitError
-	}
-}
-
-// commands are the command names, for suggestions.
-var commands = []string{"lint", "audit", "merge", "identities", "inventory", "rules", "explain", "version", "help"}
-
-// newFlags makes a flag set whose errors are returned, not printed and
-// exited on, and whose --help goes to stdout.
-func newFlags(name, usage string, sys system) *pflag.FlagSet {
-	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
-	fs.SortFlags = false
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		fmt.Fprint(sys.Stdout, usage)
-		fmt.Fprintln(sys.Stdout, "\nFlags:")
-		fmt.Fprint(sys.Stdout, fs.FlagUsages())
-	}
-	return fs
-}
-
-func parseFlags(fs *pflag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return err // pflag printed the usage already
-		}
-		return usagef("%v", err)
-	}
-	return nil
-}
 
 // inputFlags are the flags of every command that reads files.
 type inputFlags struct {
@@ -254,23 +164,24 @@ input, a rule that failed, no input file read). Findings in files that did
 parse are still reported when the exit code is 2.
 `
 
-func runLint(ctx context.Context, args []string, sys system) (int, error) {
-	fs := newFlags("lint", lintUsage, sys)
-	var (
-		in inputFlags
-		rf reportFlags
-	)
-	rf.registerOutput(fs)
-	in.register(fs)
-	rf.registerRules(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return 0, err
-	}
-	opts, err := in.options(fs.Args(), sys)
-	if err != nil {
-		return 0, err
-	}
-	return lintAndReport(ctx, opts, &rf, fs.Args(), sys, true)
+func lintCommand(sys system) *cobra.Command {
+	return newCommand("lint", lintUsage, sys, func(c *cobra.Command) runFunc {
+		fs := c.Flags()
+		var (
+			in inputFlags
+			rf reportFlags
+		)
+		rf.registerOutput(fs)
+		in.register(fs)
+		rf.registerRules(fs)
+		return func(ctx context.Context, args []string) (int, error) {
+			opts, err := in.options(args, sys)
+			if err != nil {
+				return 0, err
+			}
+			return lintAndReport(ctx, opts, &rf, args, sys, true)
+		}
+	})
 }
 
 // onceValue is a string flag that may be given once: a second -f would
