@@ -74,7 +74,7 @@ func shortOf(name string) string {
 }
 
 // commands are the command names, for suggestions.
-var commands = []string{"lint", "audit", "merge", "identities", "inventory", "rules", "explain", "version", "completion", "help"}
+var commands = []string{"lint", "audit", "merge", "identities", "inventory", "rules", "explain", "test", "version", "completion", "help"}
 
 // rootCommand builds the command tree for one run: nothing is shared
 // between runs, so tests run commands in parallel.
@@ -89,7 +89,7 @@ func rootCommand(sys system) *cobra.Command {
 	root.SetIn(sys.Stdin)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err.Error()} })
 	root.AddCommand(lintCommand(sys), auditCommand(sys), mergeCommand(sys), identitiesCommand(sys),
-		inventoryCommand(sys), rulesCommand(sys), explainCommand(sys), versionCommand(sys))
+		inventoryCommand(sys), rulesCommand(sys), explainCommand(sys), testCommand(sys), versionCommand(sys))
 	root.SetHelpCommand(&cobra.Command{
 		Use:    "help [COMMAND]",
 		Short:  "the usage of irsalint or of one command",

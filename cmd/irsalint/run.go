@@ -57,6 +57,7 @@ Usage:
   irsalint inventory [PATH|-]...  print the normalized input the rules see, as JSON
   irsalint rules                  list the rules
   irsalint explain RULE           describe one rule: why it matters and how to fix it
+  irsalint test DIR...            run the Rego tests of your own rules, with irsalint's library
   irsalint version                print the version
   irsalint completion SHELL       print a completion script for bash, zsh, fish or powershell
 
