@@ -28,6 +28,14 @@ type Config struct {
 	Rules    Rules
 	Limits   Limits
 	Complete Complete
+	Paths    Paths
+}
+
+// Paths select the files found in folders: globs relative to the folder
+// that holds the configuration (Dir).
+type Paths struct {
+	Include, Exclude []string
+	Dir              string
 }
 
 // Complete says what the scanned files hold entirely, so that rules may call
@@ -215,7 +223,7 @@ func Parse(data []byte, display, dir string) (*Config, error) {
 		d := docs[0].Duplicates[0]
 		return nil, &Error{Location: analyzer.Location{File: display, Line: d.At.Line, Column: d.At.Column}, Msg: fmt.Sprintf("key %q is set twice (first at line %d)", d.Key, d.First.Line)}
 	}
-	top := r.object(docs[0].Value, nil, "cluster", "settings", "rules", "limits", "complete")
+	top := r.object(docs[0].Value, nil, "cluster", "settings", "rules", "limits", "complete", "paths")
 	if c := r.object(top["cluster"], []any{"cluster"}, "name", "oidcIssuer", "accountId", "region", "kubernetesVersion", "fargateProfiles", "podIdentityAssociations"); c != nil {
 		cfg.Cluster = r.cluster(c)
 	}
@@ -236,10 +244,27 @@ func Parse(data []byte, display, dir string) (*Config, error) {
 			ClusterRegions: r.strings(c["clusterRegions"], []any{"complete", "clusterRegions"}),
 		}
 	}
+	if p := r.object(top["paths"], []any{"paths"}, "include", "exclude"); p != nil {
+		cfg.Paths = Paths{Dir: dir,
+			Include: r.globs(p["include"], []any{"paths", "include"}),
+			Exclude: r.globs(p["exclude"], []any{"paths", "exclude"})}
+	}
 	if r.err != nil {
 		return nil, r.err
 	}
 	return cfg, nil
+}
+
+// globs reads a list of path globs, each checked.
+func (r *reader) globs(v any, path []any) []string {
+	out := r.strings(v, path)
+	for i, g := range out {
+		if !source.ValidPattern(g) {
+			at := append(append([]any{}, path...), i)
+			r.fail(at, "%s: %q is not a valid glob (unclosed [ or {, or a bad escape)", name(at), g)
+		}
+	}
+	return out
 }
 
 // boolean reads true or false; absent is false.

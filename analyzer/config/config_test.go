@@ -77,6 +77,16 @@ func TestAssociationsAbsentVersusEmpty(t *testing.T) {
 	}
 }
 
+func TestPaths(t *testing.T) {
+	cfg, err := Parse([]byte("paths:\n  include: [\"deploy/**\"]\n  exclude: [\"**/test/**\", \"*.generated.yaml\"]\n"), "c.yaml", "/repo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Paths.Dir != "/repo" || len(cfg.Paths.Include) != 1 || len(cfg.Paths.Exclude) != 2 || cfg.Paths.Exclude[1] != "*.generated.yaml" {
+		t.Errorf("paths: %+v", cfg.Paths)
+	}
+}
+
 func TestStrictErrors(t *testing.T) {
 	for _, tc := range []struct{ text, want string }{
 		{"clusters: {}\n", `c.yaml:1:1: unknown key "clusters" in the configuration`},
@@ -92,6 +102,8 @@ func TestStrictErrors(t *testing.T) {
 		{"a: 1\n---\nb: 2\n", `the configuration must be one YAML document`},
 		{"rules:\n  dirs:\n    -\n", `c.yaml:3:6: rules.dirs[0]: expected a string, got an empty item`},
 		{"settings:\n  awsEnv: [A, ~]\n", `c.yaml:2:15: settings.awsEnv[1]: expected a string, got an empty item`},
+		{"paths:\n  exclude: [\"charts/[\"]\n", `c.yaml:2:13: paths.exclude[0]: "charts/[" is not a valid glob`},
+		{"paths:\n  excludes: [x]\n", `c.yaml:2:3: unknown key "excludes" in paths`},
 	} {
 		_, err := Parse([]byte(tc.text), "c.yaml", "/")
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -32,6 +32,10 @@ type Input struct {
 	Cluster      inventory.Cluster
 	Settings     inventory.Settings
 	Render       render.Options
+	// Include and Exclude select the files found in folders; NoGitIgnore
+	// reads those git ignores too.
+	Include, Exclude []source.Pattern
+	NoGitIgnore      bool
 }
 
 // renderers render the units of a scan by kind, in this order.
@@ -53,6 +57,9 @@ func Load(ctx context.Context, in Input) (*inventory.Inventory, []analyzer.Diagn
 		MaxFiles:     in.MaxFiles,
 		WorkingDir:   in.WorkingDir,
 		Render:       !in.Render.NoRender,
+		Include:      in.Include,
+		Exclude:      in.Exclude,
+		NoGitIgnore:  in.NoGitIgnore,
 	})
 	diags := scan.Diagnostics
 	ro := in.Render

@@ -40,6 +40,12 @@ type Options struct {
 	// The cluster context from flags; "" is not given.
 	KubernetesVersion, OIDCIssuer, AccountID, Region string
 
+	// Include and Exclude are path globs (--include, --exclude) relative to
+	// WorkingDir, added to the configuration's paths.include/exclude;
+	// NoGitIgnore reads the files git ignores too.
+	Include, Exclude []string
+	NoGitIgnore      bool
+
 	// RuleDirs are extra rule folders (--rules), relative to WorkingDir.
 	RuleDirs []string
 	// Enable, when not empty, replaces the configuration's rules.enable;
@@ -135,6 +141,10 @@ func (l *Linter) prepareInput() error {
 	}
 	l.input.Paths, l.input.Stdin, l.input.StdinName, l.input.WorkingDir = o.Paths, o.Stdin, o.StdinName, o.WorkingDir
 	l.input.Render = o.Render
+	if l.input.Include, l.input.Exclude, err = pathPatterns(o, cfg.Paths); err != nil {
+		return err
+	}
+	l.input.NoGitIgnore = o.NoGitIgnore
 	if l.input.Render.WorkingDir == "" {
 		l.input.Render.WorkingDir = o.WorkingDir
 	}
@@ -363,6 +373,30 @@ func checkConfiguredRules(cfg *config.Config, eng *engine.Engine) error {
 		}
 	}
 	return nil
+}
+
+// pathPatterns joins the flags' globs (relative to the working directory)
+// and the configuration's (relative to its folder).
+func pathPatterns(o Options, cfg config.Paths) (include, exclude []source.Pattern, err error) {
+	for _, f := range []struct {
+		flag  string
+		globs []string
+		into  *[]source.Pattern
+	}{{"include", o.Include, &include}, {"exclude", o.Exclude, &exclude}} {
+		for _, g := range f.globs {
+			if !source.ValidPattern(g) {
+				return nil, nil, &FlagError{Flag: f.flag, Err: fmt.Errorf("%q is not a valid glob (unclosed [ or {, or a bad escape)", g)}
+			}
+			*f.into = append(*f.into, source.Pattern{Glob: g, Base: o.WorkingDir})
+		}
+	}
+	for _, g := range cfg.Include {
+		include = append(include, source.Pattern{Glob: g, Base: cfg.Dir})
+	}
+	for _, g := range cfg.Exclude {
+		exclude = append(exclude, source.Pattern{Glob: g, Base: cfg.Dir})
+	}
+	return include, exclude, nil
 }
 
 // resolveLimits merges the defaults, the configuration and the flags into

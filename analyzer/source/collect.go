@@ -35,6 +35,13 @@ type CollectOptions struct {
 	// charts and Terraform modules as units to render, instead of
 	// skipping a chart's templates with a notice.
 	Render bool
+	// Include, when not empty, reads only the files found in folders that
+	// match one of its patterns; Exclude skips the files and folders that
+	// match one. Files named as arguments are always read.
+	Include, Exclude []Pattern
+	// NoGitIgnore reads files that git ignores (.gitignore, .git/info/exclude)
+	// in a folder of a git work tree.
+	NoGitIgnore bool
 }
 
 // File is one input file.
@@ -211,7 +218,11 @@ func (c *collector) arg(arg string) {
 		again := c.seenDirs[real]
 		before, diagsBefore := c.found, len(c.diags)
 		c.root = real
-		c.walk(abs, disp)
+		var ig *ignorer
+		if !c.opts.NoGitIgnore {
+			ig = workTree(abs)
+		}
+		c.walk(abs, disp, ig)
 		c.root = ""
 		if !again && c.found == before && len(c.diags) == diagsBefore {
 			// A CI gate pointed at the wrong folder would pass silently.
@@ -281,7 +292,7 @@ func (c *collector) statError(abs, disp string, err error) {
 
 // walk reads a folder's YAML and JSON files in lexical order, following
 // symbolic links that stay inside the root, never into a folder twice.
-func (c *collector) walk(abs, disp string) {
+func (c *collector) walk(abs, disp string, ig *ignorer) {
 	real, err := filepath.EvalSymlinks(abs)
 	if err != nil {
 		c.errorf(disp, "%s", reason(err))
@@ -296,6 +307,7 @@ func (c *collector) walk(abs, disp string) {
 		c.errorf(disp, "%s", reason(err))
 		return
 	}
+	ig = ig.enter(abs)
 	chart := false
 	for _, kind := range unitKinds(entries) {
 		if kind == UnitHelm {
@@ -343,6 +355,9 @@ func (c *collector) walk(abs, disp string) {
 			c.errorf(childDisp, "%s", reason(err))
 			continue
 		}
+		if c.excluded(path, info.IsDir(), ig) {
+			continue
+		}
 		switch {
 		case info.IsDir():
 			if skipDir(name) || chart && name == "templates" {
@@ -351,13 +366,22 @@ func (c *collector) walk(abs, disp string) {
 			if chart && c.opts.Render && name == "charts" {
 				continue // the chart's dependencies, rendered with it
 			}
-			c.walk(path, childDisp)
+			c.walk(path, childDisp, ig)
 		case info.Mode().IsRegular() && hasInputExt(name) && !strings.HasPrefix(name, "."):
 			// Hidden files (.irsalint.yaml, .pre-commit-config.yaml) are
 			// tool configuration, not manifests; they are read when named.
 			c.read(path, childDisp, info)
 		}
 	}
+}
+
+// excluded tells whether a file or folder met while walking is left out by
+// --exclude, --include (files only) or git's ignore rules.
+func (c *collector) excluded(path string, dir bool, ig *ignorer) bool {
+	if matchAny(c.opts.Exclude, path) || ig.ignored(path, dir) {
+		return true
+	}
+	return !dir && len(c.opts.Include) > 0 && !matchAny(c.opts.Include, path)
 }
 
 // inRoot tells whether a link's target is inside the folder being walked.

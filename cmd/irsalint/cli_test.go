@@ -580,3 +580,38 @@ func TestCompletion(t *testing.T) {
 		}
 	}
 }
+
+// Paths: --exclude and the configuration's paths select what a folder scan
+// reads; an empty scan is exit 2 unless --allow-empty.
+func TestPathSelection(t *testing.T) {
+	dir := t.TempDir()
+	bad := "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  namespace: x\n  annotations:\n    eks.amazonaws.com/role-arn: not-an-arn\n"
+	for name, text := range map[string]string{"deploy/sa.yaml": bad, "deploy/test/sa.yaml": bad} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runIn(t, dir, "", "lint", "--no-config", "--exclude", "**/test/**", ".")
+	if r.code != exitFindings || !strings.Contains(r.stdout, "1 file,") {
+		t.Errorf("--exclude: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".irsalint.yaml"), []byte("paths:\n  exclude: [test]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runIn(t, dir, "", "lint", "deploy"); r.code != exitFindings || !strings.Contains(r.stdout, "1 file,") {
+		t.Errorf("paths.exclude: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runIn(t, dir, "", "lint", "--no-config", "--include", "*.json", "."); r.code != exitError || !strings.Contains(r.stderr, "--allow-empty") {
+		t.Errorf("empty scan: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runIn(t, dir, "", "lint", "--no-config", "--include", "*.json", "--allow-empty", "."); r.code != exitOK {
+		t.Errorf("--allow-empty: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runIn(t, dir, "", "lint", "--no-config", "--exclude", "deploy/[", "."); r.code != exitError || !strings.Contains(r.stderr, `--exclude: "deploy/[" is not a valid glob`) {
+		t.Errorf("bad glob: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -81,6 +81,9 @@ type inputFlags struct {
 	noConfig          bool
 	limits            limitFlags
 	render            render.Options
+	include, exclude  []string
+	noGitIgnore       bool
+	allowEmpty        bool
 }
 
 func (f *inputFlags) register(fs *pflag.FlagSet) {
@@ -88,6 +91,9 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.noConfig, "no-config", false, "read no configuration file")
 	f.registerContext(fs)
 	fs.StringVar(&f.stdinName, "stdin-filename", "<stdin>", "the name findings in standard input (-) are reported under")
+	fs.StringArrayVar(&f.include, "include", nil, "in folders, read only files matching this glob (** for any folders; a glob without / matches names); repeatable")
+	fs.StringArrayVar(&f.exclude, "exclude", nil, "in folders, skip files and folders matching this glob; repeatable")
+	fs.BoolVar(&f.noGitIgnore, "no-gitignore", false, "also read the files git ignores (.gitignore, .git/info/exclude) in a git work tree")
 	f.registerRender(fs)
 	f.limits.register(fs)
 }
@@ -128,7 +134,7 @@ func (f *inputFlags) options(paths []string, sys system) (lint.Options, error) {
 		Paths: paths, Stdin: sys.Stdin, StdinName: f.stdinName, WorkingDir: wd,
 		ConfigFile: f.configPath, NoConfig: f.noConfig,
 		KubernetesVersion: f.kubernetesVersion, OIDCIssuer: f.oidcIssuer, AccountID: f.accountID, Region: f.region,
-		Render: f.render,
+		Render: f.render, Include: f.include, Exclude: f.exclude, NoGitIgnore: f.noGitIgnore,
 		Limits: lim, Getenv: sys.Getenv, Compile: sys.Compile,
 	}, nil
 }
@@ -149,9 +155,12 @@ IAM roles (a trust policy document; aws iam get-role, list-roles and
 get-account-authorization-details output) in the named files and folders
 ("." when none; "-" reads standard input). Folders are walked for *.yaml,
 *.yml and *.json, skipping hidden files and folders, node_modules and vendor,
-and following symbolic links only while they stay inside the folder; a named
-regular file is read whatever its extension (pipe a command's output to
-"-"). Pod Identity associations are read from aws eks
+following symbolic links only while they stay inside the folder, and leaving
+out what --exclude/--include (and paths: in the configuration) select and,
+in a git work tree, what git ignores; a named regular file is read whatever
+its extension (pipe a command's output to "-"). Kustomize overlays, Helm
+charts and Terraform modules are rendered in-process (--no-render reads them
+as plain files). Pod Identity associations are read from aws eks
 list-pod-identity-associations or describe-pod-identity-association output,
 or from the configuration.
 
@@ -174,13 +183,14 @@ func lintCommand(sys system) *cobra.Command {
 		)
 		rf.registerOutput(fs)
 		in.register(fs)
+		fs.BoolVar(&in.allowEmpty, "allow-empty", false, "exit 0, not 2, when no input file is found (a scan of a folder that may be empty)")
 		rf.registerRules(fs)
 		return func(ctx context.Context, args []string) (int, error) {
 			opts, err := in.options(args, sys)
 			if err != nil {
 				return 0, err
 			}
-			return lintAndReport(ctx, opts, &rf, args, sys, true)
+			return lintAndReport(ctx, opts, &rf, args, sys, !in.allowEmpty)
 		}
 	})
 }
@@ -351,7 +361,7 @@ func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inpu
 	if needInput && res.Inventory.Stats.Files == 0 {
 		// A gate that read nothing proved nothing: a mistyped path or a
 		// folder of other files must not pass.
-		fmt.Fprintln(sys.Stderr, "irsalint: nothing was analyzed: no input file was read (check the paths)")
+		fmt.Fprintln(sys.Stderr, "irsalint: nothing was analyzed: no input file was read (check the paths, or pass --allow-empty)")
 		return exitError, nil
 	}
 	if threshold != 0 && res.Failing(threshold) {
