@@ -595,7 +595,8 @@ func declared(d declaration) map[string]any {
 	if d.src.Pos != nil && d.kind != "Role" && d.kind != "TrustPolicy" && d.kind != "PodIdentityAssociation" {
 		at = []any{"metadata", "name"}
 	}
-	return map[string]any{"ref": d.entry["ref"], "at": at}
+	loc := d.src.Locate(nil)
+	return map[string]any{"ref": d.entry["ref"], "at": at, "file": loc.File}
 }
 
 // sameContent compares two declarations by what rules read: their entries

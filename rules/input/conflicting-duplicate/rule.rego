@@ -12,12 +12,13 @@
 #   ServiceAccount, a ServiceAccount to its role), uses the first in file
 #   order, whatever order the paths were given in.
 #
-#   Two declarations are reported at both places (medium). Three or more are
-#   variants kept on purpose — examples, test fixtures, Kustomize bases and
-#   overlays read as plain files — so they get one info finding, at the
-#   first declaration in file order, with the others as related locations:
-#   worth knowing (each variant is linted on its own terms), never a failed
-#   gate.
+#   Two declarations in one folder are reported at both places (medium).
+#   Declarations in different folders, or three or more, are variants kept on
+#   purpose — one folder per environment or cluster, examples, test
+#   fixtures, Kustomize bases and overlays read as plain files — so they get
+#   one info finding, at the first declaration in file order, with the
+#   others as related locations: worth knowing (each variant is linted on
+#   its own terms), never a failed gate.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
 #     description: Kubernetes — object names are unique per kind and namespace
@@ -35,6 +36,7 @@ import data.irsalint.lib.result
 deny contains result.with_related(result.finding(decl, decl.at, message), related) if {
 	some d in input.duplicates
 	count(d.declarations) == 2
+	folder(d.declarations[0].file) == folder(d.declarations[1].file)
 	some i, decl in d.declarations
 	message := sprintf("%s is declared %d times with different content: %s", [d.object, count(d.declarations), consequence(d.kind)])
 	related := [result.related(other, other.at, "another declaration") | some j, other in d.declarations; j != i]
@@ -42,18 +44,36 @@ deny contains result.with_related(result.finding(decl, decl.at, message), relate
 
 deny contains result.with_related(result.graded(first, first.at, message, "info"), related) if {
 	some d in input.duplicates
-	count(d.declarations) > 2
+	variants(d)
 	ordered := sort([decl.ref | some decl in d.declarations])
 	first := [decl | some decl in d.declarations; decl.ref == ordered[0]][0]
-	message := sprintf("%s is declared %d times with different content, variants such as examples, test fixtures or Kustomize overlays read as plain files: %s. Each is linted as written; render overlays (kustomize build) to lint what is applied.", [
-		d.object, count(d.declarations), consequence(d.kind),
-	])
+	message := sprintf("%s is declared %d times with different content%s", [d.object, count(d.declarations), variants_note(d)])
 	related := [result.related(other, other.at, "another declaration") |
 		some ref in array.slice(ordered, 1, 6)
 		some other in d.declarations
 		other.ref == ref
 	]
 }
+
+# variants: declarations kept on purpose, three or more, or in several
+# folders (one per environment or cluster).
+variants(d) if count(d.declarations) > 2
+
+variants(d) if {
+	count(d.declarations) == 2
+	folder(d.declarations[0].file) != folder(d.declarations[1].file)
+}
+
+variants_note(d) := sprintf(" in %d folders (%s), which usually hold different environments or clusters. Each is linted as written, with this run's cluster context: lint each folder with its own (an .irsalint.yaml beside it, or --oidc-issuer) to judge it against its cluster.", [count(folders), concat(", ", sort(folders))]) if {
+	folders := {folder(decl.file) | some decl in d.declarations}
+	count(folders) > 1
+} else := sprintf(", variants such as examples, test fixtures or Kustomize overlays read as plain files: %s. Each is linted as written; render overlays (kustomize build) to lint what is applied.", [consequence(d.kind)])
+
+# folder is the folder part of a file as reports name it ("." for none).
+folder(file) := concat("/", array.slice(parts, 0, count(parts) - 1)) if {
+	parts := split(file, "/")
+	count(parts) > 1
+} else := "."
 
 consequence("Role") := "these IAM exports disagree, so at most one of them is the role the account holds now"
 

@@ -2,9 +2,10 @@ package irsalint.rules.input["conflicting-duplicate_test"]
 
 import data.irsalint.rules.input["conflicting-duplicate"] as rule
 
+# dup declares one object at refs "<file>#<doc>".
 dup(kind, refs) := {"duplicates": [{
 	"kind": kind, "key": "prod/api", "object": "ServiceAccount prod/api",
-	"declarations": [{"ref": ref, "at": ["metadata", "name"]} | some ref in refs],
+	"declarations": [{"ref": ref, "at": ["metadata", "name"], "file": split(ref, "#")[0]} | some ref in refs],
 }]}
 
 test_a_pair_is_reported_at_both_places if {
@@ -30,6 +31,22 @@ test_variants_are_one_info_finding if {
 	f.severity == "info"
 	[r.ref | some r in f.related] == ["b.yaml#0", "c.yaml#1", "d.yaml#0", "e.yaml#0", "f.yaml#0"]
 	contains(f.message, "declared 7 times with different content, variants such as examples")
+}
+
+# One folder per environment is how many repositories keep their clusters:
+# two declarations in different folders are variants.
+test_a_pair_in_two_folders_is_one_info_finding if {
+	findings := rule.deny with input as dup("ServiceAccount", ["prod/sa.yaml#0", "staging/sa.yaml#0"])
+	count(findings) == 1
+	some f in findings
+	f.ref == "prod/sa.yaml#0"
+	f.severity == "info"
+	[r.ref | some r in f.related] == ["staging/sa.yaml#0"]
+	contains(f.message, "declared 2 times with different content in 2 folders (prod, staging), which usually hold different environments or clusters. Each is linted as written")
+}
+
+test_a_pair_in_one_subfolder_is_reported_at_both_places if {
+	count(rule.deny) == 2 with input as dup("ServiceAccount", ["deploy/a.yaml#0", "deploy/b.yaml#0"])
 }
 
 test_roles_say_the_exports_disagree if {
