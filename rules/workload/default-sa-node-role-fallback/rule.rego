@@ -31,7 +31,10 @@
 #   workload gets one finding for one cause.
 #
 #   Pods on Fargate are not reported: Fargate has no IMDS, so there is no
-#   node role to fall back to. A container with its own static keys or
+#   node role to fall back to. Nor are the Pod Identity Webhook's own test
+#   pods, whose `testing.eks.amazonaws.com/serviceAccount/roleArn`
+#   annotation gives the role the test harness plays the ServiceAccount's
+#   part with. A container with its own static keys or
 #   hand-set credential variables does not fall back and is not counted.
 #   When the run was given no Pod Identity associations, the message says so:
 #   one that exists only in the cluster would cover the workload.
@@ -69,6 +72,7 @@ deny contains result.graded(w, w.serviceAccount.at, message, severity) if {
 	not k8s.role_arn(sa)
 	not identity.association(w)
 	not identity.on_fargate(w)
+	not harness_role(w)
 	w.identity.usesNodeRole
 	fallback := [c |
 		some c in w.containers
@@ -81,6 +85,10 @@ deny contains result.graded(w, w.serviceAccount.at, message, severity) if {
 		container_list([c.name | some c in fallback]), reach, unknown_note,
 	])
 }
+
+# harness_role: a test pod of the Pod Identity Webhook, whose harness stands
+# in for the ServiceAccount with the role this annotation names.
+harness_role(w) if w.template.annotations["testing.eks.amazonaws.com/serviceAccount/roleArn"] != ""
 
 # grade is [severity, what the message says of it]: graded by exposure when a
 # container shows it calls AWS, info otherwise.

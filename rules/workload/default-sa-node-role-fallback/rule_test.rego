@@ -223,3 +223,13 @@ test_aws_command_is_evidence if {
 	f.severity == "medium"
 	contains(f.message, `Container "app" runs the AWS CLI (`)
 }
+
+# The Pod Identity Webhook's test pods: the harness plays the ServiceAccount
+# with the role its annotation names, so there is no fallback to report.
+test_webhook_harness_pod_is_quiet if {
+	harness := object.union(aws_deployment(omitted), {"template": {
+		"labels": {}, "at": ["spec", "template", "metadata"],
+		"annotations": {"testing.eks.amazonaws.com/serviceAccount/roleArn": "arn:aws:iam::111122223333:role/s3-reader"},
+	}})
+	count(rule.deny) == 0 with input as inv([harness], implicit_default)
+}
