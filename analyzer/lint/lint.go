@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/irsalint/irsalint/analyzer"
 	"github.com/irsalint/irsalint/analyzer/engine"
@@ -36,6 +37,16 @@ type Input struct {
 	// reads those git ignores too.
 	Include, Exclude []source.Pattern
 	NoGitIgnore      bool
+	// Progress, when set, hears how far the run is; it must return fast
+	// and may be called from several goroutines.
+	Progress func(Progress)
+}
+
+// Progress is where a run is: the phase, and for reading, the files read
+// of the files found.
+type Progress struct {
+	Phase       string // "rendering", "reading", "evaluating"
+	Done, Total int
 }
 
 // renderers render the units of a scan by kind, in this order.
@@ -67,6 +78,13 @@ func Load(ctx context.Context, in Input) (*inventory.Inventory, []analyzer.Diagn
 		ro.WorkingDir = in.WorkingDir
 	}
 	env := render.Env{Scan: scan, Options: ro}
+	progress := in.Progress
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	if len(scan.Units) > 0 && !ro.NoRender {
+		progress(Progress{Phase: "rendering", Total: len(scan.Units)})
+	}
 	rendered := render.Run(ctx, scan, renderers, ro)
 	consumed := make(map[string]bool, len(rendered.Consumed))
 	for _, p := range rendered.Consumed {
@@ -78,7 +96,7 @@ func Load(ctx context.Context, in Input) (*inventory.Inventory, []analyzer.Diagn
 			files = append(files, f)
 		}
 	}
-	decoded := decodeAll(ctx, files, env)
+	decoded := decodeAll(ctx, files, env, progress)
 	b := inventory.NewBuilder(in.Cluster, in.Settings)
 	var inputs []string
 	for i, f := range files {
@@ -127,8 +145,9 @@ type decodedFile struct {
 // decodeAll decodes and normalizes files in parallel; the order of results
 // is the order of files, so the inventory does not depend on scheduling.
 // Each file's decoded documents are dropped once its objects are read.
-func decodeAll(ctx context.Context, files []source.File, env render.Env) []decodedFile {
+func decodeAll(ctx context.Context, files []source.File, env render.Env, progress func(Progress)) []decodedFile {
 	out := make([]decodedFile, len(files))
+	var done atomic.Int64
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), max(1, len(files))) {
@@ -141,6 +160,9 @@ func decodeAll(ctx context.Context, files []source.File, env render.Env) []decod
 					continue
 				}
 				out[i] = decodeOne(files[i], env)
+				if n := done.Add(1); n%256 == 0 || int(n) == len(files) {
+					progress(Progress{Phase: "reading", Done: int(n), Total: len(files)})
+				}
 				files[i].Data = nil // the bytes are not needed any more
 			}
 		}()

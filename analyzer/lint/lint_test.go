@@ -2,11 +2,14 @@ package lint_test
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -568,5 +571,30 @@ spec:
 	if f.Rule != "static-aws-credentials" || f.Severity != analyzer.SeverityCritical || f.Location != loc("creds.yaml", 15, 15) ||
 		f.Object != "Deployment prod/api" || !reflect.DeepEqual(f.Path, []any{"spec", "template", "spec", "containers", 0, "env", 0, "value"}) {
 		t.Errorf("finding %+v", f)
+	}
+}
+
+func TestLoadReportsProgress(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 300 {
+		name := filepath.Join(dir, fmt.Sprintf("sa-%03d.yaml", i))
+		text := fmt.Sprintf("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa-%d\n  namespace: x\n", i)
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var (
+		mu   sync.Mutex
+		seen []lint.Progress
+	)
+	lint.Load(context.Background(), lint.Input{Paths: []string{dir}, WorkingDir: dir, Progress: func(p lint.Progress) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, p)
+	}})
+	sort.Slice(seen, func(i, j int) bool { return seen[i].Done < seen[j].Done })
+	want := []lint.Progress{{Phase: "reading", Done: 256, Total: 300}, {Phase: "reading", Done: 300, Total: 300}}
+	if !reflect.DeepEqual(seen, want) {
+		t.Errorf("progress: %+v, want %+v", seen, want)
 	}
 }

@@ -59,6 +59,8 @@ type Options struct {
 	Limits Limits
 	// Getenv reads the environment (GOMEMLIMIT); nil reads none.
 	Getenv func(string) string
+	// Progress, when set, hears how far a run is (see Input.Progress).
+	Progress func(Progress)
 	// Workers is how many evaluations run at once; 0 is one per core.
 	Workers int
 	// Compile builds the engine; nil is engine.New. Tests share one.
@@ -141,6 +143,7 @@ func (l *Linter) prepareInput() error {
 	}
 	l.input.Paths, l.input.Stdin, l.input.StdinName, l.input.WorkingDir = o.Paths, o.Stdin, o.StdinName, o.WorkingDir
 	l.input.Render = o.Render
+	l.input.Progress = o.Progress
 	if l.input.Include, l.input.Exclude, err = pathPatterns(o, cfg.Paths); err != nil {
 		return err
 	}
@@ -256,6 +259,9 @@ func (l *Linter) Run(ctx context.Context) (*Result, error) {
 	doc := Document(inv)
 	doc.Release = true
 	inv.Input = nil
+	if l.opts.Progress != nil {
+		l.opts.Progress(Progress{Phase: "evaluating", Total: len(l.Rules())})
+	}
 	res, err := runDocument(ctx, l.eng, l.query, inv, doc, RunOptions{Severity: l.cfg.Rules.Severity, MaxFindings: l.limits.maxFindings})
 	if res == nil {
 		return nil, err

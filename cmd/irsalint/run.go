@@ -313,11 +313,18 @@ func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inpu
 	if err := notAnInput(outPath, rf.output, inputs, opts.WorkingDir); err != nil {
 		return 0, err
 	}
+	var progress *progressLine
+	if isTerminal(sys.Stderr) {
+		progress = newProgressLine(sys.Stderr)
+		opts.Progress = progress.update
+		defer progress.done()
+	}
 	linter := lint.New(opts)
 	if err := linter.Prepare(ctx); err != nil {
 		return 0, usage(err)
 	}
 	res, err := linter.Run(ctx)
+	progress.done() // before the diagnostics go to the same terminal
 	if err != nil {
 		return 0, err
 	}
