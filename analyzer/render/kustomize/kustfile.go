@@ -90,7 +90,12 @@ func parseKustomization(path, display string, data []byte) *kustFile {
 	for key, v := range m {
 		out[key] = v
 	}
-	local := func(s string) string { return filepath.Clean(filepath.Join(k.dir, s)) }
+	local := func(s string) string {
+		if filepath.IsAbs(s) {
+			return filepath.Clean(s)
+		}
+		return filepath.Clean(filepath.Join(k.dir, s))
+	}
 	for _, f := range listFields {
 		items, ok := m[f].([]any)
 		if !ok {

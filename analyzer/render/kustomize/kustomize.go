@@ -151,7 +151,9 @@ func (Renderer) Render(ctx context.Context, units []source.Unit, env render.Env)
 		for _, k := range fsys.kusts {
 			consumed[k.path] = true
 			for _, p := range k.named {
-				consumed[p] = true
+				if info, err := fsys.guard.Stat(p); err == nil && info.Mode().IsRegular() {
+					consumed[p] = true
+				}
 			}
 			out.Diagnostics = append(out.Diagnostics, k.notices...)
 		}

@@ -104,10 +104,14 @@ func (l *locator) Locate(path []any) (analyzer.Location, []analyzer.Related) {
 	if loc, ok := l.field(path); ok {
 		return loc, related
 	}
+	// A mapping or a list the source holds too (the pod spec a patch
+	// merges into) is placed in the source; a value a patch set, or a
+	// mapping a patch brought, at the patch.
+	inSource := baseDepth == len(path)
 	best, bestDepth := base, baseDepth
 	for i := len(l.patches) - 1; i >= 0; i-- {
-		loc, depth, exact := l.patches[i].find(path, l.rendered)
-		if exact {
+		loc, depth, exact, scalar := l.patches[i].find(path, l.rendered)
+		if exact && (scalar || !inSource) {
 			return loc, related
 		}
 		if depth > bestDepth {
@@ -364,8 +368,8 @@ func (l *locator) generatorPlace() analyzer.Location {
 
 // find places path in the patch: exact when the patch holds the whole path
 // with the value built (a later step did not change it).
-func (p namedPatch) find(path []any, rendered map[string]any) (analyzer.Location, int, bool) {
-	loc := analyzer.Location{File: p.display}
+func (p namedPatch) find(path []any, rendered map[string]any) (loc analyzer.Location, depth int, exact, scalar bool) {
+	loc = analyzer.Location{File: p.display}
 	place := func(at []any) {
 		pos, _ := p.doc.Pos.Lookup(at)
 		loc.Line, loc.Column = pos.Line, pos.Column
@@ -377,13 +381,12 @@ func (p namedPatch) find(path []any, rendered map[string]any) (analyzer.Location
 	if !p.json {
 		at, depth := navigate(p.doc.Value, rendered, path)
 		place(at)
-		exact := depth == len(path)
-		if exact {
+		if depth == len(path) {
 			want, _ := valueAt(rendered, path)
 			have, _ := valueAt(p.doc.Value, at)
-			exact = consistent(have, want)
+			exact, scalar = consistent(have, want)
 		}
-		return loc, depth, exact
+		return loc, depth, exact, scalar
 	}
 	ops, _ := p.doc.Value.([]any)
 	bestDepth := -1
@@ -405,25 +408,26 @@ func (p namedPatch) find(path []any, rendered map[string]any) (analyzer.Location
 		if depth == len(path) {
 			want, _ := valueAt(rendered, path)
 			have, _ := valueAt(op["value"], at)
-			if consistent(have, want) {
-				return loc, depth, true
+			if ok, sc := consistent(have, want); ok {
+				return loc, depth, true, sc
 			}
 		}
 		if depth > bestDepth {
 			bestDepth, bestLoc = depth, loc
 		}
 	}
-	return bestLoc, bestDepth, false
+	return bestLoc, bestDepth, false, false
 }
 
-// consistent tells whether a patch's value is still the value built: a
-// scalar must be equal; a mapping or a list was merged into.
-func consistent(have, want any) bool {
+// consistent tells whether a patch's value is still the value built (a
+// scalar must be equal; a mapping or a list was merged into), and whether
+// it is a scalar.
+func consistent(have, want any) (ok, scalar bool) {
 	switch have.(type) {
 	case map[string]any, []any:
-		return true
+		return true, false
 	}
-	return reflect.DeepEqual(have, want)
+	return reflect.DeepEqual(have, want), true
 }
 
 // pointer splits a JSON pointer (RFC 6901).
