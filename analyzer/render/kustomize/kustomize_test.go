@@ -84,8 +84,8 @@ metadata:
 func TestLocate(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{
-		"base/kustomization.yaml": "resources:\n  - deployment.yaml\n  - serviceAccount.yaml\n",
-		"base/deployment.yaml":    deployment,
+		"base/kustomization.yaml":  "resources:\n  - deployment.yaml\n  - serviceAccount.yaml\n",
+		"base/deployment.yaml":     deployment,
 		"base/serviceAccount.yaml": serviceAccount,
 		"prod/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
@@ -235,7 +235,7 @@ func TestOverlaysOnly(t *testing.T) {
 func TestSameObjectOnce(t *testing.T) {
 	dir := t.TempDir()
 	writeTree(t, dir, map[string]string{
-		"base/kustomization.yaml": "namespace: api\nresources:\n  - serviceAccount.yaml\n",
+		"base/kustomization.yaml":  "namespace: api\nresources:\n  - serviceAccount.yaml\n",
 		"base/serviceAccount.yaml": serviceAccount,
 		"a/kustomization.yaml":     "resources:\n  - ../base\n",
 		"b/kustomization.yaml":     "resources:\n  - ../base\n",
