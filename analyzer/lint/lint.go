@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -280,6 +281,23 @@ func runDocument(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *
 		}
 		res.Findings = append(res.Findings, f)
 	}
+	// Kustomize overlays that build one base object differently (another
+	// label, another replica count) give its other findings once each:
+	// the same finding at the same place is reported once.
+	type same struct {
+		fingerprint, message string
+		at                   analyzer.Location
+	}
+	SortFindings(res.Findings)
+	reported := make(map[same]bool, len(res.Findings))
+	res.Findings = slices.DeleteFunc(res.Findings, func(f analyzer.Finding) bool {
+		k := same{f.Fingerprint, f.Message, f.Location}
+		if reported[k] {
+			return true
+		}
+		reported[k] = true
+		return false
+	})
 	if opts.MaxFindings > 0 && len(res.Findings) > opts.MaxFindings {
 		keepMostSevere(res, opts.MaxFindings)
 	}

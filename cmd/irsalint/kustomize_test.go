@@ -55,3 +55,17 @@ func TestKustomizeNoRender(t *testing.T) {
 		t.Errorf("rendered: exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestKustomizeVariantsOnce: two overlays build one base Deployment, each
+// with its own replica count. They are variants, not a conflict, and the
+// finding they share, at the base line, is reported once.
+func TestKustomizeVariantsOnce(t *testing.T) {
+	r := runCLI(t, "", "lint", "-f", "json", "--fail-on", "none", "testdata/scenarios/kustomize-variants")
+	var rep jsonReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) != 1 || rep.Findings[0].Rule != "default-sa-node-role-fallback" {
+		t.Errorf("findings %+v, want one default-sa-node-role-fallback", rep.Findings)
+	}
+}
