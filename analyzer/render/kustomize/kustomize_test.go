@@ -440,8 +440,9 @@ func BenchmarkRender100Overlays(b *testing.B) {
 	services := []string{"carts", "catalog", "checkout", "orders"}
 	for _, svc := range services {
 		files["base/"+svc+"/kustomization.yaml"] = "resources:\n  - deployment.yaml\n  - serviceAccount.yaml\n"
-		files["base/"+svc+"/deployment.yaml"] = strings.ReplaceAll(deployment, "api", svc)
-		files["base/"+svc+"/serviceAccount.yaml"] = strings.ReplaceAll(serviceAccount, "api", svc)
+		rename := strings.NewReplacer(": api", ": "+svc, "/api:", "/"+svc+":")
+		files["base/"+svc+"/deployment.yaml"] = rename.Replace(deployment)
+		files["base/"+svc+"/serviceAccount.yaml"] = rename.Replace(serviceAccount)
 	}
 	for i := range 100 {
 		svc := services[i%len(services)]
