@@ -570,6 +570,15 @@ func resolveDuplicates(decls []declaration) (map[string]any, []analyzer.Diagnost
 		out[key] = first.entry
 		refs := []any{declared(first)}
 		for _, d := range g[1:] {
+			if va, vb := variant(first), variant(d); va != "" && vb != "" && va != vb {
+				// Two Kustomize overlays of one base (prod and staging)
+				// build the object for different clusters: variants, not
+				// declarations that conflict. Each is analysed.
+				if !sameContent(first.entry, d.entry) {
+					out[d.entry["ref"].(string)] = d.entry
+				}
+				continue
+			}
 			if sameContent(first.entry, d.entry) {
 				diags = append(diags, analyzer.Diagnostic{
 					Level:    analyzer.LevelNotice,
@@ -586,6 +595,15 @@ func resolveDuplicates(decls []declaration) (map[string]any, []analyzer.Diagnost
 		}
 	}
 	return out, diags, conflicts
+}
+
+// variant names the build a rendered declaration came from (the Kustomize
+// overlay); "" for an object read as it is written.
+func variant(d declaration) string {
+	if v, ok := d.src.Origin.(interface{ Variant() string }); ok {
+		return v.Variant()
+	}
+	return ""
 }
 
 // declared is one entry of a conflict's declarations: the object's ref and

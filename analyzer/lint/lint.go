@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"github.com/irsalint/irsalint/analyzer/engine"
 	"github.com/irsalint/irsalint/analyzer/inventory"
 	"github.com/irsalint/irsalint/analyzer/render"
+	"github.com/irsalint/irsalint/analyzer/render/kustomize"
 	"github.com/irsalint/irsalint/analyzer/source"
 )
 
@@ -50,7 +52,9 @@ type Progress struct {
 }
 
 // renderers render the units of a scan by kind, in this order.
-var renderers = []render.Kind{}
+var renderers = []render.Kind{
+	{Kind: source.UnitKustomize, Renderer: kustomize.Renderer{}},
+}
 
 // fileRenderers read single files the YAML decoder cannot read as plain
 // values; the first that claims a file reads it.
@@ -306,6 +310,23 @@ func runDocument(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *
 		}
 		res.Findings = append(res.Findings, f)
 	}
+	// Kustomize overlays that build one base object differently (another
+	// label, another replica count) give its other findings once each:
+	// the same finding at the same place is reported once.
+	type same struct {
+		fingerprint, message string
+		at                   analyzer.Location
+	}
+	SortFindings(res.Findings)
+	reported := make(map[same]bool, len(res.Findings))
+	res.Findings = slices.DeleteFunc(res.Findings, func(f analyzer.Finding) bool {
+		k := same{f.Fingerprint, f.Message, f.Location}
+		if reported[k] {
+			return true
+		}
+		reported[k] = true
+		return false
+	})
 	if opts.MaxFindings > 0 && len(res.Findings) > opts.MaxFindings {
 		keepMostSevere(res, opts.MaxFindings)
 	}
