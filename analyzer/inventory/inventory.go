@@ -128,6 +128,9 @@ type declaration struct {
 	entry map[string]any
 	src   *Source
 	loc   analyzer.Location
+	// observed: read back from a cluster (kubectl get output), not a
+	// manifest to apply.
+	observed bool
 }
 
 // NewBuilder starts an inventory for one cluster context.
@@ -252,7 +255,7 @@ func (b *Builder) Add(fo *FileObjects) []analyzer.Diagnostic {
 		}
 		src := &Source{File: it.File, Base: it.Base, Pos: it.Pos, Origin: it.Origin, Name: it.Name, Ignore: it.Ignore, IgnoreAt: it.IgnoreAt}
 		b.sources[it.Entry["ref"].(string)] = src
-		d := declaration{key: it.Key, kind: it.Kind, entry: it.Entry, src: src, loc: src.Locate(nil)}
+		d := declaration{key: it.Key, kind: it.Kind, entry: it.Entry, src: src, loc: src.Locate(nil), observed: it.Observed}
 		switch it.Collection {
 		case reader.ServiceAccounts:
 			b.sas = append(b.sas, d)
@@ -614,7 +617,7 @@ func declared(d declaration) map[string]any {
 		at = []any{"metadata", "name"}
 	}
 	loc := d.src.Locate(nil)
-	return map[string]any{"ref": d.entry["ref"], "at": at, "file": loc.File}
+	return map[string]any{"ref": d.entry["ref"], "at": at, "file": loc.File, "observed": d.observed}
 }
 
 // sameContent compares two declarations by what rules read: their entries

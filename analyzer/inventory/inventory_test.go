@@ -181,8 +181,8 @@ func TestBuilderDiagnostics(t *testing.T) {
 	equal(t, "diagnostics", diags, []string{})
 	equal(t, "duplicates", inv.Input["duplicates"], []any{
 		map[string]any{"kind": "ServiceAccount", "key": "prod/api", "object": "ServiceAccount prod/api", "declarations": []any{
-			map[string]any{"ref": "a.yaml#1", "at": []any{"metadata", "name"}, "file": "a.yaml"},
-			map[string]any{"ref": "c.yaml#0.items[0]", "at": []any{"metadata", "name"}, "file": "c.yaml"},
+			map[string]any{"ref": "a.yaml#1", "at": []any{"metadata", "name"}, "file": "a.yaml", "observed": false},
+			map[string]any{"ref": "c.yaml#0.items[0]", "at": []any{"metadata", "name"}, "file": "c.yaml", "observed": false},
 		}},
 	})
 }
@@ -205,8 +205,8 @@ func TestBuilderDuplicates(t *testing.T) {
 	})
 	equal(t, "duplicates", inv.Input["duplicates"], []any{
 		map[string]any{"kind": "ServiceAccount", "key": "prod/api", "object": "ServiceAccount prod/api", "declarations": []any{
-			map[string]any{"ref": "a.yaml#0", "at": []any{"metadata", "name"}, "file": "a.yaml"},
-			map[string]any{"ref": "c.yaml#0", "at": []any{"metadata", "name"}, "file": "c.yaml"},
+			map[string]any{"ref": "a.yaml#0", "at": []any{"metadata", "name"}, "file": "a.yaml", "observed": false},
+			map[string]any{"ref": "c.yaml#0", "at": []any{"metadata", "name"}, "file": "c.yaml", "observed": false},
 		}},
 	})
 	sas := inv.Input["serviceAccounts"].(map[string]any)

@@ -51,9 +51,19 @@ func (Reader) Read(file string, doc source.Doc) reader.Result {
 		}
 		item.Entry = entry
 		item.Ignore, item.IgnoreAt = IgnoreSet(entry)
+		item.Observed = observed(o)
 		res.Items = append(res.Items, item)
 	}
 	return res
+}
+
+// observed tells an object read back from a cluster: the API server sets
+// metadata.uid and resourceVersion, which no one writes in a manifest.
+func observed(o *Object) bool {
+	meta, _ := o.Raw["metadata"].(map[string]any)
+	_, uid := meta["uid"]
+	_, rv := meta["resourceVersion"]
+	return uid || rv
 }
 
 // IgnoreSet reads irsalint.io/ignore from the object's annotations and, for

@@ -41,6 +41,10 @@ type Item struct {
 	// Origin places the object's paths in the sources of a rendered
 	// document; the inventory sets it from the document when it is nil.
 	Origin source.Locator
+	// Observed marks an object read back from a cluster (kubectl get
+	// output: it carries metadata.uid or resourceVersion) rather than a
+	// manifest to apply.
+	Observed bool
 	// Name describes the object for people: "Deployment prod/api".
 	Name string
 	// Namespace is the Kubernetes namespace the object lives in, when it

@@ -13,8 +13,10 @@
 #   order, whatever order the paths were given in.
 #
 #   Two declarations in one folder are reported at both places (medium).
-#   Declarations in different folders, or three or more, are variants kept on
-#   purpose — one folder per environment or cluster, examples, test
+#   Two reads of a cluster (kubectl get output, which carries metadata.uid or
+#   resourceVersion) are the cluster at two times, not two manifests to
+#   apply; they, declarations in different folders, and three or more are
+#   variants kept on purpose — one folder per environment or cluster, examples, test
 #   fixtures, Kustomize bases and overlays read as plain files — so they get
 #   one info finding, at the first declaration in file order, with the
 #   others as related locations: worth knowing (each variant is linted on
@@ -35,8 +37,7 @@ import data.irsalint.lib.result
 
 deny contains result.with_related(result.finding(decl, decl.at, message), related) if {
 	some d in input.duplicates
-	count(d.declarations) == 2
-	folder(d.declarations[0].file) == folder(d.declarations[1].file)
+	not variants(d)
 	some i, decl in d.declarations
 	message := sprintf("%s is declared %d times with different content: %s", [d.object, count(d.declarations), consequence(d.kind)])
 	related := [result.related(other, other.at, "another declaration") | some j, other in d.declarations; j != i]
@@ -59,12 +60,20 @@ deny contains result.with_related(result.graded(first, first.at, message, "info"
 # folders (one per environment or cluster).
 variants(d) if count(d.declarations) > 2
 
+variants(d) if every decl in d.declarations {
+	decl.observed
+}
+
 variants(d) if {
 	count(d.declarations) == 2
 	folder(d.declarations[0].file) != folder(d.declarations[1].file)
 }
 
-variants_note(d) := sprintf(" in %d folders (%s), which usually hold different environments or clusters. Each is linted as written, with this run's cluster context: lint each folder with its own (an .irsalint.yaml beside it, or --oidc-issuer) to judge it against its cluster.", [count(folders), concat(", ", sort(folders))]) if {
+variants_note(d) := ", all read back from a cluster (they carry metadata.uid or resourceVersion): the cluster at different times, or different clusters. Lint one read of each cluster." if {
+	every decl in d.declarations {
+		decl.observed
+	}
+} else := sprintf(" in %d folders (%s), which usually hold different environments or clusters. Each is linted as written, with this run's cluster context: lint each folder with its own (an .irsalint.yaml beside it, or --oidc-issuer) to judge it against its cluster.", [count(folders), concat(", ", sort(folders))]) if {
 	folders := {folder(decl.file) | some decl in d.declarations}
 	count(folders) > 1
 } else := sprintf(", variants such as examples, test fixtures or Kustomize overlays read as plain files: %s. Each is linted as written; render overlays (kustomize build) to lint what is applied.", [consequence(d.kind)])

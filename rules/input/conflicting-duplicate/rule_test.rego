@@ -5,7 +5,7 @@ import data.irsalint.rules.input["conflicting-duplicate"] as rule
 # dup declares one object at refs "<file>#<doc>".
 dup(kind, refs) := {"duplicates": [{
 	"kind": kind, "key": "prod/api", "object": "ServiceAccount prod/api",
-	"declarations": [{"ref": ref, "at": ["metadata", "name"], "file": split(ref, "#")[0]} | some ref in refs],
+	"declarations": [{"ref": ref, "at": ["metadata", "name"], "file": split(ref, "#")[0], "observed": false} | some ref in refs],
 }]}
 
 test_a_pair_is_reported_at_both_places if {
@@ -47,6 +47,32 @@ test_a_pair_in_two_folders_is_one_info_finding if {
 
 test_a_pair_in_one_subfolder_is_reported_at_both_places if {
 	count(rule.deny) == 2 with input as dup("ServiceAccount", ["deploy/a.yaml#0", "deploy/b.yaml#0"])
+}
+
+test_two_reads_of_a_cluster_are_one_info_finding if {
+	reads := {"duplicates": [{
+		"kind": "ServiceAccount", "key": "kube-system/aws-node", "object": "ServiceAccount kube-system/aws-node",
+		"declarations": [
+			{"ref": "cluster/sa.json#0", "at": ["metadata", "name"], "file": "cluster/sa.json", "observed": true},
+			{"ref": "cluster/sa-irsa.json#0", "at": ["metadata", "name"], "file": "cluster/sa-irsa.json", "observed": true},
+		],
+	}]}
+	findings := rule.deny with input as reads
+	count(findings) == 1
+	some f in findings
+	f.severity == "info"
+	contains(f.message, "all read back from a cluster")
+}
+
+test_a_read_and_a_manifest_still_conflict if {
+	mixed := {"duplicates": [{
+		"kind": "ServiceAccount", "key": "kube-system/aws-node", "object": "ServiceAccount kube-system/aws-node",
+		"declarations": [
+			{"ref": "cluster/sa.json#0", "at": ["metadata", "name"], "file": "cluster/sa.json", "observed": true},
+			{"ref": "cluster/sa.yaml#0", "at": ["metadata", "name"], "file": "cluster/sa.yaml", "observed": false},
+		],
+	}]}
+	count(rule.deny) == 2 with input as mixed
 }
 
 test_roles_say_the_exports_disagree if {
