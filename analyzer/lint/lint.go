@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -11,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -197,7 +199,35 @@ func decodeOne(f source.File, env render.Env) decodedFile {
 		}
 	}
 	docs, err := source.Decode(f.Data)
-	return decodedFile{objects: inventory.Read(f.Path, docs), err: err}
+	return decodedFile{objects: inventory.Read(f.Path, docs), err: templateHint(err, f.Data)}
+}
+
+// templateHint adds to a syntax error on a line that holds a Go template
+// action ({{ … }}) that the file looks like a Helm template: YAML parsers
+// choke on those lines, and the fix is to render, not to edit.
+func templateHint(err error, data []byte) error {
+	var se *source.Error
+	if !errors.As(err, &se) || se.Pos.Line <= 0 {
+		return err
+	}
+	for _, line := range []int{se.Pos.Line, se.Pos.Line - 1} {
+		if text, ok := lineAt(data, line); ok && bytes.Contains(text, []byte("{{")) {
+			return &source.Error{Pos: se.Pos, Msg: se.Msg + " (line " + strconv.Itoa(line) + " holds {{ }}: this looks like a Helm template: lint its chart folder, or the output of helm template)"}
+		}
+	}
+	return err
+}
+
+// lineAt is the 1-based line n of data.
+func lineAt(data []byte, n int) ([]byte, bool) {
+	for i := 1; len(data) > 0; i++ {
+		line, rest, _ := bytes.Cut(data, []byte("\n"))
+		if i == n {
+			return line, true
+		}
+		data = rest
+	}
+	return nil, false
 }
 
 func decodeDiagnostic(file string, err error) analyzer.Diagnostic {

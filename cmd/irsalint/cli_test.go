@@ -615,3 +615,12 @@ func TestPathSelection(t *testing.T) {
 		t.Errorf("bad glob: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// A Helm template read as YAML: the syntax error says what the file is.
+func TestHelmTemplateLineHint(t *testing.T) {
+	r := runCLI(t, "", "lint", "--no-config", "testdata/cli/misc/helm-template-line.yaml")
+	want := "testdata/cli/misc/helm-template-line.yaml:6:7: error: did not find expected node content (line 6 holds {{ }}: this looks like a Helm template"
+	if r.code != exitError || !strings.Contains(r.stderr, want) {
+		t.Errorf("exit %d\n%s", r.code, r.stderr)
+	}
+}
