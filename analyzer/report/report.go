@@ -81,6 +81,9 @@ type Report struct {
 type Options struct {
 	// Color enables ANSI colours in the text format.
 	Color bool
+	// Quiet leaves the summary line out of the text format: only the
+	// findings are printed.
+	Quiet bool
 }
 
 // stdinName is the display name of standard input when the user gave none.

@@ -59,6 +59,9 @@ func Text(w io.Writer, r *Report, opts Options) error {
 			fmt.Fprintf(bw, "    related: %s: %s\n", clean(rel.Location.String()), clean(msg))
 		}
 	}
+	if opts.Quiet {
+		return bw.Flush()
+	}
 	if len(r.Findings) > 0 {
 		bw.WriteString("\n")
 	}

@@ -624,3 +624,50 @@ func TestHelmTemplateLineHint(t *testing.T) {
 		t.Errorf("exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// Several reports in one run; --quiet prints findings only.
+func TestReportsAndQuiet(t *testing.T) {
+	dir := t.TempDir()
+	sarif, js := filepath.Join(dir, "out.sarif"), filepath.Join(dir, "out.json")
+	r := runCLI(t, "", "lint", "--report", "sarif="+sarif, "--report", "JSON="+js, "--report", "text", "examples/")
+	if r.code != exitFindings || !strings.Contains(r.stdout, "findings (") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, p := range []string{sarif, js} {
+		data, err := os.ReadFile(p)
+		if err != nil || !strings.Contains(string(data), "role-not-found") {
+			t.Errorf("%s: %v %.100s", p, err, data)
+		}
+	}
+	// --report alone writes only what it names: nothing on standard output.
+	if r := runCLI(t, "", "lint", "--report", "sarif="+sarif, "examples/"); r.code != exitFindings || r.stdout != "" {
+		t.Errorf("--report alone: exit %d, stdout %q", r.code, r.stdout)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-f", "json", "--report", "text"}, "two reports would go to standard output"},
+		{[]string{"-o", js, "--report", "json=" + js}, "two reports would be written to"},
+		{[]string{"--report", "sarf=x"}, `unknown format "sarf" (want github, json, sarif, text); did you mean "sarif"?`},
+		{[]string{"--report", "json="}, "no file after ="},
+		{[]string{"--report", "json=examples/iam/account-authorization-details.json"}, "is also an input"},
+	} {
+		r := runCLI(t, "", append(append([]string{"lint"}, tc.args...), "examples/")...)
+		if r.code != exitError || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d\n%s", tc.args, r.code, r.stderr)
+		}
+	}
+	full := runCLI(t, "", "lint", "examples/")
+	quiet := runCLI(t, "", "lint", "-q", "examples/")
+	if quiet.code != full.code || strings.Contains(quiet.stdout, "analyzed") || !strings.HasPrefix(full.stdout, quiet.stdout) || quiet.stdout == "" {
+		t.Errorf("--quiet: exit %d\n%s", quiet.code, quiet.stdout)
+	}
+	if strings.Contains(quiet.stderr, "notice:") {
+		t.Errorf("--quiet prints notices:\n%s", quiet.stderr)
+	}
+	high := runCLI(t, "", "lint", "--severity", "high", "-f", "json", "examples/")
+	if strings.Contains(high.stdout, `"severity": "medium"`) || !strings.Contains(high.stdout, `"severity": "high"`) {
+		t.Errorf("--severity high:\n%.400s", high.stdout)
+	}
+}

@@ -104,21 +104,17 @@ func mergeCommand(sys system) *cobra.Command {
 				Tool: *tool, Rules: linter.Rules(), Findings: findings, Diagnostics: diags,
 				Stats: stats, WorkingDir: wd, FailOn: threshold,
 			}
-			outPath := resolvePath(rf.output, wd)
-			if err := notAnInput(outPath, rf.output, args, wd); err != nil {
-				return 0, err
-			}
-			out, err := openOutput(outPath, rf.output, sys)
+			targets, err := rf.targets(reporter, wd)
 			if err != nil {
 				return 0, err
 			}
-			color := rf.output == "" && !rf.noColor && isTerminal(sys.Stdout) && sys.Getenv("NO_COLOR") == "" && sys.Getenv("TERM") != "dumb"
-			if err := reporter(out, rep, report.Options{Color: color}); err != nil {
-				out.abort()
-				return 0, fmt.Errorf("writing the report: %w", err)
-			}
-			if err := out.commit(); err != nil {
-				return 0, err
+			for _, t := range targets {
+				if err := notAnInput(t.path, t.name, args, wd); err != nil {
+					return 0, err
+				}
+				if err := writeReport(t, rep, &rf, sys); err != nil {
+					return 0, err
+				}
 			}
 			for _, d := range diags {
 				if d.Level == analyzer.LevelError {

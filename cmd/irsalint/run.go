@@ -230,14 +230,83 @@ type reportFlags struct {
 	noColor     bool
 	maxFindings string
 	minSeverity string
+	reports     []string
+	quiet       bool
+	formatSet   *onceValue
 }
 
 func (f *reportFlags) registerOutput(fs *pflag.FlagSet) {
 	f.format = "text"
-	fs.VarP(&onceValue{p: &f.format}, "format", "f", "output format: "+strings.Join(report.Names(), ", "))
+	f.formatSet = &onceValue{p: &f.format}
+	fs.VarP(f.formatSet, "format", "f", "output format: "+strings.Join(report.Names(), ", "))
 	fs.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of standard output")
+	fs.StringArrayVar(&f.reports, "report", nil, "write one more report, as FORMAT=FILE (or FORMAT for standard output); repeatable. With --report and no -f/-o, only the --report reports are written")
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print only findings and errors: no summary line, no notices")
 	fs.StringVar(&f.failOn, "fail-on", "low", "lowest severity that makes the exit code 1: critical, high, medium, low, info or none")
 	fs.StringVar(&f.minSeverity, "min-severity", "info", "report only findings of this severity or above (the others neither show nor count)")
+	fs.StringVar(&f.minSeverity, "severity", "info", "the same as --min-severity")
+}
+
+// writeReport writes one report, whole or not at all.
+func writeReport(t reportTarget, rep *report.Report, rf *reportFlags, sys system) error {
+	out, err := openOutput(t.path, t.name, sys)
+	if err != nil {
+		return err
+	}
+	color := t.path == "" && !rf.noColor && isTerminal(sys.Stdout) && sys.Getenv("NO_COLOR") == "" && sys.Getenv("TERM") != "dumb"
+	if err := t.reporter(out, rep, report.Options{Color: color, Quiet: rf.quiet}); err != nil {
+		out.abort()
+		return fmt.Errorf("writing the %s report: %w", t.format, err)
+	}
+	return out.commit()
+}
+
+// reportTarget is one report a run writes: a format and where to.
+type reportTarget struct {
+	format   string
+	reporter report.Reporter
+	path     string // absolute; "" is standard output
+	name     string // as given, for messages
+}
+
+// targets are the reports to write: -f/-o, and every --report. The
+// paths must differ, and at most one report goes to standard output.
+func (f *reportFlags) targets(primary report.Reporter, wd string) ([]reportTarget, error) {
+	var out []reportTarget
+	if len(f.reports) == 0 || f.formatSet.set || f.output != "" {
+		out = append(out, reportTarget{format: strings.ToLower(f.format), reporter: primary, path: resolvePath(f.output, wd), name: f.output})
+	}
+	for _, spec := range f.reports {
+		format, file, _ := strings.Cut(spec, "=")
+		format = strings.ToLower(strings.TrimSpace(format))
+		rep, ok := report.Reporters[format]
+		if !ok {
+			hint := ""
+			if best, near := closest(format, report.Names()); near {
+				hint = fmt.Sprintf("; did you mean %q?", best)
+			}
+			return nil, usagef("--report %q: unknown format %q (want %s)%s", spec, format, strings.Join(report.Names(), ", "), hint)
+		}
+		if strings.Contains(spec, "=") && file == "" {
+			return nil, usagef("--report %q: no file after =; write FORMAT=FILE, or FORMAT alone for standard output", spec)
+		}
+		out = append(out, reportTarget{format: format, reporter: rep, path: resolvePath(file, wd), name: file})
+	}
+	stdout := 0
+	for i, t := range out {
+		if t.path == "" {
+			if stdout++; stdout > 1 {
+				return nil, usagef("two reports would go to standard output; give all but one a file (FORMAT=FILE)")
+			}
+			continue
+		}
+		for _, u := range out[:i] {
+			if u.path != "" && samePath(u.path, t.path) {
+				return nil, usagef("two reports would be written to %s", t.name)
+			}
+		}
+	}
+	return out, nil
 }
 
 func (f *reportFlags) registerRules(fs *pflag.FlagSet) {
@@ -309,9 +378,14 @@ func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inpu
 		}
 		opts.Limits.MaxFindings = &n
 	}
-	outPath := resolvePath(rf.output, opts.WorkingDir)
-	if err := notAnInput(outPath, rf.output, inputs, opts.WorkingDir); err != nil {
+	targets, err := rf.targets(reporter, opts.WorkingDir)
+	if err != nil {
 		return 0, err
+	}
+	for _, t := range targets {
+		if err := notAnInput(t.path, t.name, inputs, opts.WorkingDir); err != nil {
+			return 0, err
+		}
 	}
 	var progress *progressLine
 	if isTerminal(sys.Stderr) {
@@ -333,10 +407,15 @@ func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inpu
 	if res.OmittedMax < minSev {
 		res.Omitted = 0
 	}
-	if err := notWrittenOverInput(outPath, rf.output, res.Inventory.Inputs); err != nil {
-		return 0, err
+	for _, t := range targets {
+		if err := notWrittenOverInput(t.path, t.name, res.Inventory.Inputs); err != nil {
+			return 0, err
+		}
 	}
 	for _, d := range res.Diagnostics {
+		if rf.quiet && d.Level != analyzer.LevelError {
+			continue
+		}
 		fmt.Fprintln(sys.Stderr, d.String())
 	}
 	rep := &report.Report{
@@ -348,17 +427,10 @@ func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inpu
 		Stats:       statsOf(res.Inventory.Stats, res.Suppressed),
 		Rules:       res.Rules,
 	}
-	out, err := openOutput(outPath, rf.output, sys)
-	if err != nil {
-		return 0, err
-	}
-	color := rf.output == "" && !rf.noColor && isTerminal(sys.Stdout) && sys.Getenv("NO_COLOR") == "" && sys.Getenv("TERM") != "dumb"
-	if err := reporter(out, rep, report.Options{Color: color}); err != nil {
-		out.abort()
-		return 0, fmt.Errorf("writing the report: %w", err)
-	}
-	if err := out.commit(); err != nil {
-		return 0, err
+	for _, t := range targets {
+		if err := writeReport(t, rep, rf, sys); err != nil {
+			return 0, err
+		}
 	}
 	for _, d := range res.Diagnostics {
 		if d.Level == analyzer.LevelError {
