@@ -21,6 +21,7 @@ import (
 	"github.com/irsalint/irsalint/analyzer/engine"
 	"github.com/irsalint/irsalint/analyzer/inventory"
 	"github.com/irsalint/irsalint/analyzer/render"
+	"github.com/irsalint/irsalint/analyzer/render/helm"
 	"github.com/irsalint/irsalint/analyzer/render/kustomize"
 	"github.com/irsalint/irsalint/analyzer/source"
 )
@@ -56,6 +57,7 @@ type Progress struct {
 // renderers render the units of a scan by kind, in this order.
 var renderers = []render.Kind{
 	{Kind: source.UnitKustomize, Renderer: kustomize.Renderer{}},
+	{Kind: source.UnitHelm, Renderer: helm.Renderer{}},
 }
 
 // fileRenderers read single files the YAML decoder cannot read as plain
