@@ -58,6 +58,10 @@ type Progress struct {
 var renderers = []render.Kind{
 	{Kind: source.UnitKustomize, Renderer: kustomize.Renderer{}},
 	{Kind: source.UnitHelm, Renderer: helm.Renderer{}},
+	{Kind: source.UnitTerraform, Renderer: render.Unsupported{
+		What:    "Terraform configuration",
+		Instead: "lint the roles it creates as aws iam get-account-authorization-details output, and its Kubernetes objects as manifests",
+	}},
 }
 
 // fileRenderers read single files the YAML decoder cannot read as plain

@@ -671,3 +671,15 @@ func TestReportsAndQuiet(t *testing.T) {
 		t.Errorf("--severity high:\n%.400s", high.stdout)
 	}
 }
+
+// A Terraform module is not read yet: it is named, not passed over.
+func TestTerraformFolderIsANotice(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "iam.tf"), []byte("resource \"aws_iam_role\" \"app\" {\n  name = \"app\"\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runIn(t, dir, "", "lint", "--no-config", "--allow-empty", ".")
+	if r.code != exitOK || !strings.Contains(r.stderr, ".: notice: Terraform configuration is not read") {
+		t.Errorf("exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -98,18 +98,16 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	f.limits.register(fs)
 }
 
-// registerRender registers the flags that say how Kustomize overlays, Helm
-// charts and Terraform modules are rendered.
+// registerRender registers the flags that say how Kustomize overlays and
+// Helm charts are rendered.
 func (f *inputFlags) registerRender(fs *pflag.FlagSet) {
 	r := &f.render
-	fs.BoolVar(&r.NoRender, "no-render", false, "read Kustomize, Helm and Terraform sources as plain files instead of rendering them")
+	fs.BoolVar(&r.NoRender, "no-render", false, "read Kustomize overlays and Helm charts as plain files instead of rendering them")
 	fs.StringArrayVar(&r.ValuesFiles, "values", nil, "Helm values file applied to every chart, after the chart's values.yaml; repeatable, later ones win")
 	fs.StringArrayVar(&r.Set, "set", nil, "Helm value as KEY=VALUE (helm template --set); repeatable")
 	fs.StringArrayVar(&r.SetString, "set-string", nil, "Helm string value as KEY=VALUE (helm template --set-string); repeatable")
 	fs.StringVar(&r.ReleaseName, "release-name", "", "Helm release name (default: the chart's name)")
 	fs.StringVar(&r.ReleaseNamespace, "release-namespace", "", "Helm release namespace (default: \"default\")")
-	fs.StringArrayVar(&r.TFVars, "tf-var", nil, "Terraform variable as NAME=VALUE (terraform -var); repeatable")
-	fs.StringArrayVar(&r.TFVarFiles, "tf-var-file", nil, "Terraform variables file (terraform -var-file); repeatable")
 }
 
 // registerContext registers the flags that give the cluster context.
@@ -158,9 +156,10 @@ get-account-authorization-details output) in the named files and folders
 following symbolic links only while they stay inside the folder, and leaving
 out what --exclude/--include (and paths: in the configuration) select and,
 in a git work tree, what git ignores; a named regular file is read whatever
-its extension (pipe a command's output to "-"). Kustomize overlays, Helm
-charts and Terraform modules are rendered in-process (--no-render reads them
-as plain files). Pod Identity associations are read from aws eks
+its extension (pipe a command's output to "-"). Kustomize overlays and
+Helm charts are rendered in-process (--no-render reads them as plain
+files); a folder of Terraform configuration gets a notice, as it is not
+read. Pod Identity associations are read from aws eks
 list-pod-identity-associations or describe-pod-identity-association output,
 or from the configuration.
 
