@@ -21,6 +21,8 @@ var Reporters = map[string]Reporter{
 	"json":   JSON,
 	"sarif":  SARIF,
 	"github": GitHub,
+	"gitlab": GitLab,
+	"junit":  JUnit,
 }
 
 // Names returns the format names, sorted, for usage messages.

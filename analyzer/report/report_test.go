@@ -306,7 +306,7 @@ func TestJSONEmptyArrays(t *testing.T) {
 }
 
 func TestNames(t *testing.T) {
-	want := []string{"github", "json", "sarif", "text"}
+	want := []string{"github", "gitlab", "json", "junit", "sarif", "text"}
 	if got := Names(); !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)
 	}

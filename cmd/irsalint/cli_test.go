@@ -649,7 +649,7 @@ func TestReportsAndQuiet(t *testing.T) {
 	}{
 		{[]string{"-f", "json", "--report", "text"}, "two reports would go to standard output"},
 		{[]string{"-o", js, "--report", "json=" + js}, "two reports would be written to"},
-		{[]string{"--report", "sarf=x"}, `unknown format "sarf" (want github, json, sarif, text); did you mean "sarif"?`},
+		{[]string{"--report", "sarf=x"}, `unknown format "sarf" (want github, gitlab, json, junit, sarif, text); did you mean "sarif"?`},
 		{[]string{"--report", "json="}, "no file after ="},
 		{[]string{"--report", "json=examples/iam/account-authorization-details.json"}, "is also an input"},
 	} {
