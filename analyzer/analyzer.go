@@ -112,6 +112,18 @@ type Finding struct {
 	// Fingerprint identifies the finding independently of line numbers, so
 	// moving unrelated lines does not make it look new.
 	Fingerprint string `json:"fingerprint"`
+	// Suppression, on a finding that is not reported, says why.
+	Suppression *Suppression `json:"suppression,omitempty"`
+}
+
+// Suppression says why a finding is not reported.
+type Suppression struct {
+	// Kind is "inSource" for an annotation on the object, "external" for
+	// the configuration's ignore entries and a baseline (SARIF's names).
+	Kind          string `json:"kind"`
+	Justification string `json:"justification"`
+	// Location is where the suppression is written.
+	Location *Location `json:"location,omitempty"`
 }
 
 // DiagnosticLevel tells an error (the analysis cannot be trusted: exit 2) from

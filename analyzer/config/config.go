@@ -29,6 +29,26 @@ type Config struct {
 	Limits   Limits
 	Complete Complete
 	Paths    Paths
+	// Ignore are the suppressions the configuration writes.
+	Ignore []Ignore
+}
+
+// Ignore suppresses the findings it matches: each of its given criteria
+// must match. Reason is required; after Expires (a date, "" for never) it
+// suppresses nothing and the findings it matched say so.
+type Ignore struct {
+	Rules     []string // rule IDs; ["*"] for every rule
+	Paths     []string // globs relative to Dir, as paths.include
+	Kind      string   // object kind, namespace, name: globs
+	Namespace string
+	Name      string
+	RoleARN   string // glob over the ARN of a role finding
+	Reason    string
+	Expires   time.Time
+	Dir       string
+	At        analyzer.Location // the entry, for messages
+	// RulePositions are where each rule ID is written, for unknown IDs.
+	RulePositions map[string]analyzer.Location
 }
 
 // Paths select the files found in folders: globs relative to the folder
@@ -223,7 +243,7 @@ func Parse(data []byte, display, dir string) (*Config, error) {
 		d := docs[0].Duplicates[0]
 		return nil, &Error{Location: analyzer.Location{File: display, Line: d.At.Line, Column: d.At.Column}, Msg: fmt.Sprintf("key %q is set twice (first at line %d)", d.Key, d.First.Line)}
 	}
-	top := r.object(docs[0].Value, nil, "cluster", "settings", "rules", "limits", "complete", "paths")
+	top := r.object(docs[0].Value, nil, "cluster", "settings", "rules", "limits", "complete", "paths", "ignore")
 	if c := r.object(top["cluster"], []any{"cluster"}, "name", "oidcIssuer", "accountId", "region", "kubernetesVersion", "fargateProfiles", "podIdentityAssociations"); c != nil {
 		cfg.Cluster = r.cluster(c)
 	}
@@ -249,10 +269,69 @@ func Parse(data []byte, display, dir string) (*Config, error) {
 			Include: r.globs(p["include"], []any{"paths", "include"}),
 			Exclude: r.globs(p["exclude"], []any{"paths", "exclude"})}
 	}
+	if v := top["ignore"]; v != nil {
+		cfg.Ignore = r.ignores(v, dir)
+	}
 	if r.err != nil {
 		return nil, r.err
 	}
 	return cfg, nil
+}
+
+// ignores reads the ignore entries.
+func (r *reader) ignores(v any, dir string) []Ignore {
+	list, ok := v.([]any)
+	if !ok {
+		r.fail([]any{"ignore"}, "ignore: expected a list of entries")
+		return nil
+	}
+	var out []Ignore
+	for i, it := range list {
+		at := []any{"ignore", i}
+		m := r.object(it, at, "rule", "rules", "paths", "kind", "namespace", "name", "roleArn", "reason", "expires")
+		if m == nil {
+			if it == nil {
+				r.fail(at, "%s: an empty entry", name(at))
+			}
+			continue
+		}
+		p := func(k string) []any { return append(append([]any{}, at...), k) }
+		e := Ignore{Dir: dir, At: r.loc(at), RulePositions: map[string]analyzer.Location{}}
+		if id := r.str(m["rule"], p("rule")); id != "" {
+			e.Rules = append(e.Rules, id)
+			e.RulePositions[id] = r.loc(p("rule"))
+		}
+		for j, id := range r.strings(m["rules"], p("rules")) {
+			e.Rules = append(e.Rules, id)
+			e.RulePositions[id] = r.loc(append(p("rules"), j))
+		}
+		if len(e.Rules) == 0 {
+			r.fail(at, "%s: name the rule it suppresses (rule: ID, or rules: [...]; \"*\" for every rule)", name(at))
+		}
+		e.Paths = r.globs(m["paths"], p("paths"))
+		e.Kind, e.Namespace, e.Name = r.str(m["kind"], p("kind")), r.str(m["namespace"], p("namespace")), r.str(m["name"], p("name"))
+		e.RoleARN = r.str(m["roleArn"], p("roleArn"))
+		for _, g := range []struct{ key, glob string }{{"kind", e.Kind}, {"namespace", e.Namespace}, {"name", e.Name}, {"roleArn", e.RoleARN}} {
+			if g.glob != "" && !source.ValidPattern(g.glob) {
+				r.fail(p(g.key), "%s: %q is not a valid glob", name(p(g.key)), g.glob)
+			}
+		}
+		if e.Reason = strings.TrimSpace(r.str(m["reason"], p("reason"))); e.Reason == "" {
+			r.fail(at, "%s: a suppression needs a reason (reason: why this is accepted), for the next reviewer", name(at))
+		}
+		if ex := r.str(m["expires"], p("expires")); ex != "" {
+			t, err := time.Parse("2006-01-02", ex)
+			if err != nil {
+				t, err = time.Parse(time.RFC3339, ex)
+			}
+			if err != nil {
+				r.fail(p("expires"), "%s: %q is not a date (write YYYY-MM-DD)", name(p("expires")), ex)
+			}
+			e.Expires = t
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // globs reads a list of path globs, each checked.

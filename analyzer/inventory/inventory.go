@@ -44,6 +44,8 @@ type Source struct {
 	// of the annotation that says so.
 	Ignore   map[string]bool
 	IgnoreAt []any
+	// IgnoreReason is why, as the annotation says ("": not said).
+	IgnoreReason string
 }
 
 // Locate turns a path relative to the object into a location.
@@ -253,7 +255,7 @@ func (b *Builder) Add(fo *FileObjects) []analyzer.Diagnostic {
 				continue // another cluster's association
 			}
 		}
-		src := &Source{File: it.File, Base: it.Base, Pos: it.Pos, Origin: it.Origin, Name: it.Name, Ignore: it.Ignore, IgnoreAt: it.IgnoreAt}
+		src := &Source{File: it.File, Base: it.Base, Pos: it.Pos, Origin: it.Origin, Name: it.Name, Ignore: it.Ignore, IgnoreAt: it.IgnoreAt, IgnoreReason: it.IgnoreReason}
 		b.sources[it.Entry["ref"].(string)] = src
 		d := declaration{key: it.Key, kind: it.Kind, entry: it.Entry, src: src, loc: src.Locate(nil), observed: it.Observed}
 		switch it.Collection {

@@ -8,8 +8,10 @@ import (
 	"github.com/irsalint/irsalint/analyzer/source"
 )
 
-// IgnoreAnnotation suppresses named rules for one Kubernetes object:
-// irsalint.io/ignore: "rule-a,rule-b". IgnoreReasonAnnotation records why.
+// IgnoreAnnotation suppresses named rules for one Kubernetes object, with
+// the reason after a colon: irsalint.io/ignore: "rule-a,rule-b: why", or
+// the reason in IgnoreReasonAnnotation. Without a reason it suppresses
+// nothing.
 const (
 	IgnoreAnnotation       = "irsalint.io/ignore"
 	IgnoreReasonAnnotation = "irsalint.io/ignore-reason"
@@ -50,7 +52,7 @@ func (Reader) Read(file string, doc source.Doc) reader.Result {
 			continue // not analyzable: the diagnostics say why
 		}
 		item.Entry = entry
-		item.Ignore, item.IgnoreAt = IgnoreSet(entry)
+		item.Ignore, item.IgnoreAt, item.IgnoreReason = IgnoreSet(entry)
 		item.Observed = observed(o)
 		res.Items = append(res.Items, item)
 	}
@@ -68,10 +70,11 @@ func observed(o *Object) bool {
 
 // IgnoreSet reads irsalint.io/ignore from the object's annotations and, for
 // workloads, from the pod template's.
-func IgnoreSet(entry map[string]any) (map[string]bool, []any) {
+func IgnoreSet(entry map[string]any) (map[string]bool, []any, string) {
 	var (
-		set map[string]bool
-		at  []any
+		set    map[string]bool
+		at     []any
+		reason string
 	)
 	read := func(annotations any, path []any) {
 		a, _ := annotations.(map[string]any)
@@ -82,7 +85,16 @@ func IgnoreSet(entry map[string]any) (map[string]bool, []any) {
 		if set == nil {
 			set, at = map[string]bool{}, append(path, IgnoreAnnotation)
 		}
-		for _, id := range strings.Split(v, ",") {
+		// "rule-a,rule-b: why" — rule IDs hold no colon.
+		ids, why, _ := strings.Cut(v, ":")
+		if why = strings.TrimSpace(why); why == "" {
+			why, _ = a[IgnoreReasonAnnotation].(string)
+			why = strings.TrimSpace(why)
+		}
+		if reason == "" {
+			reason = why
+		}
+		for _, id := range strings.Split(ids, ",") {
 			if id = strings.TrimSpace(id); id != "" {
 				set[id] = true
 			}
@@ -94,5 +106,5 @@ func IgnoreSet(entry map[string]any) (map[string]bool, []any) {
 			read(tpl["annotations"], append(append([]any{}, p...), "annotations"))
 		}
 	}
-	return set, at
+	return set, at, reason
 }

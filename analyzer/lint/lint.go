@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"runtime"
 	"slices"
 	"sort"
@@ -16,10 +17,13 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/config"
 	"github.com/irsalint/irsalint/analyzer/engine"
 	"github.com/irsalint/irsalint/analyzer/inventory"
+	"github.com/irsalint/irsalint/analyzer/k8s"
 	"github.com/irsalint/irsalint/analyzer/render"
 	"github.com/irsalint/irsalint/analyzer/render/helm"
 	"github.com/irsalint/irsalint/analyzer/render/kustomize"
@@ -249,8 +253,9 @@ func decodeDiagnostic(file string, err error) analyzer.Diagnostic {
 type Result struct {
 	Findings    []analyzer.Finding
 	Diagnostics []analyzer.Diagnostic
-	// Suppressed counts findings silenced by irsalint.io/ignore annotations.
-	Suppressed int
+	// Suppressed are the findings an annotation or an ignore entry
+	// silenced, each with its Suppression.
+	Suppressed []analyzer.Finding
 	// Omitted counts findings left out by RunOptions.MaxFindings, the most
 	// severe of them OmittedMax.
 	Omitted    int
@@ -285,6 +290,11 @@ type RunOptions struct {
 	// MaxFindings caps the findings reported, keeping the most severe; 0
 	// reports all.
 	MaxFindings int
+	// Ignores are the configuration's ignore entries, judged on Today and
+	// with paths relative to WorkingDir.
+	Ignores    []config.Ignore
+	Today      time.Time
+	WorkingDir string
 }
 
 // Run evaluates the prepared rules over an inventory. The error is set when
@@ -307,6 +317,8 @@ func runDocument(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *
 		problems = append(problems, evalErr.Error())
 	}
 	unknownIgnores := map[string]bool{}
+	noReason := map[string]bool{}
+	ig := &ignores{entries: opts.Ignores, workingDir: opts.WorkingDir, today: opts.Today, used: make([]bool, len(opts.Ignores))}
 	refs := make([]string, 0, len(inv.Sources))
 	for ref := range inv.Sources {
 		refs = append(refs, ref)
@@ -340,12 +352,36 @@ func runDocument(ctx context.Context, eng *engine.Engine, q *engine.Query, inv *
 		if sev, ok := opts.Severity[raw.Rule]; ok {
 			f.Severity = sev
 		}
-		if inv.Sources[raw.Ref].Ignore[raw.Rule] {
-			res.Suppressed++
-			continue
+		if src := inv.Sources[raw.Ref]; src.Ignore[raw.Rule] {
+			if src.IgnoreReason != "" {
+				at := src.Locate(src.IgnoreAt)
+				f.Suppression = &analyzer.Suppression{Kind: "inSource", Justification: src.IgnoreReason, Location: &at}
+				res.Suppressed = append(res.Suppressed, f)
+				continue
+			}
+			if !noReason[raw.Ref] {
+				noReason[raw.Ref] = true
+				res.Diagnostics = append(res.Diagnostics, analyzer.Diagnostic{
+					Level:    analyzer.LevelNotice,
+					Location: src.Locate(src.IgnoreAt),
+					Message: fmt.Sprintf("%s gives no reason, so it suppresses nothing: write \"%s: why it is accepted\", or the reason in %s",
+						inventory.IgnoreAnnotation, strings.Join(slices.Sorted(maps.Keys(src.Ignore)), ", "), k8s.IgnoreReasonAnnotation),
+				})
+			}
+		}
+		if c, expired := ig.match(f); c != nil {
+			if !expired {
+				at := c.At
+				f.Suppression = &analyzer.Suppression{Kind: "external", Justification: c.Reason, Location: &at}
+				res.Suppressed = append(res.Suppressed, f)
+				continue
+			}
+			f.Message += fmt.Sprintf(" (The ignore entry at %s that suppressed this expired on %s: fix it, or renew the entry with a reason.)", c.At, c.Expires.Format("2006-01-02"))
 		}
 		res.Findings = append(res.Findings, f)
 	}
+	res.Diagnostics = append(res.Diagnostics, ig.unused()...)
+	SortFindings(res.Suppressed)
 	// Kustomize overlays that build one base object differently (another
 	// label, another replica count) give its other findings once each:
 	// the same finding at the same place is reported once.

@@ -272,8 +272,8 @@ func TestRunResolvesFindings(t *testing.T) {
 	if !reflect.DeepEqual(res.Findings, want) {
 		t.Errorf("findings:\n got  %+v\n want %+v", res.Findings, want)
 	}
-	if len(res.Diagnostics) != 0 || res.Suppressed != 0 || res.Inventory != inv {
-		t.Errorf("diagnostics %v, suppressed %d", res.Diagnostics, res.Suppressed)
+	if len(res.Diagnostics) != 0 || len(res.Suppressed) != 0 || res.Inventory != inv {
+		t.Errorf("diagnostics %v, suppressed %v", res.Diagnostics, res.Suppressed)
 	}
 }
 
@@ -357,7 +357,7 @@ func TestFingerprints(t *testing.T) {
 
 func TestRunSuppression(t *testing.T) {
 	eng := newEngine(t)
-	text := strings.Replace(goodYAML, "spec:\n  template:\n    spec:\n", "spec:\n  template:\n    metadata:\n      annotations:\n        irsalint.io/ignore: \"image, no-team\"\n    spec:\n", 1)
+	text := strings.Replace(goodYAML, "spec:\n  template:\n    spec:\n", "spec:\n  template:\n    metadata:\n      annotations:\n        irsalint.io/ignore: \"image, no-team: a demo image, owned by nobody\"\n    spec:\n", 1)
 	inv, diags := load(t, map[string]string{"good.yaml": text})
 	if len(diags) > 0 {
 		t.Fatal(diags)
@@ -366,8 +366,22 @@ func TestRunSuppression(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Findings) != 0 || res.Suppressed != 3 || len(res.Diagnostics) != 0 {
-		t.Errorf("findings %+v, suppressed %d, diagnostics %v; want none, 3, none", res.Findings, res.Suppressed, res.Diagnostics)
+	if len(res.Findings) != 0 || len(res.Suppressed) != 3 || len(res.Diagnostics) != 0 {
+		t.Fatalf("findings %+v, suppressed %v, diagnostics %v; want none, 3, none", res.Findings, res.Suppressed, res.Diagnostics)
+	}
+	for _, f := range res.Suppressed {
+		if s := f.Suppression; s == nil || s.Kind != "inSource" || s.Justification != "a demo image, owned by nobody" || s.Location == nil || s.Location.Line != 16 {
+			t.Errorf("suppression %+v", s)
+		}
+	}
+	// Without a reason the annotation suppresses nothing, and says so at
+	// its line.
+	text = strings.Replace(text, ": a demo image, owned by nobody", "", 1)
+	inv, _ = load(t, map[string]string{"good.yaml": text})
+	res, _ = run(t, eng, inv, "no-team", "image")
+	if len(res.Findings) != 3 || len(res.Suppressed) != 0 || len(res.Diagnostics) != 1 ||
+		res.Diagnostics[0].Location.Line != 16 || !strings.Contains(res.Diagnostics[0].Message, "gives no reason, so it suppresses nothing") {
+		t.Errorf("no reason: findings %d, suppressed %d, diagnostics %v", len(res.Findings), len(res.Suppressed), res.Diagnostics)
 	}
 }
 

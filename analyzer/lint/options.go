@@ -59,6 +59,9 @@ type Options struct {
 	Limits Limits
 	// Getenv reads the environment (GOMEMLIMIT); nil reads none.
 	Getenv func(string) string
+	// Now is the clock ignore entries' expiry dates are judged by; nil is
+	// time.Now.
+	Now func() time.Time
 	// Progress, when set, hears how far a run is (see Input.Progress).
 	Progress func(Progress)
 	// Workers is how many evaluations run at once; 0 is one per core.
@@ -262,7 +265,12 @@ func (l *Linter) Run(ctx context.Context) (*Result, error) {
 	if l.opts.Progress != nil {
 		l.opts.Progress(Progress{Phase: "evaluating", Total: len(l.Rules())})
 	}
-	res, err := runDocument(ctx, l.eng, l.query, inv, doc, RunOptions{Severity: l.cfg.Rules.Severity, MaxFindings: l.limits.maxFindings})
+	now := time.Now
+	if l.opts.Now != nil {
+		now = l.opts.Now
+	}
+	res, err := runDocument(ctx, l.eng, l.query, inv, doc, RunOptions{Severity: l.cfg.Rules.Severity, MaxFindings: l.limits.maxFindings,
+		Ignores: l.cfg.Ignore, Today: now(), WorkingDir: l.opts.WorkingDir})
 	if res == nil {
 		return nil, err
 	}
@@ -376,6 +384,13 @@ func checkConfiguredRules(cfg *config.Config, eng *engine.Engine) error {
 	for _, id := range ids {
 		if _, ok := eng.Rule(id); !ok {
 			return fmt.Errorf("%s: unknown rule %q (see \"irsalint rules\")", cfg.Rules.Positions[id], id)
+		}
+	}
+	for _, e := range cfg.Ignore {
+		for _, id := range e.Rules {
+			if _, ok := eng.Rule(id); !ok && id != "*" {
+				return fmt.Errorf("%s: ignore: unknown rule %q (see \"irsalint rules\")", e.RulePositions[id], id)
+			}
 		}
 	}
 	return nil

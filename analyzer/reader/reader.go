@@ -54,6 +54,8 @@ type Item struct {
 	// irsalint.io/ignore annotation), with the annotation's path.
 	Ignore   map[string]bool
 	IgnoreAt []any
+	// IgnoreReason is the annotation's reason ("" when none is given).
+	IgnoreReason string
 }
 
 // Result is what a Reader makes of one document.

@@ -17,7 +17,9 @@ type jsonDocument struct {
 	Tool        Tool                  `json:"tool"`
 	Findings    []analyzer.Finding    `json:"findings"`
 	Diagnostics []analyzer.Diagnostic `json:"diagnostics"`
-	Summary     jsonSummary           `json:"summary"`
+	// Suppressed are the findings not reported, with why.
+	Suppressed []analyzer.Finding `json:"suppressed"`
+	Summary    jsonSummary        `json:"summary"`
 }
 
 type jsonSummary struct {
@@ -54,6 +56,7 @@ func JSON(w io.Writer, r *Report, _ Options) error {
 		Tool:        r.Tool,
 		Findings:    nonNil(r.Findings),
 		Diagnostics: nonNil(r.Diagnostics),
+		Suppressed:  nonNil(r.Suppressed),
 		Summary: jsonSummary{
 			Findings: len(r.Findings),
 			BySeverity: jsonSeverities{

@@ -54,7 +54,8 @@ type Stats struct {
 	// Ignored is the number of documents that are not something irsalint reads
 	// (other Kubernetes kinds, non-Kubernetes YAML/JSON).
 	Ignored int `json:"ignored"`
-	// Suppressed counts findings silenced by irsalint.io/ignore annotations.
+	// Suppressed counts findings silenced by an annotation, an ignore entry
+	// or a baseline.
 	Suppressed int `json:"suppressed"`
 }
 
@@ -67,7 +68,10 @@ type Report struct {
 	Rules       []analyzer.Rule
 	Findings    []analyzer.Finding
 	Diagnostics []analyzer.Diagnostic
-	Stats       Stats
+	// Suppressed are the findings not reported, each with its Suppression:
+	// JSON lists them apart, SARIF carries them as suppressed results.
+	Suppressed []analyzer.Finding
+	Stats      Stats
 	// WorkingDir is the absolute directory relative file paths are relative
 	// to (SARIF's %SRCROOT%). Empty means unknown.
 	WorkingDir string

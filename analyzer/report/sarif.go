@@ -144,7 +144,16 @@ type sarifResult struct {
 	Locations           []sarifLocation   `json:"locations"`
 	RelatedLocations    []sarifLocation   `json:"relatedLocations,omitempty"`
 	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"`
-	Properties          *sarifResultProps `json:"properties,omitempty"`
+	// Suppressions mark a result that is not reported (an annotation, an
+	// ignore entry, a baseline): GitHub shows it as closed, not open.
+	Suppressions []sarifSuppression `json:"suppressions,omitempty"`
+	Properties   *sarifResultProps  `json:"properties,omitempty"`
+}
+
+type sarifSuppression struct {
+	Kind          string         `json:"kind"`
+	Justification string         `json:"justification,omitempty"`
+	Location      *sarifLocation `json:"location,omitempty"`
 }
 
 // sarifResultProps carries what SARIF has no field for: the object the
@@ -219,9 +228,9 @@ func SARIF(w io.Writer, r *Report, _ Options) error {
 		rules = append(rules, d)
 	}
 
-	results := make([]sarifResult, 0, len(r.Findings))
+	results := make([]sarifResult, 0, len(r.Findings)+len(r.Suppressed))
 	fingerprints := make(map[string]bool, len(r.Findings))
-	for _, f := range r.Findings {
+	for _, f := range append(append([]analyzer.Finding{}, r.Findings...), r.Suppressed...) {
 		i, ok := index[f.Rule]
 		if !ok {
 			return fmt.Errorf("sarif: finding at %s names rule %q, which is not among the enabled rules", f.Location, f.Rule)
@@ -256,6 +265,14 @@ func SARIF(w io.Writer, r *Report, _ Options) error {
 			}
 			fingerprints[unique] = true
 			res.PartialFingerprints = map[string]string{"primaryLocationLineHash": unique}
+		}
+		if sp := f.Suppression; sp != nil {
+			s := sarifSuppression{Kind: sp.Kind, Justification: sp.Justification}
+			if sp.Location != nil && sp.Location.File != "" {
+				l := loc.location(*sp.Location, "")
+				s.Location = &l
+			}
+			res.Suppressions = []sarifSuppression{s}
 		}
 		results = append(results, res)
 	}

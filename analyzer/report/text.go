@@ -70,6 +70,37 @@ func Text(w io.Writer, r *Report, opts Options) error {
 	return bw.Flush()
 }
 
+// suppressedBy says by what, when the suppressed findings are known:
+// " (2 by annotations, 1 by .irsalint.yaml, 5 by the baseline)".
+func suppressedBy(fs []analyzer.Finding) string {
+	var inSource, config, baseline int
+	for _, f := range fs {
+		switch {
+		case f.Suppression == nil:
+		case f.Suppression.Kind == "inSource":
+			inSource++
+		case f.Suppression.Location != nil:
+			config++
+		default:
+			baseline++
+		}
+	}
+	var parts []string
+	if inSource > 0 {
+		parts = append(parts, fmt.Sprintf("%d by irsalint.io/ignore", inSource))
+	}
+	if config > 0 {
+		parts = append(parts, fmt.Sprintf("%d by ignore entries", config))
+	}
+	if baseline > 0 {
+		parts = append(parts, fmt.Sprintf("%d known in the baseline", baseline))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
 // textSummary is the last line of the text format, for example
 // "3 findings (1 critical, 2 medium) in 2 files; 14 files, 52 objects
 // analyzed, 9 documents of other kinds skipped; 1 file could not be analyzed".
@@ -99,7 +130,7 @@ func textSummary(r *Report) string {
 	}
 	parts = append(parts, analyzed)
 	if r.Stats.Suppressed > 0 {
-		parts = append(parts, plural(r.Stats.Suppressed, "finding", "findings")+" suppressed by "+"irsalint.io/ignore")
+		parts = append(parts, plural(r.Stats.Suppressed, "finding", "findings")+" suppressed"+suppressedBy(r.Suppressed))
 	}
 	if c.errorFiles > 0 {
 		parts = append(parts, plural(c.errorFiles, "file", "files")+" could not be analyzed")

@@ -24,6 +24,9 @@ type Pattern struct {
 // ValidPattern tells whether glob is well formed.
 func ValidPattern(glob string) bool { return doublestar.ValidatePattern(glob) }
 
+// Match tells whether the absolute path abs matches.
+func (p Pattern) Match(abs string) bool { return p.match(abs) }
+
 func (p Pattern) match(abs string) bool {
 	if !strings.Contains(p.Glob, "/") {
 		ok, _ := doublestar.Match(p.Glob, filepath.Base(abs))

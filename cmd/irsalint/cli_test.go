@@ -683,3 +683,69 @@ func TestTerraformFolderIsANotice(t *testing.T) {
 		t.Errorf("exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// Ignore entries in the configuration: by rule, path and object, with a
+// reason; an expired one suppresses nothing and the finding says so; one
+// that matches nothing is a notice; a bad entry is an error at its line.
+func TestIgnoreEntries(t *testing.T) {
+	dir := t.TempDir()
+	sa := func(ns string) string {
+		return "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app\n  namespace: " + ns + "\n  annotations:\n    eks.amazonaws.com/role-arn: not-an-arn\n"
+	}
+	for name, text := range map[string]string{"legacy/sa.yaml": sa("legacy"), "apps/sa.yaml": sa("apps"), "old/sa.yaml": sa("old")} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	config := func(text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, ".irsalint.yaml"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	config(`ignore:
+  - rule: role-arn-invalid
+    paths: ["legacy/**"]
+    reason: the legacy namespace is deleted next sprint
+  - rules: [role-arn-invalid]
+    kind: ServiceAccount
+    namespace: old
+    reason: waiting for the new account
+    expires: "2020-01-31"
+  - rule: static-aws-credentials
+    reason: nothing has static keys here
+`)
+	r := runIn(t, dir, "", "lint", "-f", "json", ".")
+	if r.code != exitFindings || strings.Count(r.stdout, `"rule": "role-arn-invalid"`) != 3 ||
+		!strings.Contains(r.stdout, `"justification": "the legacy namespace is deleted next sprint"`) ||
+		!strings.Contains(r.stdout, `The ignore entry at .irsalint.yaml:5:5 that suppressed this expired on 2020-01-31`) {
+		t.Errorf("exit %d\n%s", r.code, r.stdout)
+	}
+	if !strings.Contains(r.stderr, ".irsalint.yaml:10:5: notice: this ignore entry (static-aws-credentials) matches no finding") {
+		t.Errorf("stale entry:\n%s", r.stderr)
+	}
+	sarif := runIn(t, dir, "", "lint", "-f", "sarif", ".")
+	if !strings.Contains(sarif.stdout, `"suppressions": [`) || !strings.Contains(sarif.stdout, `"kind": "external"`) {
+		t.Errorf("SARIF suppressions:\n%.2000s", sarif.stdout)
+	}
+	text := runIn(t, dir, "", "lint", ".")
+	if !strings.Contains(text.stdout, "1 finding suppressed (1 by ignore entries)") {
+		t.Errorf("text summary:\n%s", text.stdout)
+	}
+	for _, tc := range []struct{ config, want string }{
+		{"ignore:\n  - rule: role-arn-invalid\n", ".irsalint.yaml:2:5: ignore[0]: a suppression needs a reason"},
+		{"ignore:\n  - rule: role-arn-invalid\n    reason: x\n    expire: \"2027-01-01\"\n", `.irsalint.yaml:4:5: unknown key "expire" in ignore[0]`},
+		{"ignore:\n  - rule: role-arn-invalid\n    reason: x\n    expires: soon\n", `.irsalint.yaml:4:5: ignore[0].expires: "soon" is not a date`},
+		{"ignore:\n  - rule: role-arn-invaild\n    reason: x\n", `.irsalint.yaml:2:5: ignore: unknown rule "role-arn-invaild"`},
+	} {
+		config(tc.config)
+		r := runIn(t, dir, "", "lint", ".")
+		if r.code != exitError || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%q: exit %d\n%s", tc.config, r.code, r.stderr)
+		}
+	}
+}

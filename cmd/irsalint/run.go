@@ -423,7 +423,8 @@ func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inpu
 		Diagnostics: res.Diagnostics,
 		WorkingDir:  opts.WorkingDir,
 		FailOn:      threshold,
-		Stats:       statsOf(res.Inventory.Stats, res.Suppressed),
+		Stats:       statsOf(res.Inventory.Stats, len(res.Suppressed)),
+		Suppressed:  res.Suppressed,
 		Rules:       res.Rules,
 	}
 	for _, t := range targets {
