@@ -749,3 +749,34 @@ func TestIgnoreEntries(t *testing.T) {
 		}
 	}
 }
+
+// Baseline round trip: record today's findings, add one problem, and only
+// that one is reported; the known ones are counted.
+func TestBaselineRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, filepath.Join(repoRoot(t), "examples"), filepath.Join(dir, "examples"))
+	base := filepath.Join(dir, "irsalint-baseline.json")
+	r := runIn(t, dir, "", "lint", "--write-baseline", base, "examples/")
+	if r.code != exitFindings {
+		t.Fatalf("first run: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runIn(t, dir, "", "lint", "--baseline", base, "examples/"); r.code != exitOK || !strings.Contains(r.stdout, "no findings") {
+		t.Errorf("nothing new: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	extra := "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: new-one\n  namespace: test\n  annotations:\n    eks.amazonaws.com/role-arn: not-an-arn\n"
+	if err := os.WriteFile(filepath.Join(dir, "examples", "test", "new.yaml"), []byte(extra), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = runIn(t, dir, "", "lint", "-f", "json", "--baseline", base, "examples/")
+	if r.code != exitFindings || strings.Count(r.stdout, `"fingerprint"`) < 1 || !strings.Contains(r.stdout, `"findings": 1,`) ||
+		!strings.Contains(r.stderr, "known findings hidden by the baseline, 1 new; 0 of the baseline's findings are gone") {
+		t.Errorf("one new: exit %d\n%.3000s\n%s", r.code, r.stdout, r.stderr)
+	}
+	text := runIn(t, dir, "", "lint", "--baseline", base, "examples/")
+	if !strings.Contains(text.stdout, "1 finding (1 high)") || !strings.Contains(text.stdout, "known in the baseline)") {
+		t.Errorf("text:\n%s", text.stdout)
+	}
+	if r := runIn(t, dir, "", "lint", "--baseline", filepath.Join(dir, "examples", ".irsalint.yaml"), "examples/"); r.code != exitError || !strings.Contains(r.stderr, "not a baseline") {
+		t.Errorf("bad baseline: exit %d\n%s", r.code, r.stderr)
+	}
+}

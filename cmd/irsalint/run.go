@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/baseline"
 	"github.com/irsalint/irsalint/analyzer/engine"
 	"github.com/irsalint/irsalint/analyzer/inventory"
 	"github.com/irsalint/irsalint/analyzer/lint"
@@ -229,9 +230,11 @@ type reportFlags struct {
 	noColor     bool
 	maxFindings string
 	minSeverity string
-	reports     []string
-	quiet       bool
-	formatSet   *onceValue
+	reports       []string
+	quiet         bool
+	formatSet     *onceValue
+	baseline      string
+	writeBaseline string
 }
 
 func (f *reportFlags) registerOutput(fs *pflag.FlagSet) {
@@ -241,9 +244,46 @@ func (f *reportFlags) registerOutput(fs *pflag.FlagSet) {
 	fs.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of standard output")
 	fs.StringArrayVar(&f.reports, "report", nil, "write one more report, as FORMAT=FILE (or FORMAT for standard output); repeatable. With --report and no -f/-o, only the --report reports are written")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print only findings and errors: no summary line, no notices")
+	fs.StringVar(&f.baseline, "baseline", "", "report only findings not in this baseline (written by --write-baseline); the known ones are counted, not reported")
+	fs.StringVar(&f.writeBaseline, "write-baseline", "", "write the run's findings to FILE as a baseline")
 	fs.StringVar(&f.failOn, "fail-on", "low", "lowest severity that makes the exit code 1: critical, high, medium, low, info or none")
 	fs.StringVar(&f.minSeverity, "min-severity", "info", "report only findings of this severity or above (the others neither show nor count)")
 	fs.StringVar(&f.minSeverity, "severity", "info", "the same as --min-severity")
+}
+
+// applyBaseline writes the run's findings as a baseline (--write-baseline)
+// and hides those a baseline knows (--baseline), saying how many.
+func applyBaseline(res *lint.Result, rf *reportFlags, wd string, sys system) error {
+	all := res.Findings
+	if rf.baseline != "" {
+		b, err := baseline.Read(resolvePath(rf.baseline, wd))
+		if err != nil {
+			return usagef("--baseline %s: %v", rf.baseline, err)
+		}
+		fresh, known, gone := b.Apply(res.Findings)
+		for _, f := range known {
+			f.Suppression = &analyzer.Suppression{Kind: "external", Justification: "known: in the baseline " + rf.baseline}
+			res.Suppressed = append(res.Suppressed, f)
+		}
+		lint.SortFindings(res.Suppressed)
+		res.Findings = fresh
+		res.Diagnostics = append(res.Diagnostics, analyzer.Diagnostic{Level: analyzer.LevelNotice, Location: analyzer.Location{File: rf.baseline},
+			Message: fmt.Sprintf("%d known findings hidden by the baseline, %d new; %d of the baseline's findings are gone (fixed or removed): --write-baseline refreshes it", len(known), len(fresh), gone)})
+	}
+	if rf.writeBaseline != "" {
+		out, err := openOutput(resolvePath(rf.writeBaseline, wd), rf.writeBaseline, sys)
+		if err != nil {
+			return err
+		}
+		if err := baseline.Write(out, "irsalint "+version(), all); err != nil {
+			out.abort()
+			return fmt.Errorf("writing the baseline: %w", err)
+		}
+		if err := out.commit(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeReport writes one report, whole or not at all.
@@ -410,6 +450,9 @@ func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inpu
 		if err := notWrittenOverInput(t.path, t.name, res.Inventory.Inputs); err != nil {
 			return 0, err
 		}
+	}
+	if err := applyBaseline(res, rf, opts.WorkingDir, sys); err != nil {
+		return 0, err
 	}
 	for _, d := range res.Diagnostics {
 		if rf.quiet && d.Level != analyzer.LevelError {
