@@ -73,8 +73,12 @@ type Report struct {
 	Suppressed []analyzer.Finding
 	Stats      Stats
 	// WorkingDir is the absolute directory relative file paths are relative
-	// to (SARIF's %SRCROOT%). Empty means unknown.
+	// to. Empty means unknown.
 	WorkingDir string
+	// Root is the repository's top folder, SARIF's %SRCROOT%, which file
+	// URIs are made relative to whatever the working directory ("" is
+	// WorkingDir).
+	Root string
 	// FailOn is the --fail-on threshold (zero: none), shown in summaries.
 	FailOn analyzer.Severity
 	// Category, when set, becomes SARIF's automationDetails.id (category + "/"),

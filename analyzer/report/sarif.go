@@ -212,7 +212,7 @@ var securitySeverity = map[analyzer.Severity]string{
 // scanning. It fails on a finding whose rule is not in r.Rules or on an
 // invalid severity: both are bugs of the producer, not of the input.
 func SARIF(w io.Writer, r *Report, _ Options) error {
-	loc := uriMapper{workingDir: slashDir(r.WorkingDir)}
+	loc := uriMapper{workingDir: slashDir(r.WorkingDir), root: slashDir(r.Root)}
 
 	rules := make([]sarifReportingDescriptor, 0, len(r.Rules))
 	index := make(map[string]int, len(r.Rules))
@@ -292,8 +292,8 @@ func SARIF(w io.Writer, r *Report, _ Options) error {
 
 	base := sarifArtifactLocation{}
 	if loc.workingDir != "" {
-		base.URI = dirURI(loc.workingDir)
-		inv.WorkingDirectory = &sarifArtifactLocation{URI: base.URI}
+		base.URI = dirURI(loc.srcRoot())
+		inv.WorkingDirectory = &sarifArtifactLocation{URI: dirURI(loc.workingDir)}
 	}
 
 	run := sarifRun{
@@ -521,6 +521,17 @@ type uriMapper struct {
 	// workingDir is Report.WorkingDir with forward slashes and no trailing
 	// slash (except the root), or "".
 	workingDir string
+	// root is Report.Root the same way: %SRCROOT%, which file URIs are
+	// relative to ("" is workingDir).
+	root string
+}
+
+// srcRoot is the folder %SRCROOT% stands for.
+func (m uriMapper) srcRoot() string {
+	if m.root != "" {
+		return m.root
+	}
+	return m.workingDir
 }
 
 func (m uriMapper) location(l analyzer.Location, object string) sarifLocation {
@@ -569,6 +580,10 @@ func (m uriMapper) artifact(file string) sarifArtifactLocation {
 		return sarifArtifactLocation{URI: fileURI(file)}
 	}
 	p := path.Clean(file)
+	if m.root != "" && m.workingDir != "" {
+		// Relative to the working directory: make it relative to the root.
+		return m.artifact(path.Join(m.workingDir, p))
+	}
 	if (p == ".." || strings.HasPrefix(p, "../")) && m.workingDir != "" {
 		return sarifArtifactLocation{URI: fileURI(path.Join(m.workingDir, p))}
 	}
@@ -577,10 +592,10 @@ func (m uriMapper) artifact(file string) sarifArtifactLocation {
 
 // inside returns file relative to the working directory when it lies below it.
 func (m uriMapper) inside(file string) (string, bool) {
-	if m.workingDir == "" {
+	if m.srcRoot() == "" {
 		return "", false
 	}
-	prefix := m.workingDir
+	prefix := m.srcRoot()
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}

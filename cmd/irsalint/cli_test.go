@@ -780,3 +780,22 @@ func TestBaselineRoundTrip(t *testing.T) {
 		t.Errorf("bad baseline: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// SARIF URIs are relative to the repository's top whatever the working
+// directory, so that code scanning maps them to the right files; --root
+// and --category set the base and automationDetails.
+func TestSARIFFromASubfolder(t *testing.T) {
+	root := t.TempDir()
+	copyTree(t, filepath.Join(repoRoot(t), "examples"), filepath.Join(root, "examples"))
+	if err := os.Mkdir(filepath.Join(root, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := runIn(t, filepath.Join(root, "examples"), "", "lint", "-f", "sarif", "iam")
+	if !strings.Contains(r.stdout, `"uri": "examples/iam/account-authorization-details.json"`) || strings.Contains(r.stdout, `"uri": "iam/`) {
+		t.Errorf("from examples/:\n%.1500s", r.stdout)
+	}
+	r = runIn(t, filepath.Join(root, "examples"), "", "lint", "-f", "sarif", "--root", ".", "--category", "irsalint/iam", "iam")
+	if !strings.Contains(r.stdout, `"uri": "iam/account-authorization-details.json"`) || !strings.Contains(r.stdout, `"id": "irsalint/iam/"`) {
+		t.Errorf("--root . --category:\n%.1500s", r.stdout)
+	}
+}

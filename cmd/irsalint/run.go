@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/spf13/cobra"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -235,6 +236,8 @@ type reportFlags struct {
 	formatSet     *onceValue
 	baseline      string
 	writeBaseline string
+	root          string
+	category      string
 }
 
 func (f *reportFlags) registerOutput(fs *pflag.FlagSet) {
@@ -246,9 +249,31 @@ func (f *reportFlags) registerOutput(fs *pflag.FlagSet) {
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print only findings and errors: no summary line, no notices")
 	fs.StringVar(&f.baseline, "baseline", "", "report only findings not in this baseline (written by --write-baseline); the known ones are counted, not reported")
 	fs.StringVar(&f.writeBaseline, "write-baseline", "", "write the run's findings to FILE as a baseline")
+	fs.StringVar(&f.root, "root", "", "the repository's top folder, which SARIF file URIs are relative to (default: the git work tree holding the working directory, else the working directory)")
+	fs.StringVar(&f.category, "category", "", "SARIF automationDetails category, for several code-scanning uploads of one commit (for example irsalint/manifests)")
 	fs.StringVar(&f.failOn, "fail-on", "low", "lowest severity that makes the exit code 1: critical, high, medium, low, info or none")
 	fs.StringVar(&f.minSeverity, "min-severity", "info", "report only findings of this severity or above (the others neither show nor count)")
 	fs.StringVar(&f.minSeverity, "severity", "info", "the same as --min-severity")
+}
+
+// repositoryRoot is --root, or the top of the git work tree that holds the
+// working directory (the folder with .git), or "" for the working
+// directory itself: GitHub maps SARIF URIs from the repository's top.
+func repositoryRoot(flag, wd string) string {
+	if flag != "" {
+		return resolvePath(flag, wd)
+	}
+	for dir := wd; dir != ""; {
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	return ""
 }
 
 // applyBaseline writes the run's findings as a baseline (--write-baseline)
@@ -465,6 +490,8 @@ func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inpu
 		Findings:    res.Findings,
 		Diagnostics: res.Diagnostics,
 		WorkingDir:  opts.WorkingDir,
+		Root:        repositoryRoot(rf.root, opts.WorkingDir),
+		Category:    rf.category,
 		FailOn:      threshold,
 		Stats:       statsOf(res.Inventory.Stats, len(res.Suppressed)),
 		Suppressed:  res.Suppressed,
