@@ -222,15 +222,15 @@ func (*onceValue) Type() string { return "string" }
 
 // reportFlags are the flags of the commands that run rules and report.
 type reportFlags struct {
-	format      string
-	output      string
-	failOn      string
-	ruleDirs    []string
-	enable      []string
-	disable     []string
-	noColor     bool
-	maxFindings string
-	minSeverity string
+	format        string
+	output        string
+	failOn        string
+	ruleDirs      []string
+	enable        []string
+	disable       []string
+	noColor       bool
+	maxFindings   string
+	minSeverity   string
 	reports       []string
 	quiet         bool
 	formatSet     *onceValue
