@@ -173,6 +173,11 @@ type Rule struct {
 	// workload and reads no other workload (METADATA custom.scope): such a
 	// rule is evaluated on shards of the workloads in parallel.
 	Scope string `json:"scope,omitempty"`
+	// Precision is how often a finding of the rule is right, as SARIF and
+	// GitHub grade it: "very-high" (exact semantics: an IAM evaluation, a
+	// join), "high", "medium" (a heuristic: an image catalogue, a near
+	// miss), "low" (METADATA custom.precision; "high" when not given).
+	Precision string `json:"precision"`
 	// Custom is true for rules loaded with --rules rather than shipped.
 	Custom bool `json:"custom,omitempty"`
 	// File is where the rule is defined (an embedded path or a user file).

@@ -45,6 +45,12 @@ func TestEveryRuleIsComplete(t *testing.T) {
 				t.Errorf("rules/%s/rule_test.rego has %d test(s); test both a firing and a quiet case", dir, n)
 			}
 		}
+		if src, err := fs.ReadFile(rules.FS, path.Join(dir, "rule.rego")); err == nil {
+			meta, _, _ := bytes.Cut(src, []byte("\npackage "))
+			if !bytes.Contains(meta, []byte("\n#   precision: ")) {
+				t.Errorf("rule %s: METADATA lacks custom.precision (very-high for exact IAM or join semantics, high, medium for a heuristic)", r.ID)
+			}
+		}
 		if !strings.HasSuffix(strings.TrimSpace(r.Remediation), ".") {
 			t.Errorf("rule %s: custom.remediation should end with a period", r.ID)
 		}

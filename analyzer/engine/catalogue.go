@@ -144,6 +144,17 @@ func fillRule(r *analyzer.Rule, a *ast.Annotations) error {
 	default:
 		return fmt.Errorf("custom.scope: want a string")
 	}
+	switch p := a.Custom["precision"].(type) {
+	case nil:
+		r.Precision = "high"
+	case string:
+		if p != "very-high" && p != "high" && p != "medium" && p != "low" {
+			return fmt.Errorf("custom.precision: %q is not one of very-high, high, medium, low", p)
+		}
+		r.Precision = p
+	default:
+		return fmt.Errorf("custom.precision: want a string")
+	}
 	rem, _ := a.Custom["remediation"].(string)
 	r.Remediation = strings.TrimSpace(rem)
 	if r.Remediation == "" {

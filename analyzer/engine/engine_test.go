@@ -114,13 +114,13 @@ func TestCatalogueCompleteRule(t *testing.T) {
 			ID: "no-team", Group: "workload", Title: "Workloads carry a team label",
 			Description: "Every workload names the team that owns it.", Severity: analyzer.SeverityHigh,
 			Remediation: "Add metadata.labels.team.", References: refs,
-			HelpURI: engine.DocsBase + "no-team.md", File: "rules/workload/no-team/rule.rego",
+			HelpURI: engine.DocsBase + "no-team.md", Precision: "high", File: "rules/workload/no-team/rule.rego",
 		},
 		{
 			ID: "team-label", Group: "custom", Title: "Workloads carry a team label",
 			Description: "Every workload names the team that owns it.", Severity: analyzer.SeverityHigh,
 			Remediation: "Add metadata.labels.team.", References: refs,
-			HelpURI: "https://example.com/labels", Custom: true, File: filepath.ToSlash(dir) + "/team.rego",
+			HelpURI: "https://example.com/labels", Precision: "high", Custom: true, File: filepath.ToSlash(dir) + "/team.rego",
 		},
 	}
 	if got := e.Rules(); !reflect.DeepEqual(got, want) {

@@ -332,7 +332,7 @@ func descriptor(rule analyzer.Rule) (sarifReportingDescriptor, error) {
 		DefaultConfiguration: sarifConfiguration{Level: level},
 		Properties: sarifRuleProps{
 			Tags:             ruleTags(rule),
-			Precision:        "high",
+			Precision:        firstNonEmpty(rule.Precision, "high"),
 			SecuritySeverity: securitySeverity[rule.Severity],
 		},
 	}

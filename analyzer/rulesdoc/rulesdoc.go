@@ -60,9 +60,9 @@ var pageTmpl = template.Must(template.New("page").Funcs(funcs).Parse(
 
 **{{.Title}}**
 
-| severity | group |
-| --- | --- |
-| {{.Severity}} | {{.Group}} |
+| severity | precision | group |
+| --- | --- | --- |
+| {{.Severity}} | {{.Precision}} | {{.Group}} |
 
 {{.Description}}
 

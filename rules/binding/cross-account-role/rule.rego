@@ -25,6 +25,7 @@
 #     description: EKS user guide — scope the trust to the exact namespace and ServiceAccount
 # custom:
 #   severity: low
+#   precision: very-high
 #   remediation: |
 #     If the cross-account role is intended, make sure its account has an IAM
 #     OIDC provider for this cluster's issuer, that the role's trust names

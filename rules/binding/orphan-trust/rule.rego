@@ -34,6 +34,7 @@
 #     description: Kubernetes — any pod can project a token for its ServiceAccount with a chosen audience
 # custom:
 #   severity: medium
+#   precision: very-high
 #   remediation: |
 #     Remove the subject from the role's trust policy (or delete the role if
 #     nothing uses it any more). If the ServiceAccount is meant to exist,

@@ -26,6 +26,7 @@
 #     description: EKS user guide — assign IAM roles to Kubernetes service accounts
 # custom:
 #   severity: high
+#   precision: very-high
 #   remediation: |
 #     Annotate the ServiceAccount with a role in the cluster's own partition
 #     (for a cluster in cn-north-1, arn:aws-cn:iam::<account>:role/<name>;

@@ -31,6 +31,7 @@
 #     description: IAM user guide — role names are case-sensitive when you assume a role
 # custom:
 #   severity: high
+#   precision: very-high
 #   remediation: |
 #     Copy the role's ARN exactly as IAM shows it (aws iam get-role
 #     --role-name <name> --query Role.Arn), path and case included, into the

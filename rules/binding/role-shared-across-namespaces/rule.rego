@@ -30,6 +30,7 @@
 #     description: EKS user guide — assign an IAM role to a Kubernetes service account
 # custom:
 #   severity: low
+#   precision: very-high
 #   remediation: |
 #     Create one role per application (per namespace and ServiceAccount),
 #     each with only the permissions that application needs and a trust

@@ -42,6 +42,7 @@
 #     description: IAM user guide — an explicit Deny overrides any Allow
 # custom:
 #   severity: high
+#   precision: very-high
 #   remediation: |
 #     Make the trust admit this exact ServiceAccount, or annotate the
 #     ServiceAccount the trust names. In the statement that trusts this

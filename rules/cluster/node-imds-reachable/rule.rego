@@ -18,6 +18,7 @@
 #     description: Amazon EC2 — instance metadata options
 # custom:
 #   severity: high
+#   precision: very-high
 #   remediation: |
 #     Set the launch template's metadata options to HttpTokens required and
 #     HttpPutResponseHopLimit 1 (eksctl: disablePodIMDS), then roll the node

@@ -17,6 +17,7 @@
 #     description: EKS best practices — the node role is shared by every pod that reaches it
 # custom:
 #   severity: high
+#   precision: medium
 #   remediation: |
 #     Detach the extra policies from the node role and grant them to the
 #     workloads that need them through IRSA or EKS Pod Identity.

@@ -19,6 +19,7 @@
 #     description: IAM — client IDs (audiences) of an OIDC identity provider
 # custom:
 #   severity: high
+#   precision: very-high
 #   remediation: |
 #     Add the audience to the provider's client IDs
 #     (aws iam add-client-id-to-open-id-connect-provider

@@ -19,6 +19,7 @@
 #     description: Troubleshoot OIDC provider and IRSA errors in Amazon EKS
 # custom:
 #   severity: high
+#   precision: very-high
 #   remediation: |
 #     Create the provider for the cluster's issuer in the account
 #     (eksctl utils associate-iam-oidc-provider --cluster NAME --approve,

@@ -17,6 +17,7 @@
 #     description: An IAM OIDC provider per cluster issuer
 # custom:
 #   severity: low
+#   precision: very-high
 #   remediation: |
 #     Delete the provider (aws iam delete-open-id-connect-provider
 #     --open-id-connect-provider-arn ARN) once nothing needs it.

@@ -22,6 +22,7 @@
 #     description: EKS Pod Identity — how pods get credentials
 # custom:
 #   severity: medium
+#   precision: very-high
 #   remediation: |
 #     Delete the association (aws eks delete-pod-identity-association) or fix
 #     its namespace and ServiceAccount; where it overrides IRSA, keep one

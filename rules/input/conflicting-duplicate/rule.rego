@@ -28,6 +28,7 @@
 #     description: Kubernetes — declarative management, where the last applied configuration wins
 # custom:
 #   severity: medium
+#   precision: high
 #   remediation: |
 #     Keep one declaration of each object: delete the stale copy, or give the
 #     objects different names. For IAM, lint one export of the account.

@@ -37,6 +37,7 @@
 #     description: Kubernetes — any pod can project a token for its ServiceAccount with a chosen audience
 # custom:
 #   severity: high
+#   precision: high
 #   remediation: |
 #     Create a dedicated ServiceAccount for the workload that needs the role,
 #     move the eks.amazonaws.com/role-arn annotation to it, set

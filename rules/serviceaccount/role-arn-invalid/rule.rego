@@ -28,6 +28,7 @@
 #     description: IAM identifiers — role ARNs, paths and name limits
 # custom:
 #   severity: high
+#   precision: high
 #   remediation: |
 #     Set the annotation to the role's full ARN exactly as IAM shows it
 #     (aws iam get-role --role-name <name> --query Role.Arn), including any

@@ -33,6 +33,7 @@
 # custom:
 #   scope: workload
 #   severity: high
+#   precision: medium
 #   remediation: |
 #     Put eks.amazonaws.com/role-arn, eks.amazonaws.com/audience and
 #     eks.amazonaws.com/sts-regional-endpoints on the ServiceAccount the pods

@@ -63,6 +63,7 @@
 #     description: AWS SDKs and Tools — the standardized credential provider chain
 # custom:
 #   severity: medium
+#   precision: medium
 #   remediation: |
 #     Give the workload its own ServiceAccount with an IAM role: annotate it
 #     with eks.amazonaws.com/role-arn (IRSA; when a trust policy already

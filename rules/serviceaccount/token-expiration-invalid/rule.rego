@@ -20,6 +20,7 @@
 # custom:
 #   scope: workload
 #   severity: low
+#   precision: high
 #   remediation: |
 #     Write the lifetime as a plain number of seconds between 600 and 86400,
 #     quoted so YAML keeps it a string (for example "3600"), or remove the

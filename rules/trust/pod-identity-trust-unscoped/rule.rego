@@ -25,6 +25,7 @@
 #     description: EKS best practices — working with IAM roles for EKS Pod Identities (confused deputy)
 # custom:
 #   severity: medium
+#   precision: very-high
 #   remediation: |
 #     Add a StringEquals condition on the request tags of the intended
 #     association, for example aws:RequestTag/eks-cluster-arn,

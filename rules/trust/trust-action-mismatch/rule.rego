@@ -34,6 +34,7 @@
 #     description: IAM JSON policy elements — NotAction
 # custom:
 #   severity: high
+#   precision: very-high
 #   remediation: |
 #     List exactly the actions the principal calls in "Action":
 #     "sts:AssumeRoleWithWebIdentity" for an OIDC provider (IRSA),

@@ -38,6 +38,7 @@
 #     description: IAM user guide — how operators behave when the key is missing
 # custom:
 #   severity: critical
+#   precision: very-high
 #   remediation: |
 #     Spell every condition key with the issuer exactly as in the statement's
 #     Federated provider ARN (the part after "oidc-provider/", without

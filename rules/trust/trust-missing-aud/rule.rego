@@ -24,6 +24,7 @@
 #     description: IAM user guide — create a role for OpenID Connect federation
 # custom:
 #   severity: low
+#   precision: very-high
 #   remediation: |
 #     Add StringEquals "<issuer>:aud": "sts.amazonaws.com" to the statement's
 #     Condition, next to the sub condition, or the ServiceAccount's

@@ -38,6 +38,7 @@
 #     description: IAM user guide — create a role for OpenID Connect federation
 # custom:
 #   severity: critical
+#   precision: very-high
 #   remediation: |
 #     Add a positive condition on the provider's sub claim to the statement.
 #     For an EKS cluster: StringEquals "<issuer>:sub":

@@ -33,6 +33,7 @@
 #     description: EKS user guide — the IRSA trust policy uses StringEquals on sub and aud
 # custom:
 #   severity: critical
+#   precision: very-high
 #   remediation: |
 #     Constrain the claim with a positive operator without IfExists or a set
 #     qualifier: StringEquals "<issuer>:sub":

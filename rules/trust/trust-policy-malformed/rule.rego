@@ -31,6 +31,7 @@
 #     description: IAM JSON policy elements — NotPrincipal (not allowed in role trust policies)
 # custom:
 #   severity: medium
+#   precision: very-high
 #   remediation: |
 #     Rewrite the document so it has one reading: each key once (merge
 #     repeated condition operators into one block), element and operator

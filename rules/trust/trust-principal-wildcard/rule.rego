@@ -23,6 +23,7 @@
 #     description: AWS global condition keys — aws:PrincipalOrgID, aws:PrincipalArn, aws:PrincipalAccount
 # custom:
 #   severity: critical
+#   precision: very-high
 #   remediation: |
 #     Name the trusted principal instead of "*": the OIDC provider ARN as
 #     "Federated" for IRSA, "pods.eks.amazonaws.com" as "Service" for EKS Pod

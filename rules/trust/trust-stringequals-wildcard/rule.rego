@@ -22,6 +22,7 @@
 #     description: EKS user guide — trust policy for IAM roles for service accounts (StringLike for a namespace)
 # custom:
 #   severity: medium
+#   precision: very-high
 #   remediation: |
 #     Use StringLike (StringNotLike for a negated condition) with the narrowest
 #     pattern that covers what you mean, or better, list the exact values under

@@ -34,6 +34,7 @@
 #     description: EKS best practices — scope the IRSA trust policy to the service account name, namespace and cluster
 # custom:
 #   severity: critical
+#   precision: very-high
 #   remediation: |
 #     Replace the pattern with the exact subjects: StringEquals
 #     "<issuer>:sub" with an array of

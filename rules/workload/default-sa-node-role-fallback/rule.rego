@@ -50,6 +50,7 @@
 # custom:
 #   scope: workload
 #   severity: high
+#   precision: medium
 #   remediation: |
 #     Create a dedicated ServiceAccount for the workload, set it as
 #     `serviceAccountName`, and give it a role with the

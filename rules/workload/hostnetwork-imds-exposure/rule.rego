@@ -24,6 +24,7 @@
 # custom:
 #   scope: workload
 #   severity: medium
+#   precision: high
 #   remediation: |
 #     Remove hostNetwork: true unless the workload is a node agent that needs
 #     it (use a Service or hostPort for inbound traffic instead). If it is a

@@ -33,6 +33,7 @@
 # custom:
 #   scope: workload
 #   severity: medium
+#   precision: high
 #   remediation: |
 #     Remove the AWS_CONTAINER_* variables from the container's env and create
 #     an EKS Pod Identity association for the workload's ServiceAccount; EKS

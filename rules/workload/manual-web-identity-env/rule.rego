@@ -46,6 +46,7 @@
 # custom:
 #   scope: workload
 #   severity: high
+#   precision: high
 #   remediation: |
 #     Remove AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE from the container's
 #     env and put the role on the ServiceAccount

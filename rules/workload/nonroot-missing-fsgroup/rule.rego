@@ -41,6 +41,7 @@
 # custom:
 #   scope: workload
 #   severity: high
+#   precision: high
 #   remediation: |
 #     Set `securityContext.fsGroup` on the pod (for example 65534): the token
 #     file is then group-readable on every Kubernetes version. On 1.19 and

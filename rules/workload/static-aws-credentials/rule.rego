@@ -22,6 +22,7 @@
 # custom:
 #   scope: workload
 #   severity: critical
+#   precision: high
 #   remediation: |
 #     Delete the variables and give the workload an IAM role through its
 #     ServiceAccount (eks.amazonaws.com/role-arn) or an EKS Pod Identity

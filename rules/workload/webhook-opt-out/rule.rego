@@ -35,6 +35,7 @@
 # custom:
 #   scope: workload
 #   severity: medium
+#   precision: high
 #   remediation: |
 #     Remove the eks.amazonaws.com/skip-pod-identity-webhook label (setting it
 #     to "false" is not enough), and list in eks.amazonaws.com/skip-containers
