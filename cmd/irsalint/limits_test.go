@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -115,5 +116,55 @@ func TestFailedWriteKeepsTheReport(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("left in the folder: %v", entries)
+	}
+}
+
+// More findings than GitHub keeps per run: the SARIF log holds the
+// --max-findings most severe, and a run notification says what was cut.
+// 30,000 findings take seconds; under -race the same is proved with 300.
+func TestSARIFAtScale(t *testing.T) {
+	n, limit := 30000, ""
+	if raceDetector {
+		n, limit = 300, "200"
+	}
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa-%d\n  namespace: ns\n  annotations:\n    eks.amazonaws.com/role-arn: not-an-arn-%d\n", i, i)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "many.yaml"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"lint", "--no-config", "-f", "sarif", "many.yaml"}
+	want := 20000 // the default, under GitHub's 25,000 results per run
+	if limit != "" {
+		args = append(args, "--max-findings", limit)
+		want = 200
+	}
+	r := runIn(t, dir, "", args...)
+	var log struct {
+		Runs []struct {
+			Results     []json.RawMessage `json:"results"`
+			Invocations []struct {
+				Notifications []struct {
+					Message struct{ Text string } `json:"message"`
+				} `json:"toolExecutionNotifications"`
+			} `json:"invocations"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &log); err != nil || len(log.Runs) != 1 {
+		t.Fatalf("exit %d: %v\n%.500s", r.code, err, r.stderr)
+	}
+	run := log.Runs[0]
+	if len(run.Results) != want {
+		t.Errorf("%d results, want %d", len(run.Results), want)
+	}
+	cut := fmt.Sprintf("%d more findings (at most high) not reported", n-want)
+	found := false
+	for _, n := range run.Invocations[0].Notifications {
+		found = found || strings.Contains(n.Message.Text, cut)
+	}
+	if !found || !strings.Contains(r.stderr, cut) {
+		t.Errorf("no notification %q\n%s", cut, r.stderr)
 	}
 }
