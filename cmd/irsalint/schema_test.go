@@ -60,3 +60,41 @@ func TestInventoryMatchesItsSchema(t *testing.T) {
 		t.Error("an unknown top-level field passed")
 	}
 }
+
+// TestReportMatchesItsSchema: the JSON report is a published contract too;
+// docs/report.schema.json admits no field it does not describe.
+func TestReportMatchesItsSchema(t *testing.T) {
+	t.Parallel()
+	root := repoRoot(t)
+	f, err := os.Open(filepath.Join(root, "docs", "report.schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("report.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile("report.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"examples"},
+		{"--no-config", "testdata/cli/misc"},
+		{"--no-config", "testdata/rules/conflicting-duplicate", "testdata/rules/role-not-found/fail-helm"},
+	} {
+		r := runCLI(t, "", append([]string{"lint", "-f", "json", "--max-findings", "0"}, args...)...)
+		report, err := jsonschema.UnmarshalJSON(strings.NewReader(r.stdout))
+		if err != nil {
+			t.Fatalf("%v: %v\n%.300s", args, err, r.stdout)
+		}
+		if err := schema.Validate(report); err != nil {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+}
