@@ -779,6 +779,9 @@ func TestBaselineRoundTrip(t *testing.T) {
 	if r := runIn(t, dir, "", "lint", "--baseline", filepath.Join(dir, "examples", ".irsalint.yaml"), "examples/"); r.code != exitError || !strings.Contains(r.stderr, "not a baseline") {
 		t.Errorf("bad baseline: exit %d\n%s", r.code, r.stderr)
 	}
+	if r := runIn(t, dir, "", "lint", "--write-baseline", "examples/iam/account-authorization-details.json", "examples/"); r.code != exitError || !strings.Contains(r.stderr, "is also an input") {
+		t.Errorf("baseline over an input: exit %d\n%s", r.code, r.stderr)
+	}
 }
 
 // SARIF URIs are relative to the repository's top whatever the working

@@ -131,7 +131,7 @@ func notAnInput(outPath, name string, args []string, wd string) error {
 			continue
 		}
 		if samePath(resolvePath(a, wd), outPath) {
-			return usagef("--output %s is also an input; write the report elsewhere", name)
+			return usagef("%s is also an input; write the report elsewhere", name)
 		}
 	}
 	return nil
@@ -145,7 +145,7 @@ func notWrittenOverInput(outPath, name string, inputs []string) error {
 	}
 	for _, in := range inputs {
 		if samePath(in, outPath) {
-			return usagef("--output %s is also an input (it holds objects that were linted); write the report elsewhere", name)
+			return usagef("%s is also an input (it holds objects that were linted); write the report elsewhere", name)
 		}
 	}
 	return nil

@@ -451,6 +451,9 @@ func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inpu
 			return 0, err
 		}
 	}
+	if err := notAnInput(resolvePath(rf.writeBaseline, opts.WorkingDir), rf.writeBaseline, inputs, opts.WorkingDir); err != nil {
+		return 0, err
+	}
 	var progress *progressLine
 	if isTerminal(sys.Stderr) {
 		progress = newProgressLine(sys.Stderr)
@@ -475,6 +478,9 @@ func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inpu
 		if err := notWrittenOverInput(t.path, t.name, res.Inventory.Inputs); err != nil {
 			return 0, err
 		}
+	}
+	if err := notWrittenOverInput(resolvePath(rf.writeBaseline, opts.WorkingDir), rf.writeBaseline, res.Inventory.Inputs); err != nil {
+		return 0, err
 	}
 	if err := applyBaseline(res, rf, opts.WorkingDir, sys); err != nil {
 		return 0, err
