@@ -276,7 +276,7 @@ func renderChart(ctx context.Context, u source.Unit, env render.Env, user given)
 		out.Diagnostics = append(out.Diagnostics, templateError(err, u, chartFile))
 		return out
 	}
-	sources := valueSources(u, c, g, user)
+	sources := valueSources(u, c, user)
 	names := make([]string, 0, len(rendered))
 	for n := range rendered {
 		names = append(names, n)

@@ -91,7 +91,7 @@ type valueSource struct {
 
 // valueSources lists the values files in precedence order, highest first:
 // the --values files from last to first, then the chart's values.yaml.
-func valueSources(u source.Unit, c *chart.Chart, _ *source.Guard, user given) []valueSource {
+func valueSources(u source.Unit, c *chart.Chart, user given) []valueSource {
 	var out []valueSource
 	for i := len(user.files) - 1; i >= 0; i-- {
 		f := user.files[i]
