@@ -250,15 +250,18 @@ func findValue(values map[string]any, s, key string) ([]any, bool) {
 var templatePosRE = regexp.MustCompile(`([A-Za-z0-9_.-]+(?:/charts/[A-Za-z0-9_.-]+)*/templates/[^:\s)"]+):(\d+)(?::(\d+))?`)
 
 // templateError turns an engine error into a diagnostic at the template's
-// line.
-func templateError(err error, u source.Unit, chartFile string) analyzer.Diagnostic {
+// line (the name in Helm's message is the rendered one, which lookup maps
+// to the file); a template inside an archive is placed at the archive.
+func templateError(err error, chartFile string, lookup func(string) template) analyzer.Diagnostic {
 	msg := err.Error()
 	d := analyzer.Diagnostic{Level: analyzer.LevelError, Location: analyzer.Location{File: chartFile}, Message: "the chart does not render: " + msg}
 	if m := templatePosRE.FindStringSubmatch(msg); m != nil {
-		rel := m[1][strings.Index(m[1], "/")+1:]
-		line, _ := strconv.Atoi(m[2])
-		col, _ := strconv.Atoi(m[3])
-		d.Location = analyzer.Location{File: path.Join(u.Path, rel), Line: line, Column: col}
+		t := lookup(m[1])
+		d.Location = analyzer.Location{File: t.display}
+		if t.lines != nil {
+			d.Location.Line, _ = strconv.Atoi(m[2])
+			d.Location.Column, _ = strconv.Atoi(m[3])
+		}
 	}
 	return d
 }

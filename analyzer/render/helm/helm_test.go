@@ -1,0 +1,165 @@
+package helm
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/Masterminds/sprig/v3"
+
+	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/render"
+	"github.com/irsalint/irsalint/analyzer/source"
+)
+
+func write(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// renderDir renders the charts found in dir, as lint does, with paths
+// shown relative to dir.
+func renderDir(t *testing.T, ctx context.Context, dir string, opts render.Options) render.Output {
+	t.Helper()
+	scan := source.ScanPaths([]string{"."}, source.CollectOptions{WorkingDir: dir, Render: true})
+	var units []source.Unit
+	for _, u := range scan.Units {
+		if u.Kind == source.UnitHelm {
+			units = append(units, u)
+		}
+	}
+	if len(units) == 0 {
+		t.Fatalf("no chart found in %s", dir)
+	}
+	opts.WorkingDir = dir
+	return Renderer{}.Render(ctx, units, render.Env{Scan: scan, Options: opts})
+}
+
+const (
+	chartYAML = "apiVersion: v2\nname: app\nversion: 0.1.0\n"
+	saYAML    = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app\n"
+)
+
+func diagnostics(o render.Output) string {
+	var b strings.Builder
+	for _, d := range o.Diagnostics {
+		b.WriteString(d.String() + "\n")
+	}
+	return b.String()
+}
+
+// A values schema's references are not followed: Helm's own check would
+// send a request to any URL the chart names, and read any file of the host.
+func TestSchemaReferencesAreNotFetched(t *testing.T) {
+	var requests atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		requests.Add(1)
+		w.Write([]byte(`{"type": "string"}`))
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	write(t, dir, map[string]string{
+		"Chart.yaml":        chartYAML,
+		"values.yaml":       "name: app\nimage: {tag: \"1.0\"}\n",
+		"templates/sa.yaml": saYAML,
+		"values.schema.json": `{"type": "object", "properties": {
+			"name": {"$ref": "` + srv.URL + `/name.json"},
+			"image": {"$ref": "file:///dev/zero"},
+			"other": {"$ref": "urn:example:other"}}}`,
+	})
+	done := make(chan render.Output, 1)
+	go func() { done <- renderDir(t, context.Background(), dir, render.Options{}) }()
+	var out render.Output
+	select {
+	case out = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("rendering did not end: a schema reference was read")
+	}
+	if n := requests.Load(); n != 0 {
+		t.Errorf("%d requests sent for the schema's references", n)
+	}
+	want := "values.schema.json: notice: the values schema refers to file:///dev/zero, " + srv.URL + "/name.json, which irsalint does not fetch: those parts accept any value\n"
+	if got := diagnostics(out); got != want {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", got, want)
+	}
+	if len(out.Docs) != 1 {
+		t.Errorf("%d documents rendered, want the ServiceAccount", len(out.Docs))
+	}
+}
+
+// Values that break the chart's own schema stop the chart, as in Helm.
+func TestSchemaViolation(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, map[string]string{
+		"Chart.yaml":         chartYAML,
+		"values.yaml":        "replicas: 1\n",
+		"values.schema.json": `{"type": "object", "properties": {"replicas": {"type": "integer", "minimum": 2}}}`,
+		"templates/sa.yaml":  saYAML,
+	})
+	out := renderDir(t, context.Background(), dir, render.Options{})
+	got := diagnostics(out)
+	if len(out.Docs) != 0 || len(out.Diagnostics) != 1 || out.Diagnostics[0].Level != analyzer.LevelError ||
+		!strings.HasPrefix(got, "Chart.yaml: error: values don't meet the specifications of the schema(s) in the following chart(s): app: ") || !strings.Contains(got, "minimum") {
+		t.Errorf("%d documents; diagnostics:\n%s", len(out.Docs), got)
+	}
+	out = renderDir(t, context.Background(), dir, render.Options{Set: []string{"replicas=3"}})
+	if len(out.Docs) != 1 || len(out.Diagnostics) != 0 {
+		t.Errorf("--set replicas=3: %d documents; diagnostics:\n%s", len(out.Docs), diagnostics(out))
+	}
+}
+
+// The bounded functions give what sprig's give, and refuse sizes a chart
+// would use only to exhaust memory.
+func TestBoundedFunctions(t *testing.T) {
+	dir := t.TempDir()
+	tmpl := `{{ until 3 }} {{ until -2 }} {{ untilStep 5 0 -2 }} {{ untilStep 0 5 -1 }} {{ seq 3 }} {{ seq 5 2 }} {{ seq 0 3 9 }} {{ repeat 2 "ab" }}`
+	write(t, dir, map[string]string{
+		"Chart.yaml":        chartYAML,
+		"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  got: |-\n    " + tmpl + "\n",
+	})
+	out := renderDir(t, context.Background(), dir, render.Options{})
+	if len(out.Docs) != 1 {
+		t.Fatalf("diagnostics:\n%s", diagnostics(out))
+	}
+	got := out.Docs[0].Doc.Value.(map[string]any)["data"].(map[string]any)["got"]
+	f := sprig.TxtFuncMap()
+	until, untilStep := f["until"].(func(int) []int), f["untilStep"].(func(int, int, int) []int)
+	seq, repeat := f["seq"].(func(...int) string), f["repeat"].(func(int, string) string)
+	want := fmt.Sprint(until(3), " ", until(-2), " ", untilStep(5, 0, -2), " ", untilStep(0, 5, -1), " ",
+		seq(3), " ", seq(5, 2), " ", seq(0, 3, 9), " ", repeat(2, "ab"))
+	if got != want {
+		t.Errorf("got %q, sprig gives %q", got, want)
+	}
+
+	for tmpl, msg := range map[string]string{
+		`{{ range until 100000000 }}x{{ end }}`:                                      "until: 100000000 elements, more than the 1000000 irsalint renders",
+		`{{ range untilStep -9000000000000000000 9000000000000000000 1 }}x{{ end }}`: "untilStep: 1000001 elements",
+		`{{ seq 1 0 50000000 }}`:                                                     "seq: 1000001 elements",
+		`{{ repeat 100000000 "xy" }}`:                                                "repeat: 100000000 times 2 bytes",
+	} {
+		write(t, dir, map[string]string{"templates/cm.yaml": tmpl + "\n"})
+		start := time.Now()
+		out := renderDir(t, context.Background(), dir, render.Options{})
+		if got := diagnostics(out); !strings.HasPrefix(got, "templates/cm.yaml:1:") || !strings.Contains(got, msg) {
+			t.Errorf("%s:\n%s", tmpl, got)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s took %s", tmpl, d)
+		}
+	}
+}
