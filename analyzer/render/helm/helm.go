@@ -288,19 +288,18 @@ func renderChart(ctx context.Context, u source.Unit, env render.Env, user given)
 	if err != nil {
 		return fail("values don't meet the specifications of the schema(s) in the following chart(s): %v", err)
 	}
-	templates := renderedTemplates(c, sources)
+	templates := renderedTemplates(c, sources, userSources(user))
 	lookup := func(name string) template {
 		if t, ok := templates[name]; ok {
 			return t
 		}
-		return templateFile(u, c, name)
+		return templateFile(u, name)
 	}
 	rendered, err := renderWithin(ctx, c, renderVals)
 	if err != nil {
 		out.Diagnostics = append(out.Diagnostics, templateError(err, chartFile, lookup))
 		return out
 	}
-	values := valueSources(u, c, g, user)
 	names := make([]string, 0, len(rendered))
 	for n := range rendered {
 		names = append(names, n)
@@ -335,7 +334,7 @@ func renderChart(ctx context.Context, u source.Unit, env render.Env, user given)
 			inReleaseNamespace(m, namespace)
 			d.Index = index[tmpl.display]
 			index[tmpl.display]++
-			d.Origin = &origin{template: tmpl, doc: m, sources: values, set: user.set}
+			d.Origin = &origin{template: tmpl, doc: m, sources: tmpl.values, set: user.set}
 			out.Docs = append(out.Docs, render.Doc{File: tmpl.display, Doc: d})
 		}
 	}

@@ -1,12 +1,16 @@
 package helm
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -161,5 +165,103 @@ func TestBoundedFunctions(t *testing.T) {
 		if d := time.Since(start); d > 5*time.Second {
 			t.Errorf("%s took %s", tmpl, d)
 		}
+	}
+}
+
+func tgz(t *testing.T, files map[string]string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if err := tw.WriteHeader(&tar.Header{Name: n, Mode: 0o644, Size: int64(len(files[n])), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write([]byte(files[n]))
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	zw.Close()
+	return buf.String()
+}
+
+// Vendored dependencies are placed in the files they were read from: a
+// folder named otherwise than its chart, under an alias, or an archive
+// (which has no line to edit).
+func TestDependencyLocations(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, map[string]string{
+		"Chart.yaml":                              chartYAML + "dependencies:\n  - name: redis\n    alias: cache\n    version: 19.0.0\n  - name: other\n    version: 1.0.0\n",
+		"templates/sa.yaml":                       saYAML,
+		"charts/redis-19.0.0/Chart.yaml":          "apiVersion: v2\nname: redis\nversion: 19.0.0\n",
+		"charts/redis-19.0.0/values.yaml":         "roleArn: arn:aws:iam::111122223333:role/redis\n",
+		"charts/redis-19.0.0/templates/sa.yaml":   "# The cache's identity.\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ .Release.Name }}-{{ .Chart.Name }}\n  annotations:\n    eks.amazonaws.com/role-arn: {{ .Values.roleArn }}\n",
+		"charts/redis-19.0.0/templates/NOTES.txt": "not a manifest\n",
+		"charts/other-1.0.0.tgz": tgz(t, map[string]string{
+			"other/Chart.yaml":        "apiVersion: v2\nname: other\nversion: 1.0.0\n",
+			"other/templates/sa.yaml": saYAML + "  namespace: other\n",
+		}),
+	})
+	out := renderDir(t, context.Background(), dir, render.Options{})
+	if len(out.Diagnostics) != 0 {
+		t.Errorf("diagnostics:\n%s", diagnostics(out))
+	}
+	got := map[string]string{}
+	for _, d := range out.Docs {
+		loc, _ := d.Doc.Origin.Locate([]any{"metadata", "name"})
+		got[d.File] = loc.String()
+	}
+	want := map[string]string{
+		"templates/sa.yaml":                     "templates/sa.yaml:4",
+		"charts/redis-19.0.0/templates/sa.yaml": "charts/redis-19.0.0/templates/sa.yaml:5",
+		"charts/other-1.0.0.tgz":                "charts/other-1.0.0.tgz",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("documents at\n%v\nwant\n%v", got, want)
+	}
+	// The value from the dependency's values.yaml is at its line there.
+	for _, d := range out.Docs {
+		if d.File == "charts/redis-19.0.0/templates/sa.yaml" {
+			loc, related := d.Doc.Origin.Locate([]any{"metadata", "annotations", "eks.amazonaws.com/role-arn"})
+			if loc.String() != "charts/redis-19.0.0/values.yaml:1:1" || len(related) != 1 || related[0].Location.String() != "charts/redis-19.0.0/templates/sa.yaml:7" {
+				t.Errorf("role ARN at %s, related %v", loc, related)
+			}
+		}
+	}
+	// The parent's values for the alias override the dependency's own, and
+	// a --values file the parent's.
+	write(t, dir, map[string]string{
+		"values.yaml": "cache:\n  roleArn: arn:aws:iam::111122223333:role/cache\n",
+		"prod.yaml":   "# prod\ncache:\n  roleArn: arn:aws:iam::111122223333:role/cache-prod\n",
+	})
+	for _, c := range []struct {
+		values []string
+		want   string
+	}{{nil, "values.yaml:2:3"}, {[]string{"prod.yaml"}, "prod.yaml:3:3"}} {
+		out := renderDir(t, context.Background(), dir, render.Options{ValuesFiles: c.values})
+		for _, d := range out.Docs {
+			if d.File == "charts/redis-19.0.0/templates/sa.yaml" {
+				if loc, _ := d.Doc.Origin.Locate([]any{"metadata", "annotations", "eks.amazonaws.com/role-arn"}); loc.String() != c.want {
+					t.Errorf("--values %v: role ARN at %s, want %s", c.values, loc, c.want)
+				}
+			}
+		}
+	}
+	consumed := strings.Join(out.Consumed, "\n")
+	if !strings.Contains(consumed, filepath.Join(dir, "charts", "other-1.0.0.tgz")) || !strings.Contains(consumed, filepath.Join(dir, "charts", "redis-19.0.0", "values.yaml")) {
+		t.Errorf("consumed:\n%s", consumed)
+	}
+
+	// A template error in the dependency is at its file and line.
+	write(t, dir, map[string]string{"charts/redis-19.0.0/templates/sa.yaml": "\n\n{{ required \"cache.password is required\" .Values.password }}\n"})
+	out = renderDir(t, context.Background(), dir, render.Options{})
+	if got := diagnostics(out); !strings.HasPrefix(got, "charts/redis-19.0.0/templates/sa.yaml:3:3: error: the chart does not render: ") || !strings.Contains(got, "cache.password is required") {
+		t.Errorf("diagnostics:\n%s", got)
 	}
 }
