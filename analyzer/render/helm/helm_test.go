@@ -265,3 +265,20 @@ func TestDependencyLocations(t *testing.T) {
 		t.Errorf("diagnostics:\n%s", got)
 	}
 }
+
+// BenchmarkRenderChart renders the chart modeled on the AWS Load Balancer
+// Controller's (three templates, helpers, a test hook) with a values file.
+func BenchmarkRenderChart(b *testing.B) {
+	dir, err := filepath.Abs("../../../testdata/rules/role-not-found/fail-helm")
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := render.Options{WorkingDir: dir, ValuesFiles: []string{"prod.yaml"}, ReleaseNamespace: "kube-system"}
+	for b.Loop() {
+		scan := source.ScanPaths([]string{"chart"}, source.CollectOptions{WorkingDir: dir, Render: true})
+		out := Renderer{}.Render(context.Background(), scan.Units, render.Env{Scan: scan, Options: opts})
+		if len(out.Docs) != 2 || len(out.Diagnostics) != 0 {
+			b.Fatalf("%d documents, diagnostics %v", len(out.Docs), out.Diagnostics)
+		}
+	}
+}
