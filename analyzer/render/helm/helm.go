@@ -272,6 +272,11 @@ func renderChart(ctx context.Context, u source.Unit, env render.Env, user given)
 			return fail("--kubernetes-version %q: %v", v, err)
 		}
 		caps.KubeVersion = *kv
+		// As helm template refuses it; without the cluster's version,
+		// Helm's default is a guess, not a reason to refuse the chart.
+		if want := c.Metadata.KubeVersion; want != "" && !chartutil.IsCompatibleRange(want, kv.String()) {
+			return fail("the chart requires kubeVersion %s, which Kubernetes %s is not (--kubernetes-version)", want, kv.Version)
+		}
 	}
 	// Helm's schema check would fetch the schema's references: the values
 	// are checked here instead, with references left unfollowed.

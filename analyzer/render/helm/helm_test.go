@@ -282,3 +282,28 @@ func BenchmarkRenderChart(b *testing.B) {
 		}
 	}
 }
+
+// A chart's kubeVersion is checked against the cluster's version when it is
+// known, as helm template checks it.
+func TestKubeVersion(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, map[string]string{
+		"Chart.yaml":        chartYAML + "kubeVersion: \">=1.29.0-0\"\n",
+		"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  version: {{ .Capabilities.KubeVersion.Version | quote }}\n",
+	})
+	for v, want := range map[string]string{
+		"1.28":    "Chart.yaml: error: the chart requires kubeVersion >=1.29.0-0, which Kubernetes v1.28 is not (--kubernetes-version)\n",
+		"v1.31.2": "",
+		"":        "",
+	} {
+		out := renderDir(t, context.Background(), dir, render.Options{KubernetesVersion: v})
+		if got := diagnostics(out); got != want {
+			t.Errorf("--kubernetes-version %q:\n%s\nwant:\n%s", v, got, want)
+		}
+		if want == "" && v != "" {
+			if got := out.Docs[0].Doc.Value.(map[string]any)["data"].(map[string]any)["version"]; got != v {
+				t.Errorf(".Capabilities.KubeVersion.Version is %v, want %s", got, v)
+			}
+		}
+	}
+}
