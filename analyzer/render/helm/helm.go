@@ -7,6 +7,7 @@
 package helm
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -173,7 +174,7 @@ func mergeMaps(a, b map[string]any) map[string]any {
 
 // loadChart reads the chart's files through the guard, honouring its
 // .helmignore as helm does.
-func loadChart(u source.Unit, g *source.Guard) (*chart.Chart, []string, error) {
+func loadChart(u source.Unit, g *source.Guard) (*chart.Chart, []string, *readFiles, error) {
 	rules := ignore.Empty()
 	if data, err := g.ReadFile(filepath.Join(u.Dir, ignore.HelmIgnore)); err == nil {
 		if r, err := ignore.Parse(strings.NewReader(string(data))); err == nil {
@@ -183,6 +184,7 @@ func loadChart(u source.Unit, g *source.Guard) (*chart.Chart, []string, error) {
 	rules.AddDefaults()
 	var files []*archive.BufferedFile
 	var read []string
+	rf := &readFiles{byData: map[*byte]string{}, read: map[string]bool{}}
 	var walk func(dir, rel string) error
 	walk = func(dir, rel string) error {
 		entries, err := g.ReadDir(dir)
@@ -215,16 +217,19 @@ func loadChart(u source.Unit, g *source.Guard) (*chart.Chart, []string, error) {
 			if err != nil {
 				return fmt.Errorf("%s: %s", name, source.Reason(err))
 			}
+			// As Helm's directory loader does.
+			data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
 			files = append(files, &archive.BufferedFile{Name: name, Data: data})
 			read = append(read, abs)
+			rf.add(abs, data)
 		}
 		return nil
 	}
 	if err := walk(u.Dir, ""); err != nil {
-		return nil, read, err
+		return nil, read, rf, err
 	}
 	c, err := loader.LoadFiles(files)
-	return c, read, err
+	return c, read, rf, err
 }
 
 // renderChart renders one chart.
@@ -237,7 +242,7 @@ func renderChart(ctx context.Context, u source.Unit, env render.Env, user given)
 			Message: fmt.Sprintf(format, args...)})
 		return out
 	}
-	c, read, err := loadChart(u, g)
+	c, read, rf, err := loadChart(u, g)
 	out.Sources = append(out.Sources, read...)
 	out.Consumed = append(out.Consumed, read...)
 	if err != nil {
@@ -247,6 +252,7 @@ func renderChart(ctx context.Context, u source.Unit, env render.Env, user given)
 		return out // a library chart renders nothing of its own
 	}
 	out.Diagnostics = append(out.Diagnostics, missingDependencies(c, chartFile)...)
+	sources := templateSources(g, u, c, rf)
 	vals := mergeMaps(map[string]any{}, user.all)
 	if err := chartutil.ProcessDependencies(c, vals); err != nil {
 		return fail("cannot resolve the chart's dependencies: %v", err)
@@ -266,17 +272,39 @@ func renderChart(ctx context.Context, u source.Unit, env render.Env, user given)
 			return fail("--kubernetes-version %q: %v", v, err)
 		}
 		caps.KubeVersion = *kv
+		// As helm template refuses it; without the cluster's version,
+		// Helm's default is a guess, not a reason to refuse the chart.
+		if want := c.Metadata.KubeVersion; want != "" && !chartutil.IsCompatibleRange(want, kv.String()) {
+			return fail("the chart requires kubeVersion %s, which Kubernetes %s is not (--kubernetes-version)", want, kv.Version)
+		}
 	}
-	renderVals, err := util.ToRenderValuesWithSchemaValidation(c, vals, common.ReleaseOptions{Name: name, Namespace: namespace, IsInstall: true}, caps, false)
+	// Helm's schema check would fetch the schema's references: the values
+	// are checked here instead, with references left unfollowed.
+	renderVals, err := util.ToRenderValuesWithSchemaValidation(c, vals, common.ReleaseOptions{Name: name, Namespace: namespace, IsInstall: true}, caps, true)
 	if err != nil {
 		return fail("cannot compute the chart's values: %v", err)
 	}
+	merged, _ := renderVals["Values"].(common.Values)
+	skipped, err := validateValues(c, merged)
+	if len(skipped) > 0 {
+		out.Diagnostics = append(out.Diagnostics, analyzer.Diagnostic{Level: analyzer.LevelNotice, Location: analyzer.Location{File: path.Join(u.Path, "values.schema.json")},
+			Message: fmt.Sprintf("the values schema refers to %s, which irsalint does not fetch: those parts accept any value", strings.Join(skipped, ", "))})
+	}
+	if err != nil {
+		return fail("values don't meet the specifications of the schema(s) in the following chart(s): %v", err)
+	}
+	templates := renderedTemplates(c, sources, userSources(user))
+	lookup := func(name string) template {
+		if t, ok := templates[name]; ok {
+			return t
+		}
+		return templateFile(u, name)
+	}
 	rendered, err := renderWithin(ctx, c, renderVals)
 	if err != nil {
-		out.Diagnostics = append(out.Diagnostics, templateError(err, u, chartFile))
+		out.Diagnostics = append(out.Diagnostics, templateError(err, chartFile, lookup))
 		return out
 	}
-	sources := valueSources(u, c, user)
 	names := make([]string, 0, len(rendered))
 	for n := range rendered {
 		names = append(names, n)
@@ -286,10 +314,13 @@ func renderChart(ctx context.Context, u source.Unit, env render.Env, user given)
 	for _, n := range names {
 		text := rendered[n]
 		base := path.Base(n)
-		if strings.HasPrefix(base, "_") || !strings.HasSuffix(base, ".yaml") && !strings.HasSuffix(base, ".yml") && !strings.HasSuffix(base, ".json") || strings.TrimSpace(text) == "" {
-			continue // partials, NOTES.txt, templates that render nothing
+		if strings.HasPrefix(base, "_") || base == "NOTES.txt" || strings.TrimSpace(text) == "" {
+			// Partials render nothing, NOTES.txt is shown to a person, and
+			// Helm reads every other template as manifests, whatever its
+			// extension.
+			continue
 		}
-		tmpl := templateFile(u, c, n)
+		tmpl := lookup(n)
 		docs, err := source.Decode([]byte(text))
 		if err != nil {
 			msg := err.Error()
@@ -308,7 +339,7 @@ func renderChart(ctx context.Context, u source.Unit, env render.Env, user given)
 			inReleaseNamespace(m, namespace)
 			d.Index = index[tmpl.display]
 			index[tmpl.display]++
-			d.Origin = &origin{template: tmpl, doc: m, sources: sources, set: user.set}
+			d.Origin = &origin{template: tmpl, doc: m, sources: tmpl.values, set: user.set}
 			out.Docs = append(out.Docs, render.Doc{File: tmpl.display, Doc: d})
 		}
 	}
@@ -330,7 +361,7 @@ func renderWithin(ctx context.Context, c *chart.Chart, vals common.Values) (map[
 				done <- result{err: fmt.Errorf("the Helm engine failed: %v", r)}
 			}
 		}()
-		e := engine.Engine{EnableDNS: false}
+		e := engine.Engine{EnableDNS: false, CustomTemplateFuncs: boundedFuncs(ctx)}
 		out, err := e.RenderWithContext(ctx, c, vals)
 		done <- result{out, err}
 	}()

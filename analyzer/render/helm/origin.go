@@ -8,44 +8,28 @@ import (
 	"strconv"
 	"strings"
 
-	chart "helm.sh/helm/v4/pkg/chart/v2"
-
 	"github.com/irsalint/irsalint/analyzer"
 	"github.com/irsalint/irsalint/analyzer/source"
 )
 
-// template is one template file of the chart: where it is shown, and its
-// text, for placing paths at the line of their key.
+// template is one template file of the chart: where it is shown, its text,
+// for placing paths at the line of their key (none for a template inside an
+// archive), and the values files its values may come from, highest
+// precedence first.
 type template struct {
 	display string
 	lines   []string
+	values  []valueSource
 }
 
-// templateFile finds the template a rendered name ("chart/templates/x.yaml",
-// "chart/charts/sub/templates/y.yaml") comes from.
-func templateFile(u source.Unit, c *chart.Chart, name string) template {
+// templateFile names a rendered template the chart tree does not hold
+// (none should): by its path under the chart's folder.
+func templateFile(u source.Unit, name string) template {
 	rel := name
 	if i := strings.Index(name, "/"); i >= 0 {
 		rel = name[i+1:] // the rendered name starts with the chart's name
 	}
-	t := template{display: path.Join(u.Path, rel)}
-	var find func(ch *chart.Chart) bool
-	find = func(ch *chart.Chart) bool {
-		for _, f := range ch.Templates {
-			if path.Join(ch.ChartFullPath(), f.Name) == name {
-				t.lines = strings.Split(string(f.Data), "\n")
-				return true
-			}
-		}
-		for _, d := range ch.Dependencies() {
-			if find(d) {
-				return true
-			}
-		}
-		return false
-	}
-	find(c)
-	return t
+	return template{display: path.Join(u.Path, rel)}
 }
 
 // locate places a path of a rendered object in its template: the line of
@@ -82,32 +66,65 @@ func keyOnLine(text, key string) bool {
 	return false
 }
 
-// valueSource is a values file a rendered value may come from.
+// valueSource is a values file a rendered value may come from: values
+// holds the part of the file the template's chart gets, at prefix in doc
+// (a parent chart gives its dependency the values under the dependency's
+// name).
 type valueSource struct {
 	display string
 	values  map[string]any
-	doc     source.Doc
+	doc     *source.Doc // nil for a file inside an archive: no line to show
+	prefix  []any
 }
 
-// valueSources lists the values files in precedence order, highest first:
-// the --values files from last to first, then the chart's values.yaml.
-func valueSources(u source.Unit, c *chart.Chart, user given) []valueSource {
+func (v valueSource) locate(at []any) analyzer.Location {
+	if v.doc == nil {
+		return analyzer.Location{File: v.display}
+	}
+	full := append(append([]any{}, v.prefix...), at...)
+	return v.doc.Locate(v.display, full)
+}
+
+// scoped is the source as the chart at prefix (keys from the root chart)
+// sees it; ok is false when the file gives that chart nothing.
+func (v valueSource) scoped(prefix []any) (valueSource, bool) {
+	m := v.values
+	for _, k := range prefix {
+		sub, ok := m[k.(string)].(map[string]any)
+		if !ok {
+			return v, false
+		}
+		m = sub
+	}
+	v.values, v.prefix = m, append(append([]any{}, v.prefix...), prefix...)
+	return v, true
+}
+
+// chartValues decodes a chart's values.yaml for placing values at its
+// lines.
+func chartValues(display string, data []byte, archived bool) (valueSource, bool) {
+	docs, err := source.Decode(data)
+	if err != nil || len(docs) == 0 {
+		return valueSource{}, false
+	}
+	m, ok := docs[0].Value.(map[string]any)
+	if !ok {
+		return valueSource{}, false
+	}
+	v := valueSource{display: display, values: m}
+	if !archived {
+		v.doc = &docs[0]
+	}
+	return v, true
+}
+
+// userSources are the --values files, from the last (which wins) to the
+// first.
+func userSources(user given) []valueSource {
 	var out []valueSource
 	for i := len(user.files) - 1; i >= 0; i-- {
 		f := user.files[i]
-		out = append(out, valueSource{display: f.display, values: f.values, doc: f.doc})
-	}
-	for _, f := range c.Raw {
-		if f.Name != "values.yaml" {
-			continue
-		}
-		docs, err := source.Decode(f.Data)
-		if err != nil || len(docs) == 0 {
-			break
-		}
-		if m, ok := docs[0].Value.(map[string]any); ok {
-			out = append(out, valueSource{display: path.Join(u.Path, "values.yaml"), values: m, doc: docs[0]})
-		}
+		out = append(out, valueSource{display: f.display, values: f.values, doc: &f.doc})
 	}
 	return out
 }
@@ -142,7 +159,7 @@ func (o *origin) Locate(p []any) (analyzer.Location, []analyzer.Related) {
 		if !found {
 			continue
 		}
-		loc := src.doc.Locate(src.display, at)
+		loc := src.locate(at)
 		return loc, []analyzer.Related{{Location: tl, Message: fmt.Sprintf("the template that renders this value (%s)", source.FormatPath(at))}}
 	}
 	return tl, nil
@@ -250,15 +267,18 @@ func findValue(values map[string]any, s, key string) ([]any, bool) {
 var templatePosRE = regexp.MustCompile(`([A-Za-z0-9_.-]+(?:/charts/[A-Za-z0-9_.-]+)*/templates/[^:\s)"]+):(\d+)(?::(\d+))?`)
 
 // templateError turns an engine error into a diagnostic at the template's
-// line.
-func templateError(err error, u source.Unit, chartFile string) analyzer.Diagnostic {
+// line (the name in Helm's message is the rendered one, which lookup maps
+// to the file); a template inside an archive is placed at the archive.
+func templateError(err error, chartFile string, lookup func(string) template) analyzer.Diagnostic {
 	msg := err.Error()
 	d := analyzer.Diagnostic{Level: analyzer.LevelError, Location: analyzer.Location{File: chartFile}, Message: "the chart does not render: " + msg}
 	if m := templatePosRE.FindStringSubmatch(msg); m != nil {
-		rel := m[1][strings.Index(m[1], "/")+1:]
-		line, _ := strconv.Atoi(m[2])
-		col, _ := strconv.Atoi(m[3])
-		d.Location = analyzer.Location{File: path.Join(u.Path, rel), Line: line, Column: col}
+		t := lookup(m[1])
+		d.Location = analyzer.Location{File: t.display}
+		if t.lines != nil {
+			d.Location.Line, _ = strconv.Atoi(m[2])
+			d.Location.Column, _ = strconv.Atoi(m[3])
+		}
 	}
 	return d
 }
