@@ -17,6 +17,7 @@ import (
 	"github.com/irsalint/irsalint/analyzer/engine"
 	"github.com/irsalint/irsalint/analyzer/inventory"
 	"github.com/irsalint/irsalint/analyzer/render"
+	"github.com/irsalint/irsalint/analyzer/render/terraform"
 	"github.com/irsalint/irsalint/analyzer/source"
 )
 
@@ -35,7 +36,9 @@ type Input struct {
 }
 
 // renderers render the units of a scan by kind, in this order.
-var renderers = []render.Kind{}
+var renderers = []render.Kind{
+	{Kind: source.UnitTerraform, Renderer: terraform.Renderer{}},
+}
 
 // fileRenderers read single files the YAML decoder cannot read as plain
 // values; the first that claims a file reads it.
