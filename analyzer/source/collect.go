@@ -209,11 +209,11 @@ func (c *collector) arg(arg string) {
 		}
 		real, _ := filepath.EvalSymlinks(abs)
 		again := c.seenDirs[real]
-		before, diagsBefore := c.found, len(c.diags)
+		before, diagsBefore, unitsBefore := c.found, len(c.diags), len(c.units)
 		c.root = real
 		c.walk(abs, disp)
 		c.root = ""
-		if !again && c.found == before && len(c.diags) == diagsBefore {
+		if !again && c.found == before && len(c.diags) == diagsBefore && len(c.units) == unitsBefore {
 			// A CI gate pointed at the wrong folder would pass silently.
 			c.diags = append(c.diags, analyzer.Diagnostic{
 				Level:    analyzer.LevelNotice,
