@@ -646,6 +646,14 @@ func (e *evaluator) key(expr hcl.Expression, ctx *hcl.EvalContext) string {
 			return s.AsString()
 		}
 	}
+	if k, ok := expr.(*hclsyntax.ObjectConsKeyExpr); ok {
+		expr = k.Wrapped
+	}
+	if t, ok := expr.(*hclsyntax.TemplateExpr); ok {
+		if s, ok := e.template(t, ctx).(string); ok {
+			return s
+		}
+	}
 	e.unresolved(expr, ctx, diags, "")
 	return e.placeholder(expr)
 }

@@ -176,11 +176,11 @@ func (e *evaluator) trust(expr hcl.Expression, ctx *hcl.EvalContext, f *srcFile)
 	if !ok {
 		return e.unknownTrust(expr)
 	}
-	if e.placeholders > before && strings.HasPrefix(s, "${") && strings.HasSuffix(s, "}") && strings.Count(s, "${") == 1 {
-		return e.unknownTrust(expr)
-	}
 	docs, err := source.Decode([]byte(s))
 	m, pos := firstMap(docs)
+	if (err != nil || m == nil) && e.placeholders > before {
+		return e.unknownTrust(expr) // the notice said what is unknown
+	}
 	if err != nil || m == nil {
 		e.notice(expr.Range(), "badtrust", fmt.Sprintf("assume_role_policy is not a JSON policy document (%v); the role's trust is not judged", errText(err)))
 		return e.unknownTrust(expr)
