@@ -10,6 +10,9 @@ import (
 // emit renders the documents of every block the readers know, in file
 // order.
 func (e *evaluator) emit() {
+	// Every symbol first, each in a context of what it reads; then the
+	// documents, in one context of them all.
+	e.resolveAll()
 	for _, b := range e.m.blocks {
 		switch {
 		case b.kind == "resource" && b.typ == "aws_iam_role":

@@ -37,6 +37,7 @@ type evaluator struct {
 	dataRef map[string]map[string]bool // data type → names referenced
 	modRef  map[string]bool
 	cached  *hcl.EvalContext
+	scope   *hcl.EvalContext // while a symbol is resolved
 
 	roles     map[string][]*role
 	policies  map[string][]*policyDoc
@@ -206,14 +207,14 @@ func (e *evaluator) need(trs []hcl.Traversal) {
 	}
 }
 
-// needBody resolves the symbols read anywhere in a block's body.
-func (e *evaluator) needBody(body hcl.Body) {
+// needBody resolves the symbols read anywhere in a block's body and
+// returns the references (nil for JSON syntax, whose references are inside
+// strings: every symbol of the module is resolved rather than one missed).
+func (e *evaluator) needBody(body hcl.Body) []hcl.Traversal {
 	sb, ok := body.(*hclsyntax.Body)
 	if !ok {
-		// JSON syntax: its references are inside strings; resolve every
-		// symbol of the module rather than miss one.
 		e.resolveAll()
-		return
+		return nil
 	}
 	var trs []hcl.Traversal
 	hclsyntax.VisitAll(sb, func(n hclsyntax.Node) hcl.Diagnostics {
@@ -223,6 +224,7 @@ func (e *evaluator) needBody(body hcl.Body) {
 		return nil
 	})
 	e.need(trs)
+	return trs
 }
 
 func (e *evaluator) resolveAll() {
@@ -261,7 +263,9 @@ func (e *evaluator) resolve(sym string, at hcl.Range) {
 		if !ok {
 			return
 		}
-		e.need(a.Expr.Variables())
+		trs := a.Expr.Variables()
+		e.need(trs)
+		defer e.enter(trs)()
 		v, diags := a.Expr.Value(e.ctx())
 		if diags.HasErrors() {
 			v = cty.DynamicVal
@@ -272,14 +276,74 @@ func (e *evaluator) resolve(sym string, at hcl.Range) {
 		if !ok {
 			return
 		}
-		e.needBody(b.b.Body)
+		if trs := e.needBody(b.b.Body); trs != nil {
+			defer e.enter(trs)()
+		}
 		e.values[sym] = e.blockValue(b)
 	}
+}
+
+// enter makes the evaluation context, while a symbol is resolved, hold
+// only the symbols it reads: building the whole context for each of a
+// module's symbols would cost the square of their number.
+func (e *evaluator) enter(trs []hcl.Traversal) (leave func()) {
+	prev := e.scope
+	e.scope = e.scoped(trs)
+	return func() { e.scope = prev }
+}
+
+// scoped is an evaluation context holding the symbols trs read.
+func (e *evaluator) scoped(trs []hcl.Traversal) *hcl.EvalContext {
+	vars := map[string]cty.Value{"var": objectOrEmpty(e.vars)}
+	locals := map[string]cty.Value{}
+	data := map[string]map[string]cty.Value{}
+	modules := map[string]cty.Value{}
+	resources := map[string]map[string]cty.Value{}
+	for _, tr := range trs {
+		sym := symbolOf(tr)
+		names := attrNames(tr)
+		switch root := tr.RootName(); {
+		case sym == "":
+		case root == "local":
+			locals[names[0]] = e.valueOf(sym)
+		case root == "data":
+			if data[names[0]] == nil {
+				data[names[0]] = map[string]cty.Value{}
+			}
+			data[names[0]][names[1]] = e.valueOf(sym)
+		case root == "module":
+			modules[names[0]] = e.valueOf(sym)
+		case root != "var":
+			if resources[root] == nil {
+				resources[root] = map[string]cty.Value{}
+			}
+			resources[root][names[0]] = e.valueOf(sym)
+		}
+		if _, ok := vars[tr.RootName()]; !ok && symbolOf(tr) == "" && tr.RootName() != "count" && tr.RootName() != "each" && tr.RootName() != "path" && tr.RootName() != "terraform" {
+			vars[tr.RootName()] = cty.DynamicVal
+		}
+	}
+	vars["local"] = objectOrEmpty(locals)
+	dataObj := map[string]cty.Value{}
+	for typ, names := range data {
+		dataObj[typ] = cty.ObjectVal(names)
+	}
+	vars["data"] = objectOrEmpty(dataObj)
+	vars["module"] = objectOrEmpty(modules)
+	for typ, names := range resources {
+		vars[typ] = cty.ObjectVal(names)
+	}
+	vars["path"] = cty.ObjectVal(map[string]cty.Value{"module": cty.StringVal("."), "root": cty.StringVal("."), "cwd": cty.StringVal(".")})
+	vars["terraform"] = cty.ObjectVal(map[string]cty.Value{"workspace": cty.UnknownVal(cty.String)})
+	return &hcl.EvalContext{Variables: vars, Functions: functions}
 }
 
 // ctx is the evaluation context with every symbol resolved so far; those
 // not resolved are unknown.
 func (e *evaluator) ctx() *hcl.EvalContext {
+	if e.scope != nil {
+		return e.scope
+	}
 	if e.cached != nil {
 		return e.cached
 	}

@@ -14,7 +14,7 @@ import (
 
 // renderDir renders the Terraform module in dir (relative to this
 // package) as lint does.
-func renderDir(t *testing.T, dir string, opts render.Options) render.Output {
+func renderDir(t testing.TB, dir string, opts render.Options) render.Output {
 	t.Helper()
 	wd, err := os.Getwd()
 	if err != nil {
@@ -30,7 +30,7 @@ func renderDir(t *testing.T, dir string, opts render.Options) render.Output {
 }
 
 // role finds the rendered role of that name.
-func roleDoc(t *testing.T, out render.Output, name string) render.Doc {
+func roleDoc(t testing.TB, out render.Output, name string) render.Doc {
 	t.Helper()
 	for _, d := range out.Docs {
 		m, _ := d.Doc.Value.(map[string]any)
