@@ -51,9 +51,7 @@ type evaluator struct {
 
 // instance is one instance of a block: count.index or each.key/each.value.
 type instance struct {
-	key   any // nil, int (count) or string (for_each)
-	count cty.Value
-	each  cty.Value
+	key   any       // nil, int (count) or string (for_each)
 	value cty.Value // for_each's value
 }
 
@@ -885,7 +883,7 @@ func (e *evaluator) kindOf(tr hcl.Traversal) string {
 
 func traversalText(tr hcl.Traversal) string {
 	var b strings.Builder
-	for i, s := range tr {
+	for _, s := range tr {
 		switch s := s.(type) {
 		case hcl.TraverseRoot:
 			b.WriteString(s.Name)
@@ -900,7 +898,6 @@ func traversalText(tr hcl.Traversal) string {
 		case hcl.TraverseSplat:
 			b.WriteString("[*]")
 		}
-		_ = i
 	}
 	return b.String()
 }
