@@ -264,8 +264,14 @@ func (e *evaluator) resolve(sym string, at hcl.Range) {
 		trs := a.Expr.Variables()
 		e.need(trs)
 		defer e.enter(trs)()
-		v, diags := a.Expr.Value(e.ctx())
+		v, diags := e.evaluate(a.Expr, e.ctx())
 		if diags.HasErrors() {
+			for _, d := range diags {
+				if d.Severity == hcl.DiagError {
+					e.notice(a.Expr.Range(), "local:"+d.Summary, fmt.Sprintf("could not evaluate %s: %s; it stays unknown", sym, strings.TrimSuffix(d.Summary+detail(d), ".")))
+					break
+				}
+			}
 			v = cty.DynamicVal
 		}
 		e.values[sym] = v
@@ -448,7 +454,7 @@ func (e *evaluator) expand(b *block) (list []instance, ok bool) {
 	attrs := attributes(b.b.Body)
 	if a, has := attrs["count"]; has {
 		e.need(a.Expr.Variables())
-		v, diags := a.Expr.Value(e.ctx())
+		v, diags := e.evaluate(a.Expr, e.ctx())
 		if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() {
 			e.unresolved(a.Expr, e.ctx(), diags, fmt.Sprintf("the count of %s", b.key()))
 			return nil, false
@@ -468,7 +474,7 @@ func (e *evaluator) expand(b *block) (list []instance, ok bool) {
 	}
 	if a, has := attrs["for_each"]; has {
 		e.need(a.Expr.Variables())
-		v, diags := a.Expr.Value(e.ctx())
+		v, diags := e.evaluate(a.Expr, e.ctx())
 		if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() {
 			e.unresolved(a.Expr, e.ctx(), diags, fmt.Sprintf("the for_each of %s", b.key()))
 			return nil, false
@@ -584,7 +590,7 @@ func (e *evaluator) configured(body hcl.Body, ctx *hcl.EvalContext) map[string]c
 	sb, ok := body.(*hclsyntax.Body)
 	if !ok {
 		for name, a := range attributes(body) {
-			if v, diags := a.Expr.Value(ctx); !diags.HasErrors() {
+			if v, diags := e.evaluate(a.Expr, ctx); !diags.HasErrors() {
 				out[name] = v
 			}
 		}
@@ -594,7 +600,7 @@ func (e *evaluator) configured(body hcl.Body, ctx *hcl.EvalContext) map[string]c
 		if name == "count" || name == "for_each" || name == "depends_on" || name == "provider" {
 			continue
 		}
-		v, diags := a.Expr.Value(ctx)
+		v, diags := e.evaluate(a.Expr, ctx)
 		if diags.HasErrors() {
 			v = cty.DynamicVal
 		}
@@ -690,7 +696,7 @@ func (e *evaluator) value(expr hcl.Expression, ctx *hcl.EvalContext, path []any,
 			return out
 		}
 	}
-	v, diags := expr.Value(ctx)
+	v, diags := e.evaluate(expr, ctx)
 	if diags.HasErrors() || !v.IsWhollyKnown() {
 		if diags.HasErrors() || !v.IsKnown() || !(v.CanIterateElements()) {
 			e.unresolved(expr, ctx, diags, "")
@@ -702,7 +708,7 @@ func (e *evaluator) value(expr hcl.Expression, ctx *hcl.EvalContext, path []any,
 
 // key evaluates an object key; an unknown key is its interpolation.
 func (e *evaluator) key(expr hcl.Expression, ctx *hcl.EvalContext) string {
-	v, diags := expr.Value(ctx)
+	v, diags := e.evaluate(expr, ctx)
 	if !diags.HasErrors() && v.IsKnown() && !v.IsNull() {
 		if s, err := convert.Convert(v, cty.String); err == nil {
 			return s.AsString()
@@ -723,13 +729,13 @@ func (e *evaluator) key(expr hcl.Expression, ctx *hcl.EvalContext) string {
 // template renders a string template part by part, so that the known parts
 // stay and each unknown interpolation is written as it is in the source.
 func (e *evaluator) template(x *hclsyntax.TemplateExpr, ctx *hcl.EvalContext) any {
-	v, diags := x.Value(ctx)
+	v, diags := e.evaluate(x, ctx)
 	if !diags.HasErrors() && v.IsWhollyKnown() && !v.IsNull() {
 		return v.AsString()
 	}
 	var b strings.Builder
 	for _, part := range x.Parts {
-		pv, pdiags := part.Value(ctx)
+		pv, pdiags := e.evaluate(part, ctx)
 		if !pdiags.HasErrors() && pv.IsWhollyKnown() && !pv.IsNull() {
 			if s, err := convert.Convert(pv, cty.String); err == nil {
 				b.WriteString(s.AsString())

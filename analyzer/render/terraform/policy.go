@@ -170,7 +170,7 @@ func (e *evaluator) mergeDocuments(d *policyDoc, expr hcl.Expression, ctx *hcl.E
 			continue
 		}
 		e.need(el.Variables())
-		v, diags := el.Value(ctx)
+		v, diags := e.evaluate(el, ctx)
 		if diags.HasErrors() || !v.IsWhollyKnown() {
 			e.unresolved(el, ctx, diags, "a policy document merged here")
 			d.merge(unknownStatement(e.placeholder(el)), rangeOrigin(el.Range()))
@@ -297,7 +297,7 @@ func (e *evaluator) dynamic(blk *hcl.Block, ctx *hcl.EvalContext, each func(*hcl
 	}
 	fe := content.Attributes["for_each"].Expr
 	e.need(fe.Variables())
-	v, vd := fe.Value(ctx)
+	v, vd := e.evaluate(fe, ctx)
 	if vd.HasErrors() || !v.IsWhollyKnown() || v.IsNull() || !v.CanIterateElements() {
 		e.unresolved(fe, ctx, vd, fmt.Sprintf("the dynamic %q blocks", blk.Labels[0]))
 		unknown(e.placeholder(fe), fe.Range())

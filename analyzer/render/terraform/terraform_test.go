@@ -240,3 +240,11 @@ func TestCountCap(t *testing.T) {
 	}
 	wantNotice(t, out, "main.tf", 2, "only the first 1000 instances")
 }
+
+// Locals that double the one before, and for expressions nested three
+// deep, are left unknown with a notice instead of exhausting memory.
+func TestBounds(t *testing.T) {
+	out := renderDir(t, "testdata/hostile", render.Options{})
+	wantNotice(t, out, "hostile/main.tf", 33, "could not evaluate local.big: for expressions nest too deep")
+	wantNotice(t, out, "hostile/main.tf", 18, "could not evaluate local.b16: the value is too large")
+}
