@@ -27,6 +27,7 @@ import (
 	"github.com/irsalint/irsalint/analyzer/render"
 	"github.com/irsalint/irsalint/analyzer/render/helm"
 	"github.com/irsalint/irsalint/analyzer/render/kustomize"
+	"github.com/irsalint/irsalint/analyzer/render/terraform"
 	"github.com/irsalint/irsalint/analyzer/source"
 )
 
@@ -62,10 +63,7 @@ type Progress struct {
 var renderers = []render.Kind{
 	{Kind: source.UnitKustomize, Renderer: kustomize.Renderer{}},
 	{Kind: source.UnitHelm, Renderer: helm.Renderer{}},
-	{Kind: source.UnitTerraform, Renderer: render.Unsupported{
-		What:    "Terraform configuration",
-		Instead: "lint the roles it creates as aws iam get-account-authorization-details output, and its Kubernetes objects as manifests",
-	}},
+	{Kind: source.UnitTerraform, Renderer: terraform.Renderer{}},
 }
 
 // fileRenderers read single files the YAML decoder cannot read as plain

@@ -160,6 +160,9 @@ func (l *Linter) prepareInput() error {
 	if l.input.Cluster, err = clusterContext(cfg.Cluster, o); err != nil {
 		return err
 	}
+	if l.input.Render.AccountID == "" {
+		l.input.Render.AccountID = l.input.Cluster.AccountID
+	}
 	l.input.Cluster.Complete = cfg.Complete
 	l.input.Settings = inventory.DefaultSettings()
 	s := &l.input.Settings

@@ -28,6 +28,13 @@ type Options struct {
 	// KubernetesVersion is the cluster's version (.Capabilities for Helm);
 	// "" when not known.
 	KubernetesVersion string
+	// AccountID is the cluster's AWS account; "" when not known. Terraform
+	// rarely states the account of the roles it creates.
+	AccountID string
+	// Terraform: variable assignments (--tf-var NAME=VALUE) and variable
+	// files (--tf-var-file), in order.
+	TFVars     []string
+	TFVarFiles []string
 	// WorkingDir is absolute: relative paths in options are relative to it.
 	WorkingDir string
 }

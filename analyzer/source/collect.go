@@ -216,7 +216,7 @@ func (c *collector) arg(arg string) {
 		}
 		real, _ := filepath.EvalSymlinks(abs)
 		again := c.seenDirs[real]
-		before, diagsBefore := c.found, len(c.diags)
+		before, diagsBefore, unitsBefore := c.found, len(c.diags), len(c.units)
 		c.root = real
 		var ig *ignorer
 		if !c.opts.NoGitIgnore {
@@ -224,7 +224,7 @@ func (c *collector) arg(arg string) {
 		}
 		c.walk(abs, disp, ig)
 		c.root = ""
-		if !again && c.found == before && len(c.diags) == diagsBefore {
+		if !again && c.found == before && len(c.diags) == diagsBefore && len(c.units) == unitsBefore {
 			// A CI gate pointed at the wrong folder would pass silently.
 			c.diags = append(c.diags, analyzer.Diagnostic{
 				Level:    analyzer.LevelNotice,

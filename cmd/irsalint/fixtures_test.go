@@ -19,7 +19,8 @@ import (
 // holds fail*.{yaml,yml,json} and pass*.{…} files, or fail*/ and pass*/
 // folders linted as a whole. Every expected finding is written on its line as
 // "# want: rule-a, rule-b" (YAML) or in a sibling <name>.want file of
-// "LINE rule-id" lines (JSON). Extra flags go in a "# irsalint-flags: …" line
+// "LINE rule-id" lines (JSON). Terraform files (.tf, .tfvars) take "# want:"
+// comments too. Extra flags go in a "# irsalint-flags: …" line
 // or a sibling <name>.flags file (a folder's flags file is <folder>/flags).
 // Every finding must be wanted and every want must be found, for all rules,
 // so a fixture also proves the other rules stay quiet on it.
@@ -229,7 +230,8 @@ func readExpectations(t *testing.T, root, rel string) ([]expectation, []string) 
 		switch {
 		case strings.HasSuffix(f, ".want"):
 			wants = append(wants, readWantFile(t, f, strings.TrimSuffix(fr, ".want"))...)
-		case strings.HasSuffix(f, ".yaml"), strings.HasSuffix(f, ".yml"), strings.HasSuffix(f, ".json"):
+		case strings.HasSuffix(f, ".yaml"), strings.HasSuffix(f, ".yml"), strings.HasSuffix(f, ".json"),
+			strings.HasSuffix(f, ".tf"), strings.HasSuffix(f, ".tfvars"):
 			b, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)

@@ -100,16 +100,18 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	f.limits.register(fs)
 }
 
-// registerRender registers the flags that say how Kustomize overlays and
-// Helm charts are rendered.
+// registerRender registers the flags that say how Kustomize overlays, Helm
+// charts and Terraform modules are rendered.
 func (f *inputFlags) registerRender(fs *pflag.FlagSet) {
 	r := &f.render
-	fs.BoolVar(&r.NoRender, "no-render", false, "read Kustomize overlays and Helm charts as plain files instead of rendering them")
+	fs.BoolVar(&r.NoRender, "no-render", false, "read Kustomize overlays, Helm charts and Terraform modules as plain files instead of rendering them")
 	fs.StringArrayVar(&r.ValuesFiles, "values", nil, "Helm values file applied to every chart, after the chart's values.yaml; repeatable, later ones win")
 	fs.StringArrayVar(&r.Set, "set", nil, "Helm value as KEY=VALUE (helm template --set); repeatable")
 	fs.StringArrayVar(&r.SetString, "set-string", nil, "Helm string value as KEY=VALUE (helm template --set-string); repeatable")
 	fs.StringVar(&r.ReleaseName, "release-name", "", "Helm release name (default: the chart's name)")
 	fs.StringVar(&r.ReleaseNamespace, "release-namespace", "", "Helm release namespace (default: \"default\")")
+	fs.StringArrayVar(&r.TFVars, "tf-var", nil, "Terraform variable as NAME=VALUE (terraform -var); repeatable, later ones win")
+	fs.StringArrayVar(&r.TFVarFiles, "tf-var-file", nil, "Terraform variable file (.tfvars or .tfvars.json, terraform -var-file); repeatable, later ones win")
 }
 
 // registerContext registers the flags that give the cluster context.
@@ -129,6 +131,11 @@ func (f *inputFlags) options(paths []string, sys system) (lint.Options, error) {
 	lim, err := f.limits.parse()
 	if err != nil {
 		return lint.Options{}, err
+	}
+	for _, kv := range f.render.TFVars {
+		if name, _, ok := strings.Cut(kv, "="); !ok || strings.TrimSpace(name) == "" {
+			return lint.Options{}, usageError{fmt.Sprintf("--tf-var %q: want NAME=VALUE", kv)}
+		}
 	}
 	return lint.Options{
 		Paths: paths, Stdin: sys.Stdin, StdinName: f.stdinName, WorkingDir: wd,
@@ -159,9 +166,8 @@ following symbolic links only while they stay inside the folder, and leaving
 out what --exclude/--include (and paths: in the configuration) select and,
 in a git work tree, what git ignores; a named regular file is read whatever
 its extension (pipe a command's output to "-"). Kustomize overlays and
-Helm charts are rendered in-process (--no-render reads them as plain
-files); a folder of Terraform configuration gets a notice, as it is not
-read. Pod Identity associations are read from aws eks
+Helm charts are rendered in-process and a folder of Terraform configuration
+is evaluated as one module (--no-render reads them as plain files). Pod Identity associations are read from aws eks
 list-pod-identity-associations or describe-pod-identity-association output,
 or from the configuration.
 

@@ -1,0 +1,1 @@
+namespaces = ["b", "c"]

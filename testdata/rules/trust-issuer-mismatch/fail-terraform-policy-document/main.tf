@@ -1,0 +1,40 @@
+# The condition keys name the blue cluster's issuer while the principal
+# is the green cluster's provider: the conditions never apply.
+
+variable "account_id" {
+  type    = string
+  default = "743263909644"
+}
+
+locals {
+  issuer = "oidc.eks.us-west-2.amazonaws.com/id/1029FF88CB872B6B7A1CC65D44191A56"
+}
+
+data "aws_iam_policy_document" "trust" {
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = ["arn:aws:iam::${var.account_id}:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/5E8B3C0A7D2F4916B1C6E0A9D3F7B248"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.issuer}:aud"  # want: trust-issuer-mismatch
+      values   = ["sts.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.issuer}:sub"  # want: trust-issuer-mismatch
+      values   = ["system:serviceaccount:uploads:uploader"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = "uploader"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
