@@ -672,14 +672,16 @@ func TestReportsAndQuiet(t *testing.T) {
 	}
 }
 
-// A Terraform module is not read yet: it is named, not passed over.
-func TestTerraformFolderIsANotice(t *testing.T) {
+// A Terraform role the evaluator cannot read is a notice at its block, not
+// a silent pass; when it is all there is, nothing was analyzed.
+func TestTerraformRoleWithoutTrustIsANotice(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "iam.tf"), []byte("resource \"aws_iam_role\" \"app\" {\n  name = \"app\"\n}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := runIn(t, dir, "", "lint", "--no-config", "--allow-empty", ".")
-	if r.code != exitOK || !strings.Contains(r.stderr, ".: notice: Terraform configuration is not read") {
+	r := runIn(t, dir, "", "lint", "--no-config", ".")
+	if r.code != exitError || !strings.Contains(r.stderr, "iam.tf:1:1: notice: role aws_iam_role.app has no assume_role_policy; it is not read") ||
+		!strings.Contains(r.stderr, "nothing was analyzed") {
 		t.Errorf("exit %d\n%s", r.code, r.stderr)
 	}
 }

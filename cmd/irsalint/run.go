@@ -522,7 +522,7 @@ func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inpu
 	if needInput && res.Inventory.Stats.Files == 0 {
 		// A gate that read nothing proved nothing: a mistyped path or a
 		// folder of other files must not pass.
-		fmt.Fprintln(sys.Stderr, "irsalint: nothing was analyzed: no input file was read (check the paths, or pass --allow-empty)")
+		fmt.Fprintln(sys.Stderr, "irsalint: nothing was analyzed: no file held an object irsalint reads (check the paths, or pass --allow-empty)")
 		return exitError, nil
 	}
 	if threshold != 0 && res.Failing(threshold) {
