@@ -11,12 +11,21 @@ import (
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 )
 
-// functions are the Terraform functions evaluated here: the pure ones that
+// functions are the Terraform functions evaluated here, each bounded.
+var functions = func() map[string]function.Function {
+	out := make(map[string]function.Function, len(pure))
+	for name, f := range pure {
+		out[name] = bounded(name, f, checks[name])
+	}
+	return out
+}()
+
+// pure are the Terraform functions evaluated here: the pure ones that
 // IAM and Kubernetes configuration commonly use. Functions that read files,
 // the clock, the network or randomness (file, templatefile, timestamp, uuid)
 // are absent on purpose: a call to one fails to evaluate, so its value stays
 // unknown and a notice says so.
-var functions = map[string]function.Function{
+var pure = map[string]function.Function{
 	"abs":             stdlib.AbsoluteFunc,
 	"alltrue":         allTrueFunc,
 	"anytrue":         anyTrueFunc,

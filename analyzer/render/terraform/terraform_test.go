@@ -241,10 +241,23 @@ func TestCountCap(t *testing.T) {
 	wantNotice(t, out, "main.tf", 2, "only the first 1000 instances")
 }
 
-// Locals that double the one before, and for expressions nested three
-// deep, are left unknown with a notice instead of exhausting memory.
+// Expressions that would build more than the bounds — locals that double
+// the one before, for expressions nested three deep or fanning a large
+// string out a million times, functions whose result outgrows their
+// arguments — are left unknown with a notice instead of exhausting memory;
+// an ordinary nested for expression is still evaluated.
 func TestBounds(t *testing.T) {
 	out := renderDir(t, "testdata/hostile", render.Options{})
 	wantNotice(t, out, "hostile/main.tf", 33, "could not evaluate local.big: for expressions nest too deep")
-	wantNotice(t, out, "hostile/main.tf", 18, "could not evaluate local.b16: the value is too large")
+	wantNotice(t, out, "hostile/main.tf", 18, "could not evaluate local.b16: the value would be too large")
+	wantNotice(t, out, "hostile/main.tf", 41, "could not evaluate local.product: Error in function call (Call to function \"setproduct\" failed: setproduct: products of more than 65536 elements")
+	wantNotice(t, out, "hostile/main.tf", 42, "could not evaluate local.wide: Error in function call (Call to function \"format\" failed: format: widths and precisions of five digits or more")
+	wantNotice(t, out, "hostile/main.tf", 43, "could not evaluate local.indented: Error in function call (Call to function \"indent\" failed: indent: indents of more than 1024 spaces")
+	wantNotice(t, out, "hostile/main.tf", 44, "could not evaluate local.joined: Error in function call (Call to function \"join\" failed: join: the result would be larger than 4 MiB")
+	wantNotice(t, out, "hostile/main.tf", 45, "could not evaluate local.fanned: the value would be too large")
+	for _, d := range out.Diagnostics {
+		if strings.Contains(d.Message, "local.fine") {
+			t.Errorf("an ordinary nested for expression is not evaluated: %s", d.Message)
+		}
+	}
 }

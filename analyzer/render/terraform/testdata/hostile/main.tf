@@ -36,3 +36,16 @@ resource "aws_iam_role" "r" {
   name = substr(local.b30, 0, 10)
   assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [] , X = local.big})
 }
+locals {
+  r        = range(1024)
+  product  = setproduct(local.r, local.r, local.r)
+  wide     = format("%0999999999d", 1)
+  indented = indent(999999999, "x\ny")
+  joined   = join(local.b15, local.r)
+  fanned   = [for i in local.r : [for j in local.r : "${local.b10}"]]
+  fine     = [for k, v in { a = ["x:y"] } : [for sa in v : "${k}/${sa}"]]
+}
+resource "aws_iam_role" "s" {
+  name               = "s"
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [], X = [local.product, local.wide, local.indented, local.joined, local.fanned, local.fine] })
+}
