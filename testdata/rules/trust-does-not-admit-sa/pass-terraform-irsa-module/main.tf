@@ -1,5 +1,6 @@
 # The EBS CSI driver's role made with the terraform-aws-modules IRSA module
-# (v5); the chart's ServiceAccount is in serviceaccount.yaml.
+# (v5); the ServiceAccount is rendered from the chart in chart/, released
+# into kube-system.
 
 module "ebs_csi_irsa" {
   source  = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"
