@@ -47,7 +47,7 @@ func TestPlaceholdersMarkStatementsAndConditions(t *testing.T) {
 			},
 		},
 	}
-	tp := readTrustPolicy(doc, []any{}, nil, false)
+	tp := readTrustPolicy(doc, []any{}, nil, false, "")
 	if tp["unrendered"] != true || len(tp["placeholders"].([]any)) != 2 {
 		t.Fatalf("unrendered %v, placeholders %v", tp["unrendered"], tp["placeholders"])
 	}
@@ -58,5 +58,32 @@ func TestPlaceholdersMarkStatementsAndConditions(t *testing.T) {
 	}
 	if second["unrendered"] != true {
 		t.Errorf("a placeholder in a key marks the statement: %v", second)
+	}
+}
+
+// A role whose ARN writes its account as a placeholder, trusting a provider
+// ARN with the same placeholder, trusts its own account's provider: the
+// statement is judged. Another placeholder there still is an unknown.
+func TestRoleOwnAccountPlaceholder(t *testing.T) {
+	const self = "${data.aws_caller_identity.current.account_id}"
+	trust := func(provider string) map[string]any {
+		return map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+			"Effect":    "Allow",
+			"Principal": map[string]any{"Federated": provider},
+			"Action":    "sts:AssumeRoleWithWebIdentity",
+			"Condition": map[string]any{"StringEquals": map[string]any{"oidc.eks.us-west-2.amazonaws.com/id/AB:sub": "system:serviceaccount:a:b"}},
+		}}}
+	}
+	own := readTrustPolicy(trust("arn:aws:iam::"+self+":oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB"), []any{}, nil, false, self)
+	if own["unrendered"] != false || own["statements"].([]any)[0].(map[string]any)["unrendered"] != false {
+		t.Errorf("the role's own account is not an unknown: %v", own)
+	}
+	other := readTrustPolicy(trust("arn:aws:iam::${var.account}:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB"), []any{}, nil, false, self)
+	if other["statements"].([]any)[0].(map[string]any)["unrendered"] != true {
+		t.Errorf("another placeholder is an unknown: %v", other)
+	}
+	literal := readTrustPolicy(trust("arn:aws:iam::"+self+":oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB"), []any{}, nil, false, "111122223333")
+	if literal["statements"].([]any)[0].(map[string]any)["unrendered"] != true {
+		t.Errorf("a role of a known account does not make the placeholder its own: %v", literal)
 	}
 }

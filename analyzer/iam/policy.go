@@ -31,6 +31,11 @@ type policyReader struct {
 	// is in a principal or a condition key.
 	placeholders []any
 	unrendered   bool
+	// self is the role's own account when its ARN writes it as a
+	// placeholder: a provider ARN naming that same placeholder names the
+	// role's own account, which is what IAM requires, so it is not an
+	// unknown about who is admitted.
+	self string
 }
 
 // unrenderedValue records s at path at when it holds a placeholder.
@@ -57,8 +62,11 @@ func (r *policyReader) problem(kind string, at []any, lossy bool, format string,
 // readTrustPolicy normalizes the policy document doc found at path at
 // (relative to the object). dups are the duplicate keys of the document,
 // with paths relative to the document itself.
-func readTrustPolicy(doc any, at []any, dups []source.Duplicate, encoded bool) map[string]any {
+func readTrustPolicy(doc any, at []any, dups []source.Duplicate, encoded bool, self string) map[string]any {
 	r := &policyReader{}
+	if _, ok := placeholder(self); ok {
+		r.self = self
+	}
 	if encoded {
 		r.where = " of the decoded document"
 	}
@@ -244,7 +252,11 @@ func (r *policyReader) principals(p element) (principals, federated []any) {
 				continue
 			}
 			for i, val := range values {
-				if r.unrenderedValue(val.(string), ats[i]) {
+				checked := val.(string)
+				if r.self != "" && typ == "Federated" {
+					checked = strings.Replace(checked, ":iam::"+r.self+":", ":iam::000000000000:", 1)
+				}
+				if r.unrenderedValue(checked, ats[i]) {
 					r.unrendered = true
 				}
 				principals = append(principals, map[string]any{"type": typ, "value": val, "at": ats[i]})

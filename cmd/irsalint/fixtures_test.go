@@ -180,19 +180,21 @@ func checkFixture(t *testing.T, root, rel, rule string, isFail bool) {
 
 // jsonReport is the part of the JSON report the tests read.
 type jsonReport struct {
-	Findings []struct {
-		Rule     string
-		Severity string
-		Message  string
+	Findings []jsonFinding
+}
+
+type jsonFinding struct {
+	Rule     string
+	Severity string
+	Message  string
+	Location struct {
+		File string
+		Line int
+	}
+	Related []struct {
 		Location struct {
 			File string
 			Line int
-		}
-		Related []struct {
-			Location struct {
-				File string
-				Line int
-			}
 		}
 	}
 }

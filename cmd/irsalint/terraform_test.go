@@ -25,21 +25,29 @@ func lintJSON(t *testing.T, wantCode int, args ...string) (jsonReport, string) {
 }
 
 // The acceptance of Terraform rendering: a ServiceAccount joined to a role
-// of the same module (or of the IRSA module) is reported at its annotation,
-// with the condition that refuses it as the related location.
+// of the same module (or of the IRSA module, the ServiceAccount rendered
+// from a Helm chart) is reported at its annotation (the values line for
+// the chart), with the condition that refuses it as the related location.
 func TestTerraformTrustDoesNotAdmitRelated(t *testing.T) {
 	for _, c := range []struct {
 		dir, at, related string
+		flags            []string
 	}{
-		{"testdata/rules/trust-does-not-admit-sa/fail-terraform-same-module", "main.tf:55", "main.tf:33"},
-		{"testdata/rules/trust-does-not-admit-sa/fail-terraform-irsa-module-namespace", "serviceaccount.yaml:10", "main.tf:14"},
+		{"testdata/rules/trust-does-not-admit-sa/fail-terraform-same-module", "main.tf:55", "main.tf:33", nil},
+		{"testdata/rules/trust-does-not-admit-sa/fail-terraform-jsonencode", "main.tf:37", "main.tf:25", nil},
+		{"testdata/rules/trust-does-not-admit-sa/fail-terraform-irsa-module-namespace", "chart/values.yaml:6", "main.tf:15", []string{"--release-namespace", "kube-system"}},
 	} {
 		t.Run(c.dir, func(t *testing.T) {
-			rep, _ := lintJSON(t, exitOK, c.dir)
-			if len(rep.Findings) != 1 || rep.Findings[0].Rule != "trust-does-not-admit-sa" {
-				t.Fatalf("findings = %+v", rep.Findings)
+			rep, _ := lintJSON(t, exitOK, append(c.flags, c.dir)...)
+			var f *jsonFinding
+			for i := range rep.Findings {
+				if rep.Findings[i].Rule == "trust-does-not-admit-sa" {
+					f = &rep.Findings[i]
+				}
 			}
-			f := rep.Findings[0]
+			if f == nil {
+				t.Fatalf("no trust-does-not-admit-sa in %+v", rep.Findings)
+			}
 			if got := f.Location.File + ":" + itoa(f.Location.Line); got != c.dir+"/"+c.at {
 				t.Errorf("finding at %s, want %s/%s", got, c.dir, c.at)
 			}

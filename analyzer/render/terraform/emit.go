@@ -70,7 +70,7 @@ func (e *evaluator) emitRole(r *role) {
 	}
 	org.include([]any{"Role", "AssumeRolePolicyDocument"}, r.org)
 	if r.account == "" {
-		e.notice(r.at, "account", fmt.Sprintf("role %s: its account is not known (no --account-id, no provider ARN in its trust, no role ARN in the scan naming it), so its ARN is written with the placeholder %s: ServiceAccounts are joined to it only through a reference to it", r.addr, unknownAccount))
+		e.notice(r.at, "account", fmt.Sprintf("role %s: its account is not known (no --account-id, no provider ARN with a literal account in its trust, no role ARN in the scan naming it), so its ARN is written with the placeholder %s: ServiceAccounts are joined to it only through a reference to it", r.addr, unknownAccount))
 	}
 	e.r.add(r.file, map[string]any{"Role": m}, org)
 }

@@ -3,6 +3,7 @@ package terraform
 import (
 	"fmt"
 	"math/big"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -821,13 +822,17 @@ func (e *evaluator) notice(r hcl.Range, key, msg string) {
 // unresolved says what in expr could not be resolved: each reference whose
 // value is unknown, or the evaluation error.
 func (e *evaluator) unresolved(expr hcl.Expression, ctx *hcl.EvalContext, diags hcl.Diagnostics, what string) {
-	said := false
+	said, self := false, false
 	for _, tr := range expr.Variables() {
 		v, d := tr.TraverseAbs(ctx)
 		if !d.HasErrors() && v.IsWhollyKnown() {
 			continue
 		}
 		name := traversalText(tr)
+		if selfData.MatchString(name) {
+			self = true
+			continue
+		}
 		subject := name
 		if what != "" {
 			subject = what
@@ -835,7 +840,7 @@ func (e *evaluator) unresolved(expr hcl.Expression, ctx *hcl.EvalContext, diags 
 		e.notice(expr.Range(), "ref:"+name, fmt.Sprintf("could not resolve %s (%s), so %s stays unknown and is not judged", name, e.kindOf(tr), quoteSubject(subject, name)))
 		said = true
 	}
-	if said {
+	if said || self && !diags.HasErrors() {
 		return
 	}
 	for _, d := range diags {
@@ -846,6 +851,13 @@ func (e *evaluator) unresolved(expr hcl.Expression, ctx *hcl.EvalContext, diags 
 	}
 	e.notice(expr.Range(), "unknown", fmt.Sprintf("could not evaluate %s before a plan; the value stays unknown and is not judged", e.m.text(expr.Range())))
 }
+
+// selfData are the data sources of the module's own account and
+// partition. They are not named at each reference: the role's account
+// notice says what is unknown, a trust's provider ARN written with them is
+// read as the role's own account (selfProviders), and any other use stays
+// a placeholder the readers report where it matters.
+var selfData = regexp.MustCompile(`^data\.(aws_caller_identity\.[A-Za-z0-9_-]+\.account_id|aws_partition\.[A-Za-z0-9_-]+\.partition)$`)
 
 func quoteSubject(subject, name string) string {
 	if subject == name {

@@ -56,6 +56,7 @@ var federatedARN = regexp.MustCompile(`^arn:(aws[a-z-]*):iam::([0-9]{12}):(oidc|
 // account stays unknown.
 func (e *evaluator) inferAccount(r *role) {
 	r.partition = "aws"
+	selfProviders(r.doc)
 	for _, arn := range federatedIn(r.doc) {
 		if m := federatedARN.FindStringSubmatch(arn); m != nil {
 			r.partition = m[1]
@@ -72,6 +73,76 @@ func (e *evaluator) inferAccount(r *role) {
 			r.account, r.partition = acct, part
 		}
 	}
+	if r.account != "" {
+		// The caller's account is the role's, whatever it is known to be.
+		replaceFederated(r.doc, ":iam::"+unknownAccount+":", ":iam::"+r.account+":")
+	}
+}
+
+// selfProviderARN matches an OIDC provider ARN written with the module's
+// own partition and account (data.aws_partition, data.aws_caller_identity):
+// the provider of the account the role is created in.
+var selfProviderARN = regexp.MustCompile(`^arn:(aws[a-z-]*|\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partition\}):iam::([0-9]{12}|\$\{data\.aws_caller_identity\.[A-Za-z0-9_-]+\.account_id\}):oidc-provider/(oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/.*)$`)
+
+// selfProviders rewrites such provider ARNs when the issuer is an EKS one:
+// the partition is that of the issuer's region (an account's providers are
+// in its partition), and the caller's account is written as the role's
+// unknown account, so that the readers see the role's own account, not an
+// unknown.
+func selfProviders(doc map[string]any) { mapFederated(doc, selfProvider) }
+
+// replaceFederated replaces old with new in every Federated principal.
+func replaceFederated(doc map[string]any, old, new string) {
+	mapFederated(doc, func(s string) string { return strings.Replace(s, old, new, 1) })
+}
+
+// mapFederated rewrites every Federated principal of a trust document.
+func mapFederated(doc map[string]any, f func(string) string) {
+	sts, _ := doc["Statement"].([]any)
+	for _, s := range sts {
+		sm, _ := s.(map[string]any)
+		p, _ := sm["Principal"].(map[string]any)
+		switch v := p["Federated"].(type) {
+		case string:
+			p["Federated"] = f(v)
+		case []any:
+			for i, x := range v {
+				if s, ok := x.(string); ok {
+					v[i] = f(s)
+				}
+			}
+		}
+	}
+}
+
+func selfProvider(arn string) string {
+	m := selfProviderARN.FindStringSubmatch(arn)
+	if m == nil {
+		return arn
+	}
+	part, acct := m[1], m[2]
+	if strings.HasPrefix(part, "${") {
+		part = regionPartition(m[4])
+	}
+	if strings.HasPrefix(acct, "${") {
+		acct = unknownAccount
+	}
+	return "arn:" + part + ":iam::" + acct + ":oidc-provider/" + m[3]
+}
+
+// regionPartition is the partition of an AWS region.
+func regionPartition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	}
+	return "aws"
 }
 
 // federatedIn lists the Federated principals of a trust document.

@@ -146,8 +146,8 @@ func TestIRSAModule(t *testing.T) {
 		t.Errorf("Action = %v", st["Action"])
 	}
 	doc := []any{"Role", "AssumeRolePolicyDocument"}
-	wantLine(t, d, join(doc, "Statement", 0, "Condition", "StringEquals", issuer+":sub", 0), "main.tf", 14)
-	wantLine(t, d, join(doc, "Statement", 0, "Principal", "Federated"), "main.tf", 13)
+	wantLine(t, d, join(doc, "Statement", 0, "Condition", "StringEquals", issuer+":sub", 0), "main.tf", 15)
+	wantLine(t, d, join(doc, "Statement", 0, "Principal", "Federated"), "main.tf", 14)
 }
 
 func TestVariables(t *testing.T) {
@@ -258,6 +258,25 @@ func TestBounds(t *testing.T) {
 	for _, d := range out.Diagnostics {
 		if strings.Contains(d.Message, "local.fine") {
 			t.Errorf("an ordinary nested for expression is not evaluated: %s", d.Message)
+		}
+	}
+}
+
+// A provider ARN written with the module's own partition and account is
+// the role's own provider: the partition is the issuer region's, the
+// account the role's (given, or its placeholder), so the trust is judged.
+func TestSelfProvider(t *testing.T) {
+	for in, want := range map[string]string{
+		"arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB": "arn:aws:iam::" + unknownAccount + ":oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB",
+		"arn:${data.aws_partition.p.partition}:iam::111122223333:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/AB":                                     "arn:aws-cn:iam::111122223333:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/AB",
+		"arn:aws-us-gov:iam::${data.aws_caller_identity.other.account_id}:oidc-provider/oidc.eks.us-gov-west-1.amazonaws.com/id/AB":                            "arn:aws-us-gov:iam::" + unknownAccount + ":oidc-provider/oidc.eks.us-gov-west-1.amazonaws.com/id/AB",
+		// Not an EKS issuer: the partition cannot be told from it.
+		"arn:${data.aws_partition.current.partition}:iam::111122223333:oidc-provider/token.actions.githubusercontent.com": "arn:${data.aws_partition.current.partition}:iam::111122223333:oidc-provider/token.actions.githubusercontent.com",
+		// Another variable is not the module's own account.
+		"arn:aws:iam::${var.account}:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB": "arn:aws:iam::${var.account}:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB",
+	} {
+		if got := selfProvider(in); got != want {
+			t.Errorf("selfProvider(%s)\n = %s\nwant %s", in, got, want)
 		}
 	}
 }
