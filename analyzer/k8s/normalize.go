@@ -160,11 +160,12 @@ func ServiceAccount(o *Object) (map[string]any, []analyzer.Diagnostic) {
 	}
 	if v, ok := annotations[RoleARNAnnotation].(string); ok && Templated(v) {
 		// Not a wrong value but one not yet rendered: the rules that judge
-		// the ARN or join it to a role pass over it.
+		// the ARN pass over it; it joins only a role whose ARN is written
+		// the same way (a Terraform reference to a role of its module).
 		r.diags = append(r.diags, analyzer.Diagnostic{
 			Level:    analyzer.LevelNotice,
 			Location: o.Location([]any{"metadata", "annotations", RoleARNAnnotation}),
-			Message: fmt.Sprintf("%s: %s %q is an unrendered template value, so its role is not checked: lint the rendered manifests (envsubst, helm template, kustomize build)",
+			Message: fmt.Sprintf("%s: %s %q is an unrendered template value: the ARN is not judged, and it is joined only to a role whose ARN is written the same way; lint the rendered manifests (envsubst, helm template, kustomize build) to check it",
 				o.Describe(), RoleARNAnnotation, v),
 		})
 	}

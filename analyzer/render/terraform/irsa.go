@@ -32,15 +32,19 @@ import (
 // "sts.amazonaws.com".
 type irsaModel struct {
 	v6                                  bool
+	oidc                                bool // iam-assumable-role-with-oidc
+	createDefault                       bool
 	create, name, prefix, path, test    string // input names
 	outArn, outName, outPath, outUnique string
 }
 
 var (
-	irsaV5 = irsaModel{create: "create_role", name: "role_name", prefix: "role_name_prefix", path: "role_path", test: "assume_role_condition_test",
+	irsaV5 = irsaModel{createDefault: true, create: "create_role", name: "role_name", prefix: "role_name_prefix", path: "role_path", test: "assume_role_condition_test",
 		outArn: "iam_role_arn", outName: "iam_role_name", outPath: "iam_role_path", outUnique: "iam_role_unique_id"}
-	irsaV6 = irsaModel{v6: true, create: "create", name: "name", path: "path", test: "trust_condition_test",
+	irsaV6 = irsaModel{v6: true, createDefault: true, create: "create", name: "name", path: "path", test: "trust_condition_test",
 		outArn: "arn", outName: "name", outPath: "path", outUnique: "unique_id"}
+	oidcV5 = irsaModel{oidc: true, create: "create_role", name: "role_name", prefix: "role_name_prefix", path: "role_path",
+		outArn: "iam_role_arn", outName: "iam_role_name", outPath: "iam_role_path", outUnique: "iam_role_unique_id"}
 )
 
 // irsaModule tells which IRSA module a source names, if any.
@@ -56,6 +60,8 @@ func irsaModule(src string) (irsaModel, bool) {
 		return irsaV5, true
 	case "modules/iam-role-for-service-accounts":
 		return irsaV6, true
+	case "modules/iam-assumable-role-with-oidc":
+		return oidcV5, true
 	}
 	return irsaModel{}, false
 }
@@ -115,7 +121,10 @@ func (e *evaluator) moduleRole(b *block, in instance, model irsaModel) *role {
 	ctx := in.ctx(e.ctx())
 	attrs := attributes(b.b.Body)
 	inputs := newOrigin()
-	if c, _ := e.input(attrs, model.create, ctx, inputs, []any{model.create}, true); c == false {
+	if c, _ := e.input(attrs, model.create, ctx, inputs, []any{model.create}, model.createDefault); c != true {
+		if c != false {
+			e.notice(b.b.DefRange, "create", fmt.Sprintf("%s: whether it creates its role (%s) is not known; it is not linted", addr, model.create))
+		}
 		return nil
 	}
 	r := &role{addr: addr, path: "/", at: b.b.DefRange, file: b.file.display, org: rangeOrigin(b.b.DefRange)}
@@ -147,6 +156,11 @@ func (e *evaluator) moduleRole(b *block, in instance, model irsaModel) *role {
 			why = "its role name is a prefix Terraform completes with a random suffix"
 		}
 		e.notice(b.b.DefRange, "noname", fmt.Sprintf("%s: %s; the role is linted, but a ServiceAccount can be joined to it only through a reference to %s.%s", addr, why, addr, model.outArn))
+	}
+	if model.oidc {
+		e.oidcTrust(r, b, attrs, ctx, inputs)
+		e.roles[addr] = []*role{r}
+		return r
 	}
 	test, testAttr := e.input(attrs, model.test, ctx, inputs, []any{model.test}, "StringEquals")
 	before := e.placeholders

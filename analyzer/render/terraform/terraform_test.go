@@ -280,3 +280,42 @@ func TestSelfProvider(t *testing.T) {
 		}
 	}
 }
+
+// iam-assumable-role-with-oidc: one statement per distinct URL (https://
+// removed, blanks dropped, provider_urls then provider_url), the subject
+// set sorted, audiences with StringLike; create_role defaults to false; no
+// URL is a notice.
+func TestAssumableRoleWithOIDC(t *testing.T) {
+	out := renderDir(t, "testdata/assumable", render.Options{})
+	d := roleDoc(t, out, "two")
+	r := d.Doc.Value.(map[string]any)["Role"].(map[string]any)
+	if r["Arn"] != "arn:aws:iam::111122223333:role/two" {
+		t.Errorf("Arn = %v", r["Arn"])
+	}
+	sts := r["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)
+	if len(sts) != 2 {
+		t.Fatalf("statements = %v", sts)
+	}
+	for i, issuer := range []string{"oidc.eks.us-west-2.amazonaws.com/id/BBBB", "oidc.eks.us-east-1.amazonaws.com/id/AAAA"} {
+		st := sts[i].(map[string]any)
+		if got := st["Principal"].(map[string]any)["Federated"]; got != "arn:aws:iam::111122223333:oidc-provider/"+issuer {
+			t.Errorf("statement %d principal = %v", i, got)
+		}
+		cond := st["Condition"].(map[string]any)
+		subs := cond["StringEquals"].(map[string]any)[issuer+":sub"].([]any)
+		if len(subs) != 2 || subs[0] != "system:serviceaccount:a:a" || subs[1] != "system:serviceaccount:b:b" {
+			t.Errorf("statement %d subjects = %v", i, subs)
+		}
+		if aud := cond["StringLike"].(map[string]any)[issuer+":aud"].([]any); len(aud) != 1 || aud[0] != "sts.amazonaws.com" {
+			t.Errorf("statement %d audiences = %v", i, aud)
+		}
+	}
+	wantLine(t, d, []any{"Role", "AssumeRolePolicyDocument", "Statement", 0, "Condition", "StringEquals"}, "main.tf", 8)
+	wantLine(t, d, []any{"Role", "AssumeRolePolicyDocument", "Statement", 0, "Principal", "Federated"}, "main.tf", 7)
+	for _, doc := range out.Docs {
+		if role, ok := doc.Doc.Value.(map[string]any)["Role"].(map[string]any); ok && role["RoleName"] != "two" {
+			t.Errorf("a role rendered for %v", role["RoleName"])
+		}
+	}
+	wantNotice(t, out, "assumable/main.tf", 18, "module.no_url: no provider_url or provider_urls")
+}
