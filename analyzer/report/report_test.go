@@ -118,8 +118,14 @@ func TestSARIFContent(t *testing.T) {
 				Driver struct {
 					SemanticVersion string `json:"semanticVersion"`
 					Rules           []struct {
-						ID   string `json:"id"`
-						Name string `json:"name"`
+						ID                   string `json:"id"`
+						Name                 string `json:"name"`
+						DefaultConfiguration struct {
+							Level string `json:"level"`
+						} `json:"defaultConfiguration"`
+						Properties struct {
+							SecuritySeverity string `json:"security-severity"`
+						} `json:"properties"`
 					} `json:"rules"`
 				} `json:"driver"`
 			} `json:"tool"`
@@ -131,8 +137,12 @@ func TestSARIFContent(t *testing.T) {
 				ExecutionSuccessful bool `json:"executionSuccessful"`
 			} `json:"invocations"`
 			Results []struct {
-				RuleIndex           int               `json:"ruleIndex"`
-				Level               string            `json:"level"`
+				RuleID    string `json:"ruleId"`
+				RuleIndex int    `json:"ruleIndex"`
+				Level     string `json:"level"`
+				Message   struct {
+					Text string `json:"text"`
+				} `json:"message"`
 				PartialFingerprints map[string]string `json:"partialFingerprints"`
 				Locations           []struct {
 					PhysicalLocation struct {
@@ -156,8 +166,14 @@ func TestSARIFContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := log.Runs[0]
-	if got := len(run.Tool.Driver.Rules); got != 4 {
-		t.Errorf("rules: got %d descriptors, want all 4 enabled rules", got)
+	// The 4 enabled rules, then the graded descriptor of the low finding of
+	// a rule that defaults to medium, with that grade's security severity.
+	if got := len(run.Tool.Driver.Rules); got != 5 {
+		t.Fatalf("rules: got %d descriptors, want all 4 enabled rules and 1 graded", got)
+	}
+	if got := run.Tool.Driver.Rules[4]; got.ID != "node-role-fallback/low" || got.Name != "NodeRoleFallbackLow" ||
+		got.Properties.SecuritySeverity != "3.0" || got.DefaultConfiguration.Level != "note" {
+		t.Errorf("graded descriptor: %+v", got)
 	}
 	if got := run.Tool.Driver.Rules[2]; got.ID != "role-arn-invalid" || got.Name != "RoleArnInvalid" {
 		t.Errorf("rule 2: got id %q name %q", got.ID, got.Name)
@@ -207,6 +223,12 @@ func TestSARIFContent(t *testing.T) {
 	}
 	if got := res[3].RelatedLocations; len(got) != 2 || got[0].ID != 1 || got[1].ID != 2 {
 		t.Errorf("related locations: got %+v, want ids 1 and 2", got)
+	}
+	if got := res[3].Message.Text; !strings.HasSuffix(got, " Related: [1](1), [2](2).") {
+		t.Errorf("message does not link its related locations: %q", got)
+	}
+	if res[4].RuleID != "node-role-fallback/low" || res[4].RuleIndex != 4 {
+		t.Errorf("graded result: ruleId %q ruleIndex %d", res[4].RuleID, res[4].RuleIndex)
 	}
 }
 

@@ -4,9 +4,8 @@ package report
 // sentinels, empty arrays, "language", level "warning" forced on every result)
 // work against what GitHub code scanning reads.
 //
-// GitHub code-scanning quirks this file relies on (GitHub docs, "SARIF support
-// for code scanning", and the SARIF multitool's GH rules; see
-// shared research/ecosystem.md §3):
+// GitHub code-scanning quirks this file relies on (GitHub's documentation of
+// its SARIF support, and the SARIF multitool's GitHub rules):
 //
 //   - "$schema", "version" and runs[].results are required; the results key must
 //     be present even when empty. Empty strings are not accepted for required
@@ -21,9 +20,8 @@ package report
 //   - properties.security-severity must be a string ("8.0"). Any value makes
 //     the alert a security alert; >= 9.0 shows as critical, 7.0-8.9 high,
 //     4.0-6.9 medium, 0.1-3.9 low. GitHub reads it from the rule only, so a
-//     finding graded above or below its rule's default severity keeps the rule's
-//     security severity on GitHub; its result "level" (which GitHub does honour
-//     over defaultConfiguration.level) and properties.severity carry the grade.
+//     finding graded above or below its rule's default severity is reported
+//     under a descriptor of its own, RULE/GRADE (see graded).
 //   - Only the first of result.locations is displayed, and a result without one
 //     is rejected. URIs should be relative to the repository root; we use
 //     uriBaseId %SRCROOT% (not needed by GitHub, but needed for valid SARIF with
@@ -228,6 +226,7 @@ func SARIF(w io.Writer, r *Report, _ Options) error {
 		rules = append(rules, d)
 	}
 
+	gradedIDs := map[string]int{}
 	results := make([]sarifResult, 0, len(r.Findings)+len(r.Suppressed))
 	fingerprints := make(map[string]bool, len(r.Findings))
 	for _, f := range append(append([]analyzer.Finding{}, r.Findings...), r.Suppressed...) {
@@ -239,11 +238,15 @@ func SARIF(w io.Writer, r *Report, _ Options) error {
 		if !ok {
 			return fmt.Errorf("sarif: finding at %s: invalid severity %d", f.Location, int(f.Severity))
 		}
+		ruleID := f.Rule
+		if f.Severity != r.Rules[i].Severity {
+			ruleID, i = graded(&rules, gradedIDs, i, f.Severity)
+		}
 		res := sarifResult{
-			RuleID:    f.Rule,
+			RuleID:    ruleID,
 			RuleIndex: i,
 			Level:     level,
-			Message:   sarifText{Text: firstNonEmpty(f.Message, r.Rules[i].Title, f.Rule)},
+			Message:   sarifText{Text: withLinks(firstNonEmpty(f.Message, r.Rules[index[f.Rule]].Title, f.Rule), len(f.Related))},
 			Locations: []sarifLocation{loc.location(f.Location, f.Object)},
 			Properties: &sarifResultProps{
 				Object:   f.Object,
@@ -313,6 +316,52 @@ func SARIF(w io.Writer, r *Report, _ Options) error {
 		run.AutomationDetails = &sarifAutomationDetails{ID: strings.TrimSuffix(r.Category, "/") + "/"}
 	}
 	return encodeJSON(w, sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
+}
+
+// graded is the descriptor of rule i's findings graded sev, added to rules
+// the first time: GitHub takes an alert's severity from its rule only, so a
+// finding graded away from its rule's default severity is reported under
+// the hierarchical rule ID RULE/GRADE (trust-wildcard-sub/critical), whose
+// security-severity is that grade's. The CLI, JSON and GitHub then agree.
+func graded(rules *[]sarifReportingDescriptor, seen map[string]int, i int, sev analyzer.Severity) (string, int) {
+	base := (*rules)[i]
+	id := base.ID + "/" + sev.String()
+	if j, ok := seen[id]; ok {
+		return id, j
+	}
+	d := base
+	d.ID = id
+	d.Name = pascalCase(base.ID) + pascalCase(sev.String())
+	d.DefaultConfiguration = sarifConfiguration{Level: sarifLevels[sev]}
+	d.Properties.SecuritySeverity = securitySeverity[sev]
+	d.ShortDescription = sarifText{Text: truncate(base.ShortDescription.Text+" ("+sev.String()+")", maxDescription)}
+	*rules = append(*rules, d)
+	seen[id] = len(*rules) - 1
+	return id, len(*rules) - 1
+}
+
+// linkLike is text a SARIF viewer would read as an embedded link.
+var linkLike = regexp.MustCompile(`\[([^\]]*)\]\((\d+)\)`)
+
+// withLinks ends a result's message with embedded links to its n related
+// locations ("[1](1)"), which GitHub shows as links; text that would read
+// as such a link is escaped first.
+func withLinks(text string, n int) string {
+	if n == 0 {
+		return text
+	}
+	text = linkLike.ReplaceAllString(text, `\[$1\]($2)`)
+	var b strings.Builder
+	b.WriteString(text)
+	b.WriteString(" Related: ")
+	for j := 1; j <= n; j++ {
+		if j > 1 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "[%d](%d)", j, j)
+	}
+	b.WriteString(".")
+	return b.String()
 }
 
 // descriptor turns one rule into its reportingDescriptor.
