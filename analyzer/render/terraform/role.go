@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/irsalint/irsalint/analyzer/inventory"
 	"github.com/irsalint/irsalint/analyzer/source"
 )
 
@@ -122,7 +123,7 @@ func selfProvider(arn string) string {
 	}
 	part, acct := m[1], m[2]
 	if strings.HasPrefix(part, "${") {
-		part = regionPartition(m[4])
+		part = inventory.PartitionForRegion(m[4])
 	}
 	if strings.HasPrefix(acct, "${") {
 		acct = unknownAccount
@@ -130,20 +131,6 @@ func selfProvider(arn string) string {
 	return "arn:" + part + ":iam::" + acct + ":oidc-provider/" + m[3]
 }
 
-// regionPartition is the partition of an AWS region.
-func regionPartition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	}
-	return "aws"
-}
 
 // federatedIn lists the Federated principals of a trust document.
 func federatedIn(doc map[string]any) []string {
