@@ -131,7 +131,6 @@ func selfProvider(arn string) string {
 	return "arn:" + part + ":iam::" + acct + ":oidc-provider/" + m[3]
 }
 
-
 // federatedIn lists the Federated principals of a trust document.
 func federatedIn(doc map[string]any) []string {
 	var out []string
