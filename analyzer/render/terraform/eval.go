@@ -328,6 +328,13 @@ func (e *evaluator) scoped(trs []hcl.Traversal) *hcl.EvalContext {
 			vars[tr.RootName()] = cty.DynamicVal
 		}
 	}
+	fill(vars, locals, data, modules, resources)
+	return evalContext(vars)
+}
+
+// fill adds the values of locals, data sources, module calls and resources
+// to vars, each kind under its root name.
+func fill(vars, locals map[string]cty.Value, data map[string]map[string]cty.Value, modules map[string]cty.Value, resources map[string]map[string]cty.Value) {
 	vars["local"] = objectOrEmpty(locals)
 	dataObj := map[string]cty.Value{}
 	for typ, names := range data {
@@ -338,6 +345,11 @@ func (e *evaluator) scoped(trs []hcl.Traversal) *hcl.EvalContext {
 	for typ, names := range resources {
 		vars[typ] = cty.ObjectVal(names)
 	}
+}
+
+// evalContext is the context of vars, with path and terraform, whose values
+// are the same in every module read.
+func evalContext(vars map[string]cty.Value) *hcl.EvalContext {
 	vars["path"] = cty.ObjectVal(map[string]cty.Value{"module": cty.StringVal("."), "root": cty.StringVal("."), "cwd": cty.StringVal(".")})
 	vars["terraform"] = cty.ObjectVal(map[string]cty.Value{"workspace": cty.UnknownVal(cty.String)})
 	return &hcl.EvalContext{Variables: vars, Functions: functions}
@@ -352,13 +364,11 @@ func (e *evaluator) ctx() *hcl.EvalContext {
 	if e.cached != nil {
 		return e.cached
 	}
-	vars := map[string]cty.Value{}
-	vars["var"] = objectOrEmpty(e.vars)
+	vars := map[string]cty.Value{"var": objectOrEmpty(e.vars)}
 	locals := map[string]cty.Value{}
 	for name := range e.m.locals {
 		locals[name] = e.valueOf("local." + name)
 	}
-	vars["local"] = objectOrEmpty(locals)
 	resources := map[string]map[string]cty.Value{}
 	data := map[string]map[string]cty.Value{}
 	modules := map[string]cty.Value{}
@@ -393,23 +403,13 @@ func (e *evaluator) ctx() *hcl.EvalContext {
 			modules[name] = cty.DynamicVal
 		}
 	}
-	dataObj := map[string]cty.Value{}
-	for typ, names := range data {
-		dataObj[typ] = cty.ObjectVal(names)
-	}
-	vars["data"] = objectOrEmpty(dataObj)
-	vars["module"] = objectOrEmpty(modules)
-	for typ, names := range resources {
-		vars[typ] = cty.ObjectVal(names)
-	}
+	fill(vars, locals, data, modules, resources)
 	for root := range e.roots {
 		if _, ok := vars[root]; !ok && root != "count" && root != "each" && root != "self" {
 			vars[root] = cty.DynamicVal
 		}
 	}
-	vars["path"] = cty.ObjectVal(map[string]cty.Value{"module": cty.StringVal("."), "root": cty.StringVal("."), "cwd": cty.StringVal(".")})
-	vars["terraform"] = cty.ObjectVal(map[string]cty.Value{"workspace": cty.UnknownVal(cty.String)})
-	e.cached = &hcl.EvalContext{Variables: vars, Functions: functions}
+	e.cached = evalContext(vars)
 	return e.cached
 }
 
