@@ -47,7 +47,7 @@ func TestPlaceholdersMarkStatementsAndConditions(t *testing.T) {
 			},
 		},
 	}
-	tp := readTrustPolicy(doc, []any{}, nil, false, "")
+	tp := readTrustPolicy(doc, []any{}, nil, false, roleARN{})
 	if tp["unrendered"] != true || len(tp["placeholders"].([]any)) != 2 {
 		t.Fatalf("unrendered %v, placeholders %v", tp["unrendered"], tp["placeholders"])
 	}
@@ -74,15 +74,15 @@ func TestRoleOwnAccountPlaceholder(t *testing.T) {
 			"Condition": map[string]any{"StringEquals": map[string]any{"oidc.eks.us-west-2.amazonaws.com/id/AB:sub": "system:serviceaccount:a:b"}},
 		}}}
 	}
-	own := readTrustPolicy(trust("arn:aws:iam::"+self+":oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB"), []any{}, nil, false, self)
+	own := readTrustPolicy(trust("arn:aws:iam::"+self+":oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB"), []any{}, nil, false, roleARN{partition: "aws", account: self})
 	if own["unrendered"] != false || own["statements"].([]any)[0].(map[string]any)["unrendered"] != false {
 		t.Errorf("the role's own account is not an unknown: %v", own)
 	}
-	other := readTrustPolicy(trust("arn:aws:iam::${var.account}:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB"), []any{}, nil, false, self)
+	other := readTrustPolicy(trust("arn:aws:iam::${var.account}:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB"), []any{}, nil, false, roleARN{partition: "aws", account: self})
 	if other["statements"].([]any)[0].(map[string]any)["unrendered"] != true {
 		t.Errorf("another placeholder is an unknown: %v", other)
 	}
-	literal := readTrustPolicy(trust("arn:aws:iam::"+self+":oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB"), []any{}, nil, false, "111122223333")
+	literal := readTrustPolicy(trust("arn:aws:iam::"+self+":oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB"), []any{}, nil, false, roleARN{partition: "aws", account: "111122223333"})
 	if literal["statements"].([]any)[0].(map[string]any)["unrendered"] != true {
 		t.Errorf("a role of a known account does not make the placeholder its own: %v", literal)
 	}

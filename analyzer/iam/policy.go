@@ -31,11 +31,12 @@ type policyReader struct {
 	// is in a principal or a condition key.
 	placeholders []any
 	unrendered   bool
-	// self is the role's own account when its ARN writes it as a
-	// placeholder: a provider ARN naming that same placeholder names the
-	// role's own account, which is what IAM requires, so it is not an
-	// unknown about who is admitted.
-	self string
+	// selfAccount and selfPartition are the role's own account and
+	// partition when its ARN writes them as placeholders: a provider ARN
+	// naming those same placeholders names the role's own account's
+	// provider, which is what IAM requires, so they are not unknowns about
+	// who is admitted.
+	selfAccount, selfPartition string
 }
 
 // unrenderedValue records s at path at when it holds a placeholder.
@@ -62,10 +63,13 @@ func (r *policyReader) problem(kind string, at []any, lossy bool, format string,
 // readTrustPolicy normalizes the policy document doc found at path at
 // (relative to the object). dups are the duplicate keys of the document,
 // with paths relative to the document itself.
-func readTrustPolicy(doc any, at []any, dups []source.Duplicate, encoded bool, self string) map[string]any {
+func readTrustPolicy(doc any, at []any, dups []source.Duplicate, encoded bool, self roleARN) map[string]any {
 	r := &policyReader{}
-	if _, ok := placeholder(self); ok {
-		r.self = self
+	if _, ok := placeholder(self.account); ok {
+		r.selfAccount = self.account
+	}
+	if _, ok := placeholder(self.partition); ok {
+		r.selfPartition = self.partition
 	}
 	if encoded {
 		r.where = " of the decoded document"
@@ -253,8 +257,13 @@ func (r *policyReader) principals(p element) (principals, federated []any) {
 			}
 			for i, val := range values {
 				checked := val.(string)
-				if r.self != "" && typ == "Federated" {
-					checked = strings.Replace(checked, ":iam::"+r.self+":", ":iam::000000000000:", 1)
+				if typ == "Federated" {
+					if r.selfAccount != "" {
+						checked = strings.Replace(checked, ":iam::"+r.selfAccount+":", ":iam::000000000000:", 1)
+					}
+					if r.selfPartition != "" && strings.HasPrefix(checked, "arn:"+r.selfPartition+":") {
+						checked = "arn:aws:" + strings.TrimPrefix(checked, "arn:"+r.selfPartition+":")
+					}
 				}
 				if r.unrenderedValue(checked, ats[i]) {
 					r.unrendered = true

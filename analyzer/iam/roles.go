@@ -143,7 +143,7 @@ func (x *extractor) bare(m map[string]any) {
 		"account": nil, "partition": nil, "source": "policy-document",
 		"attachedPolicies": []any{}, "inlinePolicies": []any{}, "tags": map[string]any{},
 		"at":          []any{},
-		"trustPolicy": readTrustPolicy(m, []any{}, x.doc.Duplicates, false, ""),
+		"trustPolicy": readTrustPolicy(m, []any{}, x.doc.Duplicates, false, roleARN{}),
 	}
 	x.placeholderNotice(entry, nil, "trust policy "+x.file)
 	x.add(entry, nil, "trust policy "+x.file)
@@ -177,14 +177,14 @@ func (x *extractor) apiRole(v any, base []any, src string) {
 	switch d := m["AssumeRolePolicyDocument"].(type) {
 	case map[string]any:
 		// Already parsed (the AWS CLI decodes it): never unescape again.
-		entry["trustPolicy"] = readTrustPolicy(d, docPath, dupsUnder(x.doc.Duplicates, join(base, docPath...)), false, parsed.account)
+		entry["trustPolicy"] = readTrustPolicy(d, docPath, dupsUnder(x.doc.Duplicates, join(base, docPath...)), false, parsed)
 	case string:
 		tp, err := decodeDocument(d)
 		if err != nil {
 			x.diag(join(base, docPath...), "AssumeRolePolicyDocument: %v", err)
 			return
 		}
-		entry["trustPolicy"] = readTrustPolicy(tp.Value, docPath, tp.Duplicates, true, parsed.account)
+		entry["trustPolicy"] = readTrustPolicy(tp.Value, docPath, tp.Duplicates, true, parsed)
 		entry["trustPolicy"].(map[string]any)["encoded"] = true
 	case nil:
 		x.diag(base, "role %s has no AssumeRolePolicyDocument", arn)
@@ -342,5 +342,5 @@ func tags(v any) map[string]any {
 // rules see it in input.roles[_].trustPolicy. Tests and tools use it to
 // evaluate policies without a whole inventory.
 func ReadTrustPolicy(doc source.Doc) map[string]any {
-	return readTrustPolicy(doc.Value, []any{}, doc.Duplicates, false, "")
+	return readTrustPolicy(doc.Value, []any{}, doc.Duplicates, false, roleARN{})
 }

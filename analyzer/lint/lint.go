@@ -25,6 +25,7 @@ import (
 	"github.com/irsalint/irsalint/analyzer/inventory"
 	"github.com/irsalint/irsalint/analyzer/k8s"
 	"github.com/irsalint/irsalint/analyzer/render"
+	"github.com/irsalint/irsalint/analyzer/render/cloudformation"
 	"github.com/irsalint/irsalint/analyzer/render/helm"
 	"github.com/irsalint/irsalint/analyzer/render/kustomize"
 	"github.com/irsalint/irsalint/analyzer/render/terraform"
@@ -68,7 +69,7 @@ var renderers = []render.Kind{
 
 // fileRenderers read single files the YAML decoder cannot read as plain
 // values; the first that claims a file reads it.
-var fileRenderers = []render.FileRenderer{}
+var fileRenderers = []render.FileRenderer{cloudformation.Renderer{}}
 
 // Load collects and decodes the input files and builds the inventory.
 // Diagnostics say which files or objects could not be analyzed; the rest

@@ -163,6 +163,9 @@ func (l *Linter) prepareInput() error {
 	if l.input.Render.AccountID == "" {
 		l.input.Render.AccountID = l.input.Cluster.AccountID
 	}
+	if l.input.Render.Partition == "" {
+		l.input.Render.Partition = inventory.PartitionForRegion(l.input.Cluster.Region)
+	}
 	l.input.Cluster.Complete = cfg.Complete
 	l.input.Settings = inventory.DefaultSettings()
 	s := &l.input.Settings

@@ -31,10 +31,16 @@ type Options struct {
 	// AccountID is the cluster's AWS account; "" when not known. Terraform
 	// rarely states the account of the roles it creates.
 	AccountID string
+	// Partition is the cluster's ARN partition (from its region); "" when
+	// not known.
+	Partition string
 	// Terraform: variable assignments (--tf-var NAME=VALUE) and variable
 	// files (--tf-var-file), in order.
 	TFVars     []string
 	TFVarFiles []string
+	// CloudFormation: parameter values (--cfn-parameter NAME=VALUE), which
+	// win over the parameters' defaults.
+	CFNParameters []string
 	// WorkingDir is absolute: relative paths in options are relative to it.
 	WorkingDir string
 }

@@ -111,6 +111,7 @@ func (f *inputFlags) registerRender(fs *pflag.FlagSet) {
 	fs.StringVar(&r.ReleaseName, "release-name", "", "Helm release name (default: the chart's name)")
 	fs.StringVar(&r.ReleaseNamespace, "release-namespace", "", "Helm release namespace (default: \"default\")")
 	fs.StringArrayVar(&r.TFVars, "tf-var", nil, "Terraform variable as NAME=VALUE (terraform -var); repeatable, later ones win")
+	fs.StringArrayVar(&r.CFNParameters, "cfn-parameter", nil, "CloudFormation parameter value as NAME=VALUE (aws cloudformation deploy --parameter-overrides); repeatable, later ones win")
 	fs.StringArrayVar(&r.TFVarFiles, "tf-var-file", nil, "Terraform variable file (.tfvars or .tfvars.json, terraform -var-file); repeatable, later ones win")
 }
 
@@ -132,9 +133,11 @@ func (f *inputFlags) options(paths []string, sys system) (lint.Options, error) {
 	if err != nil {
 		return lint.Options{}, err
 	}
-	for _, kv := range f.render.TFVars {
-		if name, _, ok := strings.Cut(kv, "="); !ok || strings.TrimSpace(name) == "" {
-			return lint.Options{}, usageError{fmt.Sprintf("--tf-var %q: want NAME=VALUE", kv)}
+	for flag, list := range map[string][]string{"--tf-var": f.render.TFVars, "--cfn-parameter": f.render.CFNParameters} {
+		for _, kv := range list {
+			if name, _, ok := strings.Cut(kv, "="); !ok || strings.TrimSpace(name) == "" {
+				return lint.Options{}, usageError{fmt.Sprintf("%s %q: want NAME=VALUE", flag, kv)}
+			}
 		}
 	}
 	return lint.Options{
