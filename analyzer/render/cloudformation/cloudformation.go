@@ -63,6 +63,18 @@ func (Renderer) RenderFile(f source.File, env render.Env) render.Output {
 	return out
 }
 
+// textNode is the node holding a policy's text: the string itself, or the
+// template of the Fn::Sub that builds it.
+func textNode(n *node) *node {
+	if fn, arg, ok := intrinsic(n); ok && fn == "Fn::Sub" {
+		if arg.kind == yaml.SequenceNode && len(arg.items) > 0 {
+			return arg.items[0]
+		}
+		return arg
+	}
+	return n
+}
+
 // indentOf is the indentation of line n (1-based) of data.
 func indentOf(data []byte, n int) int {
 	for i := 1; len(data) > 0; i++ {
@@ -261,8 +273,9 @@ func (t *template) role(id string, rn *node, key pos) *role {
 			}
 		} else {
 			v = docs[0].Value
-			m := mount{prefix: docPath, file: e.file, pos: docs[0].Pos, first: pn.line}
-			if pn.block {
+			tn := textNode(pn)
+			m := mount{prefix: docPath, file: e.file, pos: docs[0].Pos, first: tn.line}
+			if tn.block {
 				// A block scalar's text starts below its indicator, each
 				// line without the block's indentation.
 				m.first++
