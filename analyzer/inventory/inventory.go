@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/ack"
 	"github.com/irsalint/irsalint/analyzer/ec2"
 	"github.com/irsalint/irsalint/analyzer/eks"
 	"github.com/irsalint/irsalint/analyzer/iam"
@@ -177,6 +178,8 @@ var readers = []reader.Reader{
 	ec2.LaunchTemplateReader{},
 	iam.OIDCProviderReader{},
 	iam.Reader{},
+	// Before k8s.Reader, which counts custom resources as other kinds.
+	ack.Reader{},
 	k8s.Reader{},
 }
 
