@@ -10,6 +10,7 @@ import (
 	"github.com/irsalint/irsalint/analyzer/ack"
 	"github.com/irsalint/irsalint/analyzer/ec2"
 	"github.com/irsalint/irsalint/analyzer/eks"
+	"github.com/irsalint/irsalint/analyzer/eksctl"
 	"github.com/irsalint/irsalint/analyzer/iam"
 	"github.com/irsalint/irsalint/analyzer/k8s"
 	"github.com/irsalint/irsalint/analyzer/reader"
@@ -180,6 +181,7 @@ var readers = []reader.Reader{
 	iam.Reader{},
 	// Before k8s.Reader, which counts custom resources as other kinds.
 	ack.Reader{},
+	eksctl.Reader{},
 	k8s.Reader{},
 }
 
