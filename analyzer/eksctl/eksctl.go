@@ -26,6 +26,7 @@ import (
 	"strings"
 
 	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/ec2"
 	"github.com/irsalint/irsalint/analyzer/eks"
 	"github.com/irsalint/irsalint/analyzer/iam"
 	"github.com/irsalint/irsalint/analyzer/internal/synth"
@@ -106,6 +107,12 @@ func (Reader) Read(file string, doc source.Doc) reader.Result {
 		}
 	}
 	c.flush(hasAssocs)
+	for _, kind := range []string{"nodeGroups", "managedNodeGroups"} {
+		list, _ := c.m[kind].([]any)
+		for i, ng := range list {
+			c.nodeGroup(ng, []any{kind, i})
+		}
+	}
 	return c.res
 }
 
@@ -437,4 +444,79 @@ func (c *config) trustNotices(diags []analyzer.Diagnostic) []analyzer.Diagnostic
 	}
 	c.diag(analyzer.LevelNotice, c.at([]any{"iam"}), "eksctl ClusterConfig %s: the trust eksctl writes for its IRSA roles names the cluster's OIDC issuer, known only once the cluster exists, so the trust rules do not judge it; lint the roles as aws iam get-role prints them once created.%s", c.cluster, acct)
 	return out
+}
+
+// nodeGroup reads a node group and the launch template eksctl writes for
+// it, whose metadata options decide whether pods reach IMDS: tokens
+// required when disableIMDSv1 or disablePodIMDS is set, and a hop limit
+// of 1 with disablePodIMDS, else 2. An unset disableIMDSv1 is taken as
+// eksctl's current default (IMDSv1 disabled). A node group that names a
+// launch template of its own uses that one, which is not in the config.
+func (c *config) nodeGroup(v any, base []any) {
+	e, ok := v.(map[string]any)
+	if !ok {
+		c.diag(analyzer.LevelError, c.at(base), "%s entry is not a mapping", base[0])
+		return
+	}
+	name, _ := e["name"].(string)
+	if name == "" {
+		c.diag(analyzer.LevelError, c.at(base), "%s entry without a name: it is not read", base[0])
+		return
+	}
+	ref := fmt.Sprintf("%s#%d.%s", c.file, c.doc.Index, source.FormatPath(base))
+	ltID := fmt.Sprintf("eksctl:%s/%s", c.cluster, name)
+	var lt map[string]any
+	own, _ := e["launchTemplate"].(map[string]any)
+	if id, _ := own["id"].(string); id != "" {
+		lt = map[string]any{"id": id}
+		if ver, ok := own["version"]; ok {
+			lt["version"] = fmt.Sprint(ver)
+		}
+	} else {
+		lt = map[string]any{"id": ltID, "version": "1"}
+		podIMDS := e["disablePodIMDS"] == true
+		tokens, hop := "required", 2
+		if v1, set := e["disableIMDSv1"].(bool); set && !v1 && !podIMDS {
+			tokens = "optional"
+		}
+		if podIMDS {
+			hop = 1
+		}
+		mdAt := base
+		switch {
+		case has(e, "disablePodIMDS"):
+			mdAt = synth.Join(base, "disablePodIMDS")
+		case has(e, "disableIMDSv1"):
+			mdAt = synth.Join(base, "disableIMDSv1")
+		}
+		org := synth.NewOrigin(c.at(base))
+		org.Set([]any{"LaunchTemplateVersions", 0, "LaunchTemplateData", "MetadataOptions"}, c.at(mdAt))
+		built, err := synth.Doc(c.doc.Index, map[string]any{"LaunchTemplateVersions": []any{map[string]any{
+			"LaunchTemplateId": ltID, "LaunchTemplateName": ltID, "VersionNumber": 1, "DefaultVersion": true,
+			"LaunchTemplateData": map[string]any{"MetadataOptions": map[string]any{"HttpTokens": tokens, "HttpPutResponseHopLimit": hop}},
+		}}}, org)
+		if err == nil {
+			got := synth.Read(ec2.LaunchTemplateReader{}, c.file, built)
+			for i := range got.Items {
+				got.Items[i].Entry["ref"] = ref + ".launchTemplate"
+				got.Items[i].Name = fmt.Sprintf("the launch template eksctl writes for node group %s", name)
+			}
+			synth.Merge(&c.res, got)
+		}
+	}
+	ng := map[string]any{"nodegroupName": name, "clusterName": c.cluster, "launchTemplate": lt}
+	if role, _ := get(e, "iam", "instanceRoleARN").(string); role != "" {
+		ng["nodeRole"] = role
+	}
+	org := synth.NewOrigin(c.at(base))
+	org.Set([]any{"nodegroup", "launchTemplate"}, c.at(base))
+	built, err := synth.Doc(c.doc.Index, map[string]any{"nodegroup": ng}, org)
+	if err != nil {
+		return
+	}
+	got := synth.Read(eks.NodegroupReader{}, c.file, built)
+	for i := range got.Items {
+		got.Items[i].Entry["ref"] = ref
+	}
+	synth.Merge(&c.res, got)
 }
