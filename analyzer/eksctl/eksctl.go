@@ -412,7 +412,7 @@ func (c *config) flush(assocFacts bool) {
 		}
 	}
 	if len(c.assocs) > 0 || assocFacts {
-		built, err := synth.Doc(c.doc.Index, map[string]any{"associations": c.assocs}, c.assocOrg)
+		built, err := synth.Doc(c.doc.Index, map[string]any{"associations": append([]any{}, c.assocs...)}, c.assocOrg)
 		if err == nil {
 			got := synth.Read(eks.AssociationReader{}, c.file, built)
 			if !assocFacts {
