@@ -65,13 +65,50 @@ func formOf(v any) form {
 	return notOurs
 }
 
-// Detect tells an ACK or Crossplane resource this package reads.
-func (Reader) Detect(v any) bool { return formOf(v) != notOurs }
+// Detect tells an ACK or Crossplane resource this package reads, or a List
+// of them only (what kubectl get prints).
+func (Reader) Detect(v any) bool { return formOf(v) != notOurs || len(listItems(v)) > 0 }
 
-// Read reads one resource.
+// listItems returns the items of a List whose every item is ours.
+func listItems(v any) []any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	kind, _ := m["kind"].(string)
+	items, _ := m["items"].([]any)
+	if !strings.HasSuffix(kind, "List") {
+		return nil
+	}
+	for _, it := range items {
+		if formOf(it) == notOurs {
+			return nil
+		}
+	}
+	return items
+}
+
+// Read reads one resource, or each of a List.
 func (Reader) Read(file string, doc source.Doc) reader.Result {
-	m := doc.Value.(map[string]any)
-	x := &resource{file: file, doc: doc, m: m, res: reader.Result{Documents: 1}}
+	if formOf(doc.Value) != notOurs {
+		return readOne(file, doc, nil, doc.Value.(map[string]any))
+	}
+	res := reader.Result{Documents: len(listItems(doc.Value))}
+	for i, it := range listItems(doc.Value) {
+		base := []any{"items", i}
+		one := readOne(file, doc, base, it.(map[string]any))
+		for j := range one.Items {
+			// Each item's built document is read as the List's: refs
+			// name the item.
+			one.Items[j].Entry["ref"] = fmt.Sprintf("%s#%d.%s", file, doc.Index, source.FormatPath(base))
+		}
+		synth.Merge(&res, one)
+	}
+	return res
+}
+
+func readOne(file string, doc source.Doc, base []any, m map[string]any) reader.Result {
+	x := &resource{file: file, doc: doc, base: base, m: m, res: reader.Result{Documents: 1}}
 	meta, _ := m["metadata"].(map[string]any)
 	x.name, _ = meta["name"].(string)
 	x.namespace, _ = meta["namespace"].(string)
@@ -104,6 +141,7 @@ func (Reader) Read(file string, doc source.Doc) reader.Result {
 type resource struct {
 	file            string
 	doc             source.Doc
+	base            []any // the resource's path in the document
 	m               map[string]any
 	kind            string
 	name, namespace string
@@ -135,7 +173,9 @@ func (x *resource) spec(path []any) map[string]any {
 	return s
 }
 
-func (x *resource) at(path []any) analyzer.Location { return x.doc.Locate(x.file, path) }
+func (x *resource) at(path []any) analyzer.Location {
+	return x.doc.Locate(x.file, synth.Join(x.base, path...))
+}
 
 func (x *resource) diag(level analyzer.DiagnosticLevel, loc analyzer.Location, format string, args ...any) {
 	x.res.Diagnostics = append(x.res.Diagnostics, analyzer.Diagnostic{Level: level, Location: loc, Message: fmt.Sprintf(format, args...)})
@@ -169,7 +209,7 @@ func (x *resource) role(f roleFields) {
 		}
 		return
 	}
-	place := synth.StringPlacer(x.file, x.doc, f.doc, text)
+	place := synth.StringPlacer(x.file, x.doc, synth.Join(x.base, f.doc...), text)
 	docs, err := source.Decode([]byte(text))
 	if err == nil && len(docs) != 1 {
 		err = fmt.Errorf("it holds %d documents, want one policy", len(docs))

@@ -164,6 +164,7 @@ func FuzzRead(f *testing.F) {
 		"apiVersion: iam.aws.crossplane.io/v1beta1\nkind: Role\nmetadata: {name: x}\nspec: {forProvider: {assumeRolePolicyDocument: \"{\\\"Statement\\\": 1}\", tags: [{key: a}, 1]}}\n",
 		"apiVersion: eks.services.k8s.aws/v1alpha1\nkind: PodIdentityAssociation\nspec: {namespace: a, serviceAccount: b, roleARN: 1}\n",
 		"apiVersion: iam.services.k8s.aws/v1alpha1\nkind: Role\nspec:\n  name: x\n  assumeRolePolicyDocument: |2\n     {}\n",
+		"kind: List\nitems:\n- {apiVersion: iam.aws.upbound.io/v1beta1, kind: Role, metadata: {name: a}, spec: {forProvider: {assumeRolePolicy: \"{}\"}}}\n- {apiVersion: eks.services.k8s.aws/v1alpha1, kind: PodIdentityAssociation, spec: {namespace: a, serviceAccount: b}}\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -195,4 +196,40 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("took %v", d)
 		}
 	})
+}
+
+// kubectl get prints a List: each item is read, placed at its lines, with
+// a ref of its own.
+func TestList(t *testing.T) {
+	res := read(t, `apiVersion: v1
+kind: List
+items:
+  - apiVersion: iam.services.k8s.aws/v1alpha1
+    kind: Role
+    metadata: {name: a, namespace: x, uid: 1c9e}
+    spec:
+      name: a
+      assumeRolePolicyDocument: |
+        {"Statement": [{"Effect": "Allow",
+          "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    status:
+      ackResourceMetadata: {arn: "arn:aws:iam::290011223344:role/a", ownerAccountID: "290011223344"}
+  - apiVersion: iam.services.k8s.aws/v1alpha1
+    kind: Role
+    metadata: {name: b, namespace: x}
+    spec:
+      name: b
+      assumeRolePolicyDocument: '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}'
+`)
+	if len(res.Items) != 2 || res.Documents != 2 || res.Items[0].Entry["ref"] == res.Items[1].Entry["ref"] || res.Items[0].Key != "arn:aws:iam::290011223344:role/a" {
+		t.Fatalf("items %+v", res.Items)
+	}
+	it := res.Items[0]
+	if loc, _ := it.Origin.Locate(append(append([]any{}, it.Base...), "AssumeRolePolicyDocument", "Statement", 0, "Principal")); loc.Line != 11 || loc.Column != 11 {
+		t.Errorf("Principal at %v, want 11:11", loc)
+	}
+	it = res.Items[1]
+	if loc, _ := it.Origin.Locate(append(append([]any{}, it.Base...), "AssumeRolePolicyDocument", "Statement", 0, "Principal")); loc.Line != 19 {
+		t.Errorf("Principal at %v, want line 19", loc)
+	}
 }
