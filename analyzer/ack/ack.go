@@ -278,6 +278,20 @@ func (x *resource) role(f roleFields) {
 		if list != nil {
 			r["AttachedManagedPolicies"] = list
 		}
+		// spec.inlinePolicies maps a name to a document: the names are
+		// what get-account-authorization-details lists.
+		if ip, ok := f.spec["inlinePolicies"].(map[string]any); ok {
+			names := make([]string, 0, len(ip))
+			for k := range ip {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			var inl []any
+			for _, k := range names {
+				inl = append(inl, map[string]any{"PolicyName": k})
+			}
+			r["RolePolicyList"] = inl
+		}
 	}
 	org := synth.NewOrigin(x.at(nil))
 	org.Set([]any{"Role"}, x.at([]any{"metadata", "name"}))

@@ -34,6 +34,9 @@ metadata:
 spec:
   name: exporter
   path: /apps
+  policies: [arn:aws:iam::aws:policy/ReadOnlyAccess]
+  inlinePolicies:
+    write-exports: '{"Statement": []}'
   assumeRolePolicyDocument: |
     {"Statement": [{"Effect": "Allow",
       "Principal": {"Federated": "arn:aws:iam::381492006517:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/ABC"},
@@ -51,8 +54,11 @@ func TestACKRole(t *testing.T) {
 	}
 	// The action's line in the file: line 3 of the block.
 	loc, _ := it.Origin.Locate(append(append([]any{}, it.Base...), "AssumeRolePolicyDocument", "Statement", 0, "Action"))
-	if loc.File != file || loc.Line != 11 || loc.Column != 7 {
-		t.Errorf("Action at %v, want %s:11:7", loc, file)
+	if loc.File != file || loc.Line != 14 || loc.Column != 7 {
+		t.Errorf("Action at %v, want %s:14:7", loc, file)
+	}
+	if fmt.Sprint(it.Entry["attachedPolicies"], it.Entry["inlinePolicies"]) != "[arn:aws:iam::aws:policy/ReadOnlyAccess] [write-exports]" {
+		t.Errorf("policies %v %v", it.Entry["attachedPolicies"], it.Entry["inlinePolicies"])
 	}
 	if loc, _ := it.Origin.Locate(append(append([]any{}, it.Base...), "Path")); loc.Line != 7 {
 		t.Errorf("Path at %v, want line 7", loc)
