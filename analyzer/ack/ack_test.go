@@ -239,3 +239,19 @@ items:
 		t.Errorf("Principal at %v, want line 19", loc)
 	}
 }
+
+// irsalint.io/ignore on the resource suppresses rules on its role, placed
+// at the annotation.
+func TestIgnoreAnnotation(t *testing.T) {
+	res := read(t, strings.Replace(ackRole, "  name: exporter\nspec:", "  name: exporter\n  annotations:\n    irsalint.io/ignore: \"trust-missing-aud: sandbox only\"\nspec:", 1))
+	if len(res.Items) != 1 {
+		t.Fatalf("items %+v", res.Items)
+	}
+	it := res.Items[0]
+	if !it.Ignore["trust-missing-aud"] || it.IgnoreReason != "sandbox only" {
+		t.Errorf("ignore %v %q", it.Ignore, it.IgnoreReason)
+	}
+	if loc, _ := it.Origin.Locate(append(append([]any{}, it.Base...), it.IgnoreAt...)); loc.Line != 6 {
+		t.Errorf("annotation at %v, want line 6", loc)
+	}
+}
