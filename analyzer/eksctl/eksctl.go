@@ -89,6 +89,13 @@ func (Reader) Read(file string, doc source.Doc) reader.Result {
 	for i, it := range sas {
 		c.serviceAccount(it, []any{"iam", "serviceAccounts", i})
 	}
+	if len(sas) > 0 && iamCfg["withOIDC"] != true {
+		at := []any{"iam"}
+		if has(iamCfg, "withOIDC") {
+			at = []any{"iam", "withOIDC"}
+		}
+		c.diag(analyzer.LevelNotice, c.at(at), "eksctl ClusterConfig %s: iam.withOIDC is not true, so eksctl associates no OIDC provider with the cluster: the roles of iam.serviceAccounts can be assumed only once one is associated (eksctl utils associate-iam-oidc-provider)", c.cluster)
+	}
 	_, hasAssocs := iamCfg["podIdentityAssociations"]
 	pias, _ := iamCfg["podIdentityAssociations"].([]any)
 	for i, it := range pias {

@@ -205,3 +205,21 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+func TestWithoutOIDC(t *testing.T) {
+	res := read(t, "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: {name: a}\niam:\n  withOIDC: false\n  serviceAccounts: [{metadata: {name: s}}]\n")
+	found := false
+	for _, d := range res.Diagnostics {
+		if d.Level == analyzer.LevelNotice && strings.Contains(d.Message, "iam.withOIDC is not true") && d.Location.Line == 5 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("diagnostics %+v", res.Diagnostics)
+	}
+	for _, d := range read(t, cfg).Diagnostics {
+		if strings.Contains(d.Message, "withOIDC") {
+			t.Errorf("notice with withOIDC: true: %s", d.Message)
+		}
+	}
+}
