@@ -198,9 +198,14 @@ func (c *config) readCluster(meta map[string]any) {
 	cl := map[string]any{"name": c.cluster}
 	org := synth.NewOrigin(c.at([]any{"metadata", "name"}))
 	org.Set([]any{"cluster"}, c.at([]any{"metadata", "name"}))
-	if v, ok := meta["version"]; ok {
-		cl["version"] = fmt.Sprint(v)
+	switch v := meta["version"].(type) {
+	case string:
+		cl["version"] = v
 		org.Set([]any{"cluster", "version"}, c.at([]any{"metadata", "version"}))
+	case nil:
+	default:
+		// 1.30 unquoted is the number 1.3: the minor version is lost.
+		c.diag(analyzer.LevelNotice, c.at([]any{"metadata", "version"}), "eksctl ClusterConfig %s: metadata.version is the number %v, not a string: quote it (\"1.30\"); the cluster's Kubernetes version is not read", c.cluster, v)
 	}
 	if region != "" {
 		cl["arn"] = fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", c.partition, region, c.accountText(), c.cluster)
