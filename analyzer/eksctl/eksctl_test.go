@@ -223,3 +223,14 @@ func TestWithoutOIDC(t *testing.T) {
 		}
 	}
 }
+
+func TestUnquotedVersion(t *testing.T) {
+	res := read(t, "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata:\n  name: a\n  version: 1.30\n")
+	cl := byCollection(res)[reader.Clusters]
+	if len(cl) != 1 || cl[0].Entry["version"] != nil {
+		t.Fatalf("clusters %+v", cl)
+	}
+	if len(res.Diagnostics) != 1 || !strings.Contains(res.Diagnostics[0].Message, "quote it") || res.Diagnostics[0].Location.Line != 5 {
+		t.Errorf("diagnostics %+v", res.Diagnostics)
+	}
+}
