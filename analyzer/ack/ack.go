@@ -1,7 +1,8 @@
 // Package ack reads IAM and EKS objects written as Kubernetes resources:
 // the AWS Controllers for Kubernetes (ACK) iam.services.k8s.aws Role and
 // eks.services.k8s.aws PodIdentityAssociation, and the Crossplane AWS
-// providers' Role (iam.aws.upbound.io and the older iam.aws.crossplane.io).
+// providers' Role (iam.aws.upbound.io, its namespaced iam.aws.m.upbound.io,
+// and the older iam.aws.crossplane.io).
 // Each is turned into the document the AWS CLI prints for the same object
 // and read by package iam or eks, so every trust and binding rule applies
 // to it; a policy held in a YAML string is placed at its lines in the file.
@@ -57,7 +58,8 @@ func formOf(v any) form {
 		return ackRole
 	case group == "eks.services.k8s.aws" && kind == "PodIdentityAssociation":
 		return ackAssociation
-	case group == "iam.aws.upbound.io" && kind == "Role":
+	case (group == "iam.aws.upbound.io" || group == "iam.aws.m.upbound.io") && kind == "Role":
+		// iam.aws.m.upbound.io: the namespaced resources of Crossplane v2.
 		return upboundRole
 	case group == "iam.aws.crossplane.io" && kind == "Role":
 		return crossplaneRole

@@ -255,3 +255,17 @@ func TestIgnoreAnnotation(t *testing.T) {
 		t.Errorf("annotation at %v, want line 6", loc)
 	}
 }
+
+func TestDetect(t *testing.T) {
+	for api, want := range map[string]bool{
+		"iam.services.k8s.aws/v1alpha1": true, "iam.aws.upbound.io/v1beta1": true, "iam.aws.m.upbound.io/v1beta1": true,
+		"iam.aws.crossplane.io/v1beta1": true, "rbac.authorization.k8s.io/v1": false, "iam.cnrm.cloud.google.com/v1beta1": false,
+	} {
+		if got := (ack.Reader{}).Detect(map[string]any{"apiVersion": api, "kind": "Role"}); got != want {
+			t.Errorf("%s Role: Detect %v, want %v", api, got, want)
+		}
+	}
+	if (ack.Reader{}).Detect(map[string]any{"kind": "List", "items": []any{map[string]any{"apiVersion": "v1", "kind": "ServiceAccount"}}}) {
+		t.Error("a List of other objects detected")
+	}
+}
