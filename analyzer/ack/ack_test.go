@@ -269,3 +269,25 @@ func TestDetect(t *testing.T) {
 		t.Error("a List of other objects detected")
 	}
 }
+
+// A trust with an unrendered placeholder is not judged: one notice, at the
+// policy's first line.
+func TestPlaceholderTrust(t *testing.T) {
+	res := read(t, `apiVersion: iam.services.k8s.aws/v1alpha1
+kind: Role
+metadata: {name: r}
+spec:
+  name: r
+  assumeRolePolicyDocument: |
+    {"Statement": [{"Effect": "Allow",
+      "Principal": {"Federated": "arn:aws:iam::381492006517:oidc-provider/${OIDC_PROVIDER}"},
+      "Action": "sts:AssumeRoleWithWebIdentity",
+      "Condition": {"StringEquals": {"${OIDC_PROVIDER}:sub": "system:serviceaccount:a:b"}}}]}
+`)
+	if len(res.Items) != 1 {
+		t.Fatalf("items %+v", res.Items)
+	}
+	if len(res.Diagnostics) != 1 || res.Diagnostics[0].Level != analyzer.LevelNotice || !strings.Contains(res.Diagnostics[0].Message, "${OIDC_PROVIDER}") || res.Diagnostics[0].Location.Line != 7 {
+		t.Errorf("diagnostics %+v", res.Diagnostics)
+	}
+}
