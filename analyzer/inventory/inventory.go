@@ -7,8 +7,10 @@ import (
 	"strings"
 
 	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/ack"
 	"github.com/irsalint/irsalint/analyzer/ec2"
 	"github.com/irsalint/irsalint/analyzer/eks"
+	"github.com/irsalint/irsalint/analyzer/eksctl"
 	"github.com/irsalint/irsalint/analyzer/iam"
 	"github.com/irsalint/irsalint/analyzer/k8s"
 	"github.com/irsalint/irsalint/analyzer/reader"
@@ -177,6 +179,9 @@ var readers = []reader.Reader{
 	ec2.LaunchTemplateReader{},
 	iam.OIDCProviderReader{},
 	iam.Reader{},
+	// Before k8s.Reader, which counts custom resources as other kinds.
+	ack.Reader{},
+	eksctl.Reader{},
 	k8s.Reader{},
 }
 

@@ -28,6 +28,11 @@ type Doc struct {
 	// the document was rendered (a Kustomize build, a Helm template, a
 	// Terraform block); nil for a document read as it is in its file.
 	Origin Locator
+	// Text is the text the document was decoded from (shared by the
+	// file's documents), so that a reader can place what a string holds
+	// (a JSON policy in a YAML block scalar) line by line; nil when not
+	// decoded from a text.
+	Text []byte
 }
 
 // Locate places a path of the document (elements as for Positions.Lookup)
@@ -103,6 +108,14 @@ func (e *Error) Error() string {
 // yaml.v3 and the conversion, several times faster.
 func Decode(data []byte) ([]Doc, error) {
 	data = utf16ToUTF8(data)
+	docs, err := decode(data)
+	for i := range docs {
+		docs[i].Text = data
+	}
+	return docs, err
+}
+
+func decode(data []byte) ([]Doc, error) {
 	src := &lines{data: data}
 	if body, ok := looksJSON(data); ok && json.Valid(body) {
 		// One JSON document: encoding/json reads it half again as fast as
