@@ -170,7 +170,9 @@ out what --exclude/--include (and paths: in the configuration) select and,
 in a git work tree, what git ignores; a named regular file is read whatever
 its extension (pipe a command's output to "-"). Kustomize overlays and
 Helm charts are rendered in-process and a folder of Terraform configuration
-is evaluated as one module (--no-render reads them as plain files). Pod Identity associations are read from aws eks
+is evaluated as one module (--no-render reads them as plain files).
+CloudFormation templates, eksctl ClusterConfigs, and ACK and Crossplane IAM
+resources are read as the roles and associations they create. Pod Identity associations are read from aws eks
 list-pod-identity-associations or describe-pod-identity-association output,
 or from the configuration.
 
