@@ -253,7 +253,7 @@ func (x *resource) role(f roleFields) {
 	if account == "" {
 		// IAM accepts only a provider of the role's own account as a web
 		// identity principal.
-		for _, fed := range federated(docs[0].Value) {
+		for _, fed := range federatedOf(docs[0].Value) {
 			if mm := providerARN.FindStringSubmatch(fed); mm != nil {
 				partition, account = mm[1], mm[2]
 				break
@@ -351,34 +351,6 @@ func (x *resource) tags(v any) []any {
 	return out
 }
 
-// federated lists the Federated principals of a policy's statements.
-func federated(v any) []string {
-	m, _ := v.(map[string]any)
-	var sts []any
-	switch s := m["Statement"].(type) {
-	case []any:
-		sts = s
-	case map[string]any:
-		sts = []any{s}
-	}
-	var out []string
-	for _, st := range sts {
-		sm, _ := st.(map[string]any)
-		p, _ := sm["Principal"].(map[string]any)
-		switch f := p["Federated"].(type) {
-		case string:
-			out = append(out, f)
-		case []any:
-			for _, e := range f {
-				if s, ok := e.(string); ok {
-					out = append(out, s)
-				}
-			}
-		}
-	}
-	return out
-}
-
 // association reads an ACK PodIdentityAssociation as
 // describe-pod-identity-association prints it.
 func (x *resource) association() {
@@ -417,4 +389,10 @@ func (x *resource) association() {
 	// One resource does not tell all the cluster's associations.
 	got.Facts = nil
 	synth.Merge(&x.res, got)
+}
+
+// federatedOf lists the Federated principals of a trust policy value.
+func federatedOf(v any) []string {
+	m, _ := v.(map[string]any)
+	return synth.Federated(m)
 }

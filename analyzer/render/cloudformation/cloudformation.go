@@ -10,6 +10,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/internal/synth"
 	"github.com/irsalint/irsalint/analyzer/inventory"
 	"github.com/irsalint/irsalint/analyzer/render"
 	"github.com/irsalint/irsalint/analyzer/source"
@@ -45,7 +46,7 @@ func (Renderer) RenderFile(f source.File, env render.Env) render.Output {
 		file: f.Path, data: f.Data, params: map[string]*node{}, given: map[string]string{},
 		mappings: root.get("Mappings"), conditions: root.get("Conditions"), resources: root.get("Resources"),
 		account: env.Options.AccountID, partition: env.Options.Partition, condCache: map[string]*bool{}, condBusy: map[string]bool{},
-		noticed: map[string]bool{}, org: newOrigin(),
+		noticed: map[string]bool{}, org: synth.NewOrigin(analyzer.Location{}),
 	}
 	if ps := root.get("Parameters"); ps != nil {
 		for i, k := range ps.keys {
@@ -129,7 +130,7 @@ type template struct {
 type role struct {
 	id, name, path, account, partition string
 	doc                                map[string]any
-	org                                *origin
+	org                                *synth.Origin
 	node                               *node
 }
 
@@ -226,18 +227,18 @@ func (t *template) prop(rn *node, name string, path []any) (any, bool) {
 	if _, drop := v.(noValue); drop {
 		return nil, false
 	}
-	t.e.org.set(path, analyzer.Location{File: t.e.file, Line: rn.get("Properties").keyPos(name).line, Column: rn.get("Properties").keyPos(name).col})
+	t.e.place(path, analyzer.Location{File: t.e.file, Line: rn.get("Properties").keyPos(name).line, Column: rn.get("Properties").keyPos(name).col})
 	return v, true
 }
 
 func (t *template) role(id string, rn *node, key pos) *role {
 	e := t.e
 	saved := e.org
-	e.org = newOrigin()
+	e.org = synth.NewOrigin(analyzer.Location{})
 	defer func() { e.org = saved }()
 	base := []any{"Role"}
-	e.org.set([]any{}, analyzer.Location{File: e.file, Line: key.line, Column: key.col})
-	e.org.set(base, analyzer.Location{File: e.file, Line: key.line, Column: key.col})
+	e.place([]any{}, analyzer.Location{File: e.file, Line: key.line, Column: key.col})
+	e.place(base, analyzer.Location{File: e.file, Line: key.line, Column: key.col})
 	r := &role{id: id, path: "/", node: rn}
 	if v, ok := t.prop(rn, "Path", join(base, "Path")); ok {
 		if s, ok := v.(string); ok && !strings.Contains(s, "${") {
@@ -274,17 +275,17 @@ func (t *template) role(id string, rn *node, key pos) *role {
 		} else {
 			v = docs[0].Value
 			tn := textNode(pn)
-			m := mount{prefix: docPath, file: e.file, pos: docs[0].Pos, first: tn.line}
 			if tn.block {
 				// A block scalar's text starts below its indicator, each
-				// line without the block's indentation.
-				m.first++
-				m.indent = indentOf(e.data, m.first)
-			} else {
-				m.pos = nil // a one-line string: its line
-			}
-			if m.pos != nil {
-				e.org.mounts = append(e.org.mounts, m)
+				// line without the block's indentation; a one-line string
+				// is placed at its line.
+				first := tn.line + 1
+				indent := indentOf(e.data, first)
+				pos, file := docs[0].Pos, e.file
+				e.org.Mount(docPath, func(rest []any) (analyzer.Location, bool) {
+					p, _ := pos.Lookup(rest)
+					return analyzer.Location{File: file, Line: first + p.Line - 1, Column: p.Column + indent}, p.Line > 0
+				})
 			}
 		}
 	}
@@ -295,7 +296,7 @@ func (t *template) role(id string, rn *node, key pos) *role {
 	}
 	r.doc = sanitize(doc)
 	selfProviders(r.doc)
-	for _, arn := range federatedIn(r.doc) {
+	for _, arn := range synth.Federated(r.doc) {
 		if m := federatedARN.FindStringSubmatch(arn); m != nil {
 			r.partition = m[1]
 			if r.account == "" {
@@ -346,7 +347,7 @@ func (t *template) emitRole(r *role) {
 	t.add(map[string]any{"Role": m}, r.org)
 }
 
-func (t *template) add(v map[string]any, org *origin) {
+func (t *template) add(v map[string]any, org *synth.Origin) {
 	t.docs = append(t.docs, render.Doc{File: t.e.file, Doc: source.Doc{Index: len(t.docs), Value: v, Origin: org}})
 }
 
@@ -355,11 +356,11 @@ func (t *template) add(v map[string]any, org *origin) {
 func (t *template) emit(rn *node, key pos, top string, names map[string]string, keep func(map[string]any) bool) {
 	e := t.e
 	saved := e.org
-	e.org = newOrigin()
+	e.org = synth.NewOrigin(analyzer.Location{})
 	defer func() { e.org = saved }()
 	at := analyzer.Location{File: e.file, Line: key.line, Column: key.col}
-	e.org.set([]any{}, at)
-	e.org.set([]any{top}, at)
+	e.place([]any{}, at)
+	e.place([]any{top}, at)
 	m := map[string]any{}
 	for _, prop := range sortedNames(names) {
 		if v, ok := t.prop(rn, prop, []any{top, names[prop]}); ok {
@@ -375,10 +376,10 @@ func (t *template) emit(rn *node, key pos, top string, names map[string]string, 
 func (t *template) emitProvider(id string, rn *node, key pos) {
 	e := t.e
 	saved := e.org
-	e.org = newOrigin()
+	e.org = synth.NewOrigin(analyzer.Location{})
 	defer func() { e.org = saved }()
 	at := analyzer.Location{File: e.file, Line: key.line, Column: key.col}
-	e.org.set([]any{}, at)
+	e.place([]any{}, at)
 	p := map[string]any{"ClientIDList": []any{}, "ThumbprintList": []any{}}
 	for prop, name := range map[string]string{"Url": "Url", "ClientIdList": "ClientIDList", "ThumbprintList": "ThumbprintList"} {
 		if v, ok := t.prop(rn, prop, []any{name}); ok {
@@ -466,7 +467,7 @@ var selfProviderARN = regexp.MustCompile(`^arn:(aws[a-z-]*|\$\{Partition\}):iam:
 // selfProviders writes such ARNs of an EKS issuer with the issuer region's
 // partition: the provider is the stack account's own, in its partition.
 func selfProviders(doc map[string]any) {
-	mapFederated(doc, func(arn string) string {
+	synth.MapFederated(doc, func(arn string) string {
 		m := selfProviderARN.FindStringSubmatch(arn)
 		if m == nil || m[1] != unknownPartition {
 			return arn
@@ -476,30 +477,5 @@ func selfProviders(doc map[string]any) {
 }
 
 func replaceFederated(doc map[string]any, old, new string) {
-	mapFederated(doc, func(s string) string { return strings.Replace(s, old, new, 1) })
-}
-
-func federatedIn(doc map[string]any) []string {
-	var out []string
-	mapFederated(doc, func(s string) string { out = append(out, s); return s })
-	return out
-}
-
-// mapFederated rewrites every Federated principal of a trust document.
-func mapFederated(doc map[string]any, f func(string) string) {
-	sts, _ := doc["Statement"].([]any)
-	for _, s := range sts {
-		sm, _ := s.(map[string]any)
-		p, _ := sm["Principal"].(map[string]any)
-		switch v := p["Federated"].(type) {
-		case string:
-			p["Federated"] = f(v)
-		case []any:
-			for i, x := range v {
-				if s, ok := x.(string); ok {
-					v[i] = f(s)
-				}
-			}
-		}
-	}
+	synth.MapFederated(doc, func(s string) string { return strings.Replace(s, old, new, 1) })
 }

@@ -9,6 +9,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/internal/synth"
 )
 
 // noValue is AWS::NoValue: the property it is the value of is left out.
@@ -50,10 +51,18 @@ type evaluator struct {
 	notices    []analyzer.Diagnostic
 	errors     []analyzer.Diagnostic
 	noticed    map[string]bool
-	org        *origin
+	org        *synth.Origin
 	// roleRef gives a role's name (attr "") or ARN ("Arn") for a Ref or
 	// GetAtt of a role of the template, when known.
 	roleRef func(id, attr string) (string, bool)
+}
+
+// place records where path is; a nil path is a value evaluated for its use
+// only (a Join's delimiter), which has no place in the document.
+func (e *evaluator) place(path []any, l analyzer.Location) {
+	if path != nil {
+		e.org.Set(path, l)
+	}
 }
 
 func (e *evaluator) at(n *node) analyzer.Location {
@@ -95,7 +104,7 @@ func (e *evaluator) value(n *node, path []any, depth int) any {
 	if depth > maxEvalDepth {
 		return e.fail(n, "intrinsic functions nest more than %d deep", maxEvalDepth)
 	}
-	e.org.set(path, e.at(n))
+	e.place(path, e.at(n))
 	if fn, arg, ok := intrinsic(n); ok && fn != "Condition" {
 		return e.call(fn, arg, n, path, depth)
 	}
@@ -104,14 +113,14 @@ func (e *evaluator) value(n *node, path []any, depth int) any {
 		m := make(map[string]any, len(n.keys))
 		for i, k := range n.keys {
 			p := join(path, k)
-			e.org.set(p, analyzer.Location{File: e.file, Line: n.keyAt[i].line, Column: n.keyAt[i].col})
+			e.place(p, analyzer.Location{File: e.file, Line: n.keyAt[i].line, Column: n.keyAt[i].col})
 			v := e.value(n.vals[i], p, depth+1)
 			if _, drop := v.(noValue); drop {
 				continue
 			}
 			m[k] = v
 			// A key's place is its key's line, where a person edits it.
-			e.org.set(p, analyzer.Location{File: e.file, Line: n.keyAt[i].line, Column: n.keyAt[i].col})
+			e.place(p, analyzer.Location{File: e.file, Line: n.keyAt[i].line, Column: n.keyAt[i].col})
 		}
 		return m
 	case yaml.SequenceNode:
@@ -583,7 +592,4 @@ func describeValue(v any) string {
 	return fmt.Sprintf("%v", v)
 }
 
-func join(base []any, more ...any) []any {
-	out := make([]any, 0, len(base)+len(more))
-	return append(append(out, base...), more...)
-}
+func join(base []any, more ...any) []any { return synth.Join(base, more...) }

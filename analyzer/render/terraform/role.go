@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/irsalint/irsalint/analyzer/internal/synth"
 	"github.com/irsalint/irsalint/analyzer/inventory"
 	"github.com/irsalint/irsalint/analyzer/source"
 )
@@ -58,7 +59,7 @@ var federatedARN = regexp.MustCompile(`^arn:(aws[a-z-]*):iam::([0-9]{12}):(oidc|
 func (e *evaluator) inferAccount(r *role) {
 	r.partition = "aws"
 	selfProviders(r.doc)
-	for _, arn := range federatedIn(r.doc) {
+	for _, arn := range synth.Federated(r.doc) {
 		if m := federatedARN.FindStringSubmatch(arn); m != nil {
 			r.partition = m[1]
 			if r.account == "" {
@@ -90,30 +91,11 @@ var selfProviderARN = regexp.MustCompile(`^arn:(aws[a-z-]*|\$\{data\.aws_partiti
 // in its partition), and the caller's account is written as the role's
 // unknown account, so that the readers see the role's own account, not an
 // unknown.
-func selfProviders(doc map[string]any) { mapFederated(doc, selfProvider) }
+func selfProviders(doc map[string]any) { synth.MapFederated(doc, selfProvider) }
 
 // replaceFederated replaces old with new in every Federated principal.
 func replaceFederated(doc map[string]any, old, new string) {
-	mapFederated(doc, func(s string) string { return strings.Replace(s, old, new, 1) })
-}
-
-// mapFederated rewrites every Federated principal of a trust document.
-func mapFederated(doc map[string]any, f func(string) string) {
-	sts, _ := doc["Statement"].([]any)
-	for _, s := range sts {
-		sm, _ := s.(map[string]any)
-		p, _ := sm["Principal"].(map[string]any)
-		switch v := p["Federated"].(type) {
-		case string:
-			p["Federated"] = f(v)
-		case []any:
-			for i, x := range v {
-				if s, ok := x.(string); ok {
-					v[i] = f(s)
-				}
-			}
-		}
-	}
+	synth.MapFederated(doc, func(s string) string { return strings.Replace(s, old, new, 1) })
 }
 
 func selfProvider(arn string) string {
@@ -129,27 +111,6 @@ func selfProvider(arn string) string {
 		acct = unknownAccount
 	}
 	return "arn:" + part + ":iam::" + acct + ":oidc-provider/" + m[3]
-}
-
-// federatedIn lists the Federated principals of a trust document.
-func federatedIn(doc map[string]any) []string {
-	var out []string
-	sts, _ := doc["Statement"].([]any)
-	for _, s := range sts {
-		sm, _ := s.(map[string]any)
-		p, _ := sm["Principal"].(map[string]any)
-		switch f := p["Federated"].(type) {
-		case string:
-			out = append(out, f)
-		case []any:
-			for _, x := range f {
-				if s, ok := x.(string); ok {
-					out = append(out, s)
-				}
-			}
-		}
-	}
-	return out
 }
 
 // roleOf evaluates one aws_iam_role instance.
