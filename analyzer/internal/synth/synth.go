@@ -71,6 +71,17 @@ func (o *Origin) Mount(prefix []any, loc func(rest []any) (analyzer.Location, bo
 	o.mounts = append(o.mounts, mount{prefix: append([]any(nil), prefix...), loc: loc})
 }
 
+// Include copies other's places and mounts under prefix.
+func (o *Origin) Include(prefix []any, other *Origin) {
+	p := pathKey(prefix)
+	for k, l := range other.at {
+		o.at[p+k] = l
+	}
+	for _, m := range other.mounts {
+		o.mounts = append(o.mounts, mount{prefix: Join(prefix, m.prefix...), loc: m.loc})
+	}
+}
+
 // Locate implements source.Locator.
 func (o *Origin) Locate(path []any) (analyzer.Location, []analyzer.Related) {
 	for _, m := range o.mounts {
