@@ -294,3 +294,31 @@ func TestClaims(t *testing.T) {
 		}
 	}
 }
+
+// The pseudo parameters the cluster context gives: the account, the
+// partition of its region, and the partition's URL suffix.
+func TestPseudoParameters(t *testing.T) {
+	text := `Resources:
+  Node:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: node
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: !Sub "ec2.${AWS::URLSuffix}", AWS: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
+            Action: sts:AssumeRole
+`
+	for _, c := range []struct{ account, partition, service, aws string }{
+		{"", "", "ec2.${URLSuffix}", "arn:${Partition}:iam::${AccountId}:root"},
+		{"111122223333", "aws-cn", "ec2.amazonaws.com.cn", "arn:aws-cn:iam::111122223333:root"},
+		{"111122223333", "aws", "ec2.amazonaws.com", "arn:aws:iam::111122223333:root"},
+	} {
+		r, _ := roleDoc(t, renderText(t, text, render.Options{AccountID: c.account, Partition: c.partition}), "node")
+		p := statement(r, 0)["Principal"].(map[string]any)
+		if p["Service"] != c.service || p["AWS"] != c.aws {
+			t.Errorf("account %q partition %q: principal %v", c.account, c.partition, p)
+		}
+	}
+}

@@ -305,6 +305,14 @@ func (e *evaluator) ref(name string, at *node) any {
 	if name == "AWS::Partition" && e.partition != "" {
 		return e.partition
 	}
+	if name == "AWS::URLSuffix" {
+		switch e.partition {
+		case "aws", "aws-us-gov":
+			return "amazonaws.com"
+		case "aws-cn":
+			return "amazonaws.com.cn"
+		}
+	}
 	if p, ok := pseudo[name]; ok {
 		return p
 	}
