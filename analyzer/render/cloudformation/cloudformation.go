@@ -34,9 +34,15 @@ func (Renderer) Claims(f source.File) bool {
 
 var templateVersionLine = regexp.MustCompile(`(?m)^\s*"?AWSTemplateFormatVersion"?\s*:`)
 
-// RenderFile evaluates a template into the documents the readers know.
-func (Renderer) RenderFile(f source.File, env render.Env) render.Output {
-	var out render.Output
+// RenderFile evaluates a template into the documents the readers know. A
+// bug of the renderer is an error at the file, never a crash of the run.
+func (Renderer) RenderFile(f source.File, env render.Env) (out render.Output) {
+	defer func() {
+		if p := recover(); p != nil {
+			out = render.Output{Diagnostics: []analyzer.Diagnostic{{Level: analyzer.LevelError, Location: analyzer.Location{File: f.Path},
+				Message: fmt.Sprintf("CloudFormation template: irsalint failed to read it (%v); please report this", p)}}}
+		}
+	}()
 	root, err := parseTemplate(f.Data)
 	if err != nil {
 		out.Diagnostics = append(out.Diagnostics, syntaxDiagnostic(f.Path, err))

@@ -54,6 +54,7 @@ Parameters:
 Mappings:
   Accounts:
     prod: {Id: "111122223333"}
+    dev: {Team: dev}
 Conditions:
   IsProd: !Equals [!Ref Env, prod]
   NotProd: !Not [!Condition IsProd]
@@ -63,7 +64,7 @@ Resources:
     Type: AWS::IAM::Role
     Properties:
       RoleName: !Join ["-", [!Ref Env, !Select [1, !Ref Teams], !Select [0, !Split [",", "x,y"]]]]
-      Path: !If [NotProd, /dev/, /prod/]
+      Path: !If [NotProd, /dev/, !FindInMap [Accounts, prod, Path, {DefaultValue: /prod/}]]
       AssumeRolePolicyDocument:
         Version: "2012-10-17"
         Statement:
@@ -98,6 +99,11 @@ Resources:
 		if d.Level == analyzer.LevelError {
 			t.Errorf("error: %v", d)
 		}
+	}
+	unknown := renderText(t, "Parameters: {K: {Type: String}}\nResources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: r\n      AssumeRolePolicyDocument: {Version: \"2012-10-17\", Statement: [{Effect: Allow, Principal: {AWS: !Join [\":\", [arn, !FindInMap [M, !Ref K, x]]]}, Action: sts:AssumeRole}]}\n", render.Options{})
+	r, _ = roleDoc(t, unknown, "r")
+	if got := statement(r, 0)["Principal"].(map[string]any)["AWS"]; got != "arn:${FindInMap}" {
+		t.Errorf("an unknown's placeholder holds a colon: %v", got)
 	}
 }
 

@@ -254,6 +254,10 @@ func (e *evaluator) call(fn string, arg, at *node, path []any, depth int) any {
 			keys[i] = s
 		}
 		v := e.mappings.get(keys[0]).get(keys[1]).get(keys[2])
+		if v == nil && len(arg.items) == 4 {
+			// AWS::LanguageExtensions: [map, key, key, {DefaultValue: v}]
+			v = arg.items[3].get("DefaultValue")
+		}
 		if v == nil {
 			return e.fail(at, "Fn::FindInMap: Mappings has no %s.%s.%s", keys[0], keys[1], keys[2])
 		}
@@ -289,7 +293,8 @@ func (e *evaluator) call(fn string, arg, at *node, path []any, depth int) any {
 // unknown is the placeholder of a value that cannot be resolved, with a
 // notice saying why.
 func (e *evaluator) unknown(at *node, name, why string) string {
-	text := "${" + name + "}"
+	// No colons in a placeholder: ARNs are split at colons.
+	text := "${" + strings.ReplaceAll(strings.TrimPrefix(name, "Fn::"), "::", ".") + "}"
 	e.notice(at, "unknown:"+name, fmt.Sprintf("could not resolve %s: %s, so the value stays unknown and is not judged", name, why))
 	return text
 }
