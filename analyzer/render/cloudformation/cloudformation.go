@@ -2,9 +2,11 @@ package cloudformation
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -64,7 +66,7 @@ func (Renderer) RenderFile(f source.File, env render.Env) (out render.Output) {
 		e.given[strings.TrimSpace(k)] = v
 	}
 	t := &template{e: e, roles: map[string]*role{}}
-	t.read(root)
+	t.read()
 	out.Docs = t.docs
 	out.Diagnostics = append(append(out.Diagnostics, e.errors...), e.notices...)
 	return out
@@ -94,36 +96,21 @@ func indentOf(data []byte, n int) int {
 	return 0
 }
 
+// syntaxDiagnostic places a decoding error at its line: ours carry it,
+// yaml.v3's say it in their text.
 func syntaxDiagnostic(file string, err error) analyzer.Diagnostic {
 	d := analyzer.Diagnostic{Level: analyzer.LevelError, Location: analyzer.Location{File: file}, Message: "CloudFormation template: " + err.Error()}
 	var se *syntaxError
-	var te *yaml.TypeError
-	switch {
-	case asSyntax(err, &se):
+	if errors.As(err, &se) {
 		d.Location.Line, d.Location.Column = se.line, se.col
-	case asType(err, &te):
-	default:
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			fmt.Sscan(m[1], &d.Location.Line)
-			d.Message = "CloudFormation template: " + strings.TrimSpace(yamlLine.ReplaceAllString(err.Error(), ""))
-		}
+	} else if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		d.Location.Line, _ = strconv.Atoi(m[1])
+		d.Message = "CloudFormation template: " + strings.TrimSpace(yamlLine.ReplaceAllString(err.Error(), ""))
 	}
 	return d
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
-
-func asSyntax(err error, se **syntaxError) bool {
-	s, ok := err.(*syntaxError)
-	*se = s
-	return ok
-}
-
-func asType(err error, te **yaml.TypeError) bool {
-	t, ok := err.(*yaml.TypeError)
-	*te = t
-	return ok
-}
 
 // template reads the resources of one template.
 type template struct {
@@ -134,10 +121,10 @@ type template struct {
 
 // role is an AWS::IAM::Role as far as it is known before deployment.
 type role struct {
-	id, name, path, account, partition string
-	doc                                map[string]any
-	org                                *synth.Origin
-	node                               *node
+	name, path, account, partition string
+	doc                            map[string]any
+	attached                       []any // ManagedPolicyArns as AttachedManagedPolicies
+	org                            *synth.Origin
 }
 
 func (r *role) arn() string {
@@ -148,7 +135,7 @@ func (r *role) arn() string {
 	return fmt.Sprintf("arn:%s:iam::%s:role%s%s", r.partition, acct, r.path, r.name)
 }
 
-func (t *template) read(root *node) {
+func (t *template) read() {
 	res := t.e.resources
 	if res == nil {
 		return
@@ -223,7 +210,8 @@ func (t *template) created(id string, rn *node) bool {
 	return *v
 }
 
-// props evaluates one property at path, placing it in org.
+// prop evaluates one property into path: the path is placed at the
+// property's key, what it holds at its own nodes.
 func (t *template) prop(rn *node, name string, path []any) (any, bool) {
 	p := rn.get("Properties").get(name)
 	if p == nil {
@@ -245,7 +233,7 @@ func (t *template) role(id string, rn *node, key pos) *role {
 	base := []any{"Role"}
 	e.place([]any{}, analyzer.Location{File: e.file, Line: key.line, Column: key.col})
 	e.place(base, analyzer.Location{File: e.file, Line: key.line, Column: key.col})
-	r := &role{id: id, path: "/", node: rn}
+	r := &role{path: "/"}
 	if v, ok := t.prop(rn, "Path", join(base, "Path")); ok {
 		if s, ok := v.(string); ok && !strings.Contains(s, "${") {
 			r.path = s
@@ -322,6 +310,10 @@ func (t *template) role(id string, rn *node, key pos) *role {
 		// The stack's own, whatever it is: the trust's providers written
 		// with AWS::Partition name the same.
 		r.partition = unknownPartition
+	} else {
+		synth.MapFederated(r.doc, func(s string) string {
+			return strings.Replace(s, "arn:"+unknownPartition+":", "arn:"+r.partition+":", 1)
+		})
 	}
 	if r.account == "" {
 		e.notice(rn, "account:"+id, fmt.Sprintf("role %s: its account is not known (no --account-id, no provider ARN with a literal account in its trust), so its ARN is written with the placeholder %s: ServiceAccounts are joined to it only through !GetAtt %s.Arn", id, unknownAccount, id))
@@ -330,13 +322,11 @@ func (t *template) role(id string, rn *node, key pos) *role {
 	}
 	if v, ok := t.prop(rn, "ManagedPolicyArns", join(base, "AttachedManagedPolicies")); ok {
 		if l, ok := v.([]any); ok {
-			var att []any
 			for _, a := range l {
 				if s, ok := a.(string); ok {
-					att = append(att, map[string]any{"PolicyArn": s, "PolicyName": s[strings.LastIndex(s, "/")+1:]})
+					r.attached = append(r.attached, map[string]any{"PolicyArn": s, "PolicyName": s[strings.LastIndex(s, "/")+1:]})
 				}
 			}
-			r.doc["__attached"] = att
 		}
 	}
 	r.org = e.org
@@ -345,9 +335,8 @@ func (t *template) role(id string, rn *node, key pos) *role {
 
 func (t *template) emitRole(r *role) {
 	m := map[string]any{"Arn": r.arn(), "RoleName": r.name, "Path": r.path}
-	if att, ok := r.doc["__attached"]; ok {
-		delete(r.doc, "__attached")
-		m["AttachedManagedPolicies"] = att
+	if r.attached != nil {
+		m["AttachedManagedPolicies"] = r.attached
 	}
 	m["AssumeRolePolicyDocument"] = r.doc
 	t.add(map[string]any{"Role": m}, r.org)

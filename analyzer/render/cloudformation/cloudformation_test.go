@@ -328,3 +328,35 @@ func TestPseudoParameters(t *testing.T) {
 		}
 	}
 }
+
+// A GitHub provider of the stack (no region in its host) in a stack whose
+// partition the cluster context gives: the provider ARN takes the role's
+// partition, so the trust is judged; without it both stay the stack's own.
+func TestOwnPartition(t *testing.T) {
+	text := `Resources:
+  GitHub:
+    Type: AWS::IAM::OIDCProvider
+    Properties: {Url: "https://token.actions.githubusercontent.com", ClientIdList: [sts.amazonaws.com]}
+  Deploy:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: deploy
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/ReadOnlyAccess]
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Principal: {Federated: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com"}, Action: sts:AssumeRoleWithWebIdentity}
+`
+	for partition, want := range map[string]string{
+		"aws": "arn:aws:iam::${AccountId}:oidc-provider/token.actions.githubusercontent.com",
+		"":    "arn:${Partition}:iam::${AccountId}:oidc-provider/token.actions.githubusercontent.com",
+	} {
+		r, _ := roleDoc(t, renderText(t, text, render.Options{Partition: partition}), "deploy")
+		if got := statement(r, 0)["Principal"].(map[string]any)["Federated"]; got != want {
+			t.Errorf("partition %q: Federated = %v, want %v", partition, got, want)
+		}
+		if att := r["AttachedManagedPolicies"].([]any); len(att) != 1 || att[0].(map[string]any)["PolicyName"] != "ReadOnlyAccess" {
+			t.Errorf("attached = %v", att)
+		}
+	}
+}
