@@ -462,7 +462,8 @@ func (c *config) trustNotices(diags []analyzer.Diagnostic) []analyzer.Diagnostic
 // it, whose metadata options decide whether pods reach IMDS: tokens
 // required when disableIMDSv1 or disablePodIMDS is set, and a hop limit
 // of 1 with disablePodIMDS, else 2. An unset disableIMDSv1 is taken as
-// eksctl's current default (IMDSv1 disabled). A node group that names a
+// eksctl's default since May 2023, when it began to enforce IMDSv2 (IMDSv1
+// disabled). A node group that names a
 // launch template of its own uses that one, which is not in the config.
 func (c *config) nodeGroup(v any, base []any) {
 	e, ok := v.(map[string]any)
