@@ -120,25 +120,3 @@ type Kind struct {
 	Kind     string
 	Renderer Renderer
 }
-
-// Unsupported stands for a renderer not built yet: one notice per unit, so
-// that a folder of sources irsalint cannot read is never passed over in
-// silence.
-type Unsupported struct {
-	// What names the sources ("Terraform configuration"); Instead says how
-	// to lint what they define.
-	What, Instead string
-}
-
-// Render gives each unit its notice.
-func (r Unsupported) Render(_ context.Context, units []source.Unit, _ Env) Output {
-	var out Output
-	for _, u := range units {
-		out.Diagnostics = append(out.Diagnostics, analyzer.Diagnostic{
-			Level:    analyzer.LevelNotice,
-			Location: analyzer.Location{File: u.Path},
-			Message:  r.What + " is not read: " + r.Instead,
-		})
-	}
-	return out
-}
