@@ -476,7 +476,9 @@ func (e *evaluator) expand(b *block) (list []instance, ok bool) {
 	if a, has := attrs["for_each"]; has {
 		e.need(a.Expr.Variables())
 		v, diags := e.evaluate(a.Expr, e.ctx())
-		if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() {
+		// Terraform needs the keys, not the values: a map whose values
+		// are unknown still makes its instances (each.value unknown).
+		if diags.HasErrors() || !v.IsKnown() || v.IsNull() || (v.Type().IsSetType() && !v.IsWhollyKnown()) {
 			e.unresolved(a.Expr, e.ctx(), diags, fmt.Sprintf("the for_each of %s", b.key()))
 			return nil, false
 		}

@@ -28,6 +28,10 @@ type role struct {
 	nameAt    *hcl.Range
 	file      string
 	known     bool // the document has no unknown part
+	// provider is the role's provider configuration as written ("" for
+	// the default aws provider); module roles are nil: a module's own
+	// data sources are its role's.
+	provider *string
 }
 
 // unknownAccount is written for the account of a role whose account is not
@@ -58,7 +62,7 @@ var federatedARN = regexp.MustCompile(`^arn:(aws[a-z-]*):iam::([0-9]{12}):(oidc|
 // account stays unknown.
 func (e *evaluator) inferAccount(r *role) {
 	r.partition = "aws"
-	selfProviders(r.doc)
+	e.selfProviders(r)
 	for _, arn := range synth.Federated(r.doc) {
 		if m := federatedARN.FindStringSubmatch(arn); m != nil {
 			r.partition = m[1]
@@ -84,33 +88,60 @@ func (e *evaluator) inferAccount(r *role) {
 // selfProviderARN matches an OIDC provider ARN written with the module's
 // own partition and account (data.aws_partition, data.aws_caller_identity):
 // the provider of the account the role is created in.
-var selfProviderARN = regexp.MustCompile(`^arn:(aws[a-z-]*|\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partition\}):iam::([0-9]{12}|\$\{data\.aws_caller_identity\.[A-Za-z0-9_-]+\.account_id\}):oidc-provider/(oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/.*)$`)
+var selfProviderARN = regexp.MustCompile(`^arn:(aws[a-z-]*|\$\{data\.aws_partition\.([A-Za-z0-9_-]+)\.partition\}):iam::([0-9]{12}|\$\{data\.aws_caller_identity\.([A-Za-z0-9_-]+)\.account_id\}):oidc-provider/(oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/.*)$`)
 
-// selfProviders rewrites such provider ARNs when the issuer is an EKS one:
-// the partition is that of the issuer's region (an account's providers are
-// in its partition), and the caller's account is written as the role's
+// selfProviders rewrites such provider ARNs when the issuer is an EKS one
+// and the data sources read the role's own provider configuration: the
+// partition is that of the issuer's region (an account's providers are in
+// its partition), and the caller's account is written as the role's
 // unknown account, so that the readers see the role's own account, not an
-// unknown.
-func selfProviders(doc map[string]any) { synth.MapFederated(doc, selfProvider) }
+// unknown. Data sources of another provider (provider = aws.other) are
+// another account's, and stay unknowns.
+func (e *evaluator) selfProviders(r *role) {
+	own := func(typ, name string) bool {
+		if r.provider == nil {
+			return true // written by a module, of its own role
+		}
+		for _, b := range e.m.blocks {
+			if b.kind == "data" && b.typ == typ && b.name == name {
+				return e.providerOf(b) == *r.provider
+			}
+		}
+		return false
+	}
+	synth.MapFederated(r.doc, func(arn string) string {
+		m := selfProviderARN.FindStringSubmatch(arn)
+		if m == nil {
+			return arn
+		}
+		part, acct := m[1], m[3]
+		if m[2] != "" {
+			if !own("aws_partition", m[2]) {
+				return arn
+			}
+			part = inventory.PartitionForRegion(m[6])
+		}
+		if m[4] != "" {
+			if !own("aws_caller_identity", m[4]) {
+				return arn
+			}
+			acct = unknownAccount
+		}
+		return "arn:" + part + ":iam::" + acct + ":oidc-provider/" + m[5]
+	})
+}
+
+// providerOf is a block's provider argument as written ("" when absent).
+func (e *evaluator) providerOf(b *block) string {
+	if a, ok := attributes(b.b.Body)["provider"]; ok {
+		return e.m.text(a.Expr.Range())
+	}
+	return ""
+}
 
 // replaceFederated replaces old with new in every Federated principal.
 func replaceFederated(doc map[string]any, old, new string) {
 	synth.MapFederated(doc, func(s string) string { return strings.Replace(s, old, new, 1) })
-}
-
-func selfProvider(arn string) string {
-	m := selfProviderARN.FindStringSubmatch(arn)
-	if m == nil {
-		return arn
-	}
-	part, acct := m[1], m[2]
-	if strings.HasPrefix(part, "${") {
-		part = inventory.PartitionForRegion(m[4])
-	}
-	if strings.HasPrefix(acct, "${") {
-		acct = unknownAccount
-	}
-	return "arn:" + part + ":iam::" + acct + ":oidc-provider/" + m[3]
 }
 
 // roleOf evaluates one aws_iam_role instance.
@@ -123,6 +154,8 @@ func (e *evaluator) roleOf(b *block, in instance) *role {
 	ctx := in.ctx(e.ctx())
 	attrs := attributes(b.b.Body)
 	r := &role{addr: addr, path: "/", at: b.b.DefRange, file: b.file.display}
+	p := e.providerOf(b)
+	r.provider = &p
 	e.roles[addr] = []*role{r}
 	if a, ok := attrs["path"]; ok {
 		if s, ok := e.value(a.Expr, ctx, nil, newOrigin()).(string); ok && !strings.Contains(s, "${") {

@@ -264,58 +264,25 @@ func TestBounds(t *testing.T) {
 
 // A provider ARN written with the module's own partition and account is
 // the role's own provider: the partition is the issuer region's, the
-// account the role's (given, or its placeholder), so the trust is judged.
+// account the role's (its placeholder), so the trust is judged. Data
+// sources of another provider configuration than the role's, a host that
+// tells no region, and other variables stay unknowns.
 func TestSelfProvider(t *testing.T) {
-	for in, want := range map[string]string{
-		"arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB": "arn:aws:iam::" + unknownAccount + ":oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB",
-		"arn:${data.aws_partition.p.partition}:iam::111122223333:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/AB":                                     "arn:aws-cn:iam::111122223333:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/AB",
-		"arn:aws-us-gov:iam::${data.aws_caller_identity.other.account_id}:oidc-provider/oidc.eks.us-gov-west-1.amazonaws.com/id/AB":                            "arn:aws-us-gov:iam::" + unknownAccount + ":oidc-provider/oidc.eks.us-gov-west-1.amazonaws.com/id/AB",
-		// Not an EKS issuer: the partition cannot be told from it.
-		"arn:${data.aws_partition.current.partition}:iam::111122223333:oidc-provider/token.actions.githubusercontent.com": "arn:${data.aws_partition.current.partition}:iam::111122223333:oidc-provider/token.actions.githubusercontent.com",
-		// Another variable is not the module's own account.
-		"arn:aws:iam::${var.account}:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB": "arn:aws:iam::${var.account}:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB",
+	out := renderDir(t, "testdata/self", render.Options{})
+	const issuer = ":oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB"
+	for name, want := range map[string]string{
+		"own":     "arn:aws:iam::" + unknownAccount + issuer,
+		"china":   "arn:aws-cn:iam::111122223333:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/AB",
+		"other":   "arn:aws:iam::${data.aws_caller_identity.other.account_id}" + issuer,
+		"github":  "arn:${data.aws_partition.current.partition}:iam::111122223333:oidc-provider/token.actions.githubusercontent.com",
+		"var":     "arn:aws:iam::${var.account}" + issuer,
+		"aliased": "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}" + issuer,
 	} {
-		if got := selfProvider(in); got != want {
-			t.Errorf("selfProvider(%s)\n = %s\nwant %s", in, got, want)
+		d := roleDoc(t, out, name)
+		st := d.Doc.Value.(map[string]any)["Role"].(map[string]any)["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)[0].(map[string]any)
+		if got := st["Principal"].(map[string]any)["Federated"]; got != want {
+			t.Errorf("%s: Federated = %v\nwant %v", name, got, want)
 		}
 	}
-}
-
-// iam-assumable-role-with-oidc: one statement per distinct URL (https://
-// removed, blanks dropped, provider_urls then provider_url), the subject
-// set sorted, audiences with StringLike; create_role defaults to false; no
-// URL is a notice.
-func TestAssumableRoleWithOIDC(t *testing.T) {
-	out := renderDir(t, "testdata/assumable", render.Options{})
-	d := roleDoc(t, out, "two")
-	r := d.Doc.Value.(map[string]any)["Role"].(map[string]any)
-	if r["Arn"] != "arn:aws:iam::111122223333:role/two" {
-		t.Errorf("Arn = %v", r["Arn"])
-	}
-	sts := r["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)
-	if len(sts) != 2 {
-		t.Fatalf("statements = %v", sts)
-	}
-	for i, issuer := range []string{"oidc.eks.us-west-2.amazonaws.com/id/BBBB", "oidc.eks.us-east-1.amazonaws.com/id/AAAA"} {
-		st := sts[i].(map[string]any)
-		if got := st["Principal"].(map[string]any)["Federated"]; got != "arn:aws:iam::111122223333:oidc-provider/"+issuer {
-			t.Errorf("statement %d principal = %v", i, got)
-		}
-		cond := st["Condition"].(map[string]any)
-		subs := cond["StringEquals"].(map[string]any)[issuer+":sub"].([]any)
-		if len(subs) != 2 || subs[0] != "system:serviceaccount:a:a" || subs[1] != "system:serviceaccount:b:b" {
-			t.Errorf("statement %d subjects = %v", i, subs)
-		}
-		if aud := cond["StringLike"].(map[string]any)[issuer+":aud"].([]any); len(aud) != 1 || aud[0] != "sts.amazonaws.com" {
-			t.Errorf("statement %d audiences = %v", i, aud)
-		}
-	}
-	wantLine(t, d, []any{"Role", "AssumeRolePolicyDocument", "Statement", 0, "Condition", "StringEquals"}, "main.tf", 8)
-	wantLine(t, d, []any{"Role", "AssumeRolePolicyDocument", "Statement", 0, "Principal", "Federated"}, "main.tf", 7)
-	for _, doc := range out.Docs {
-		if role, ok := doc.Doc.Value.(map[string]any)["Role"].(map[string]any); ok && role["RoleName"] != "two" {
-			t.Errorf("a role rendered for %v", role["RoleName"])
-		}
-	}
-	wantNotice(t, out, "assumable/main.tf", 18, "module.no_url: no provider_url or provider_urls")
+	roleDoc(t, out, "each-unknown")
 }
