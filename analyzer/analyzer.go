@@ -170,8 +170,10 @@ type Rule struct {
 	// HelpURI is the rule's documentation page.
 	HelpURI string `json:"helpUri,omitempty"`
 	// Scope is "workload" for a rule whose every finding is about one
-	// workload and reads no other workload (METADATA custom.scope): such a
-	// rule is evaluated on shards of the workloads in parallel.
+	// workload and reads no other workload, "role" for one whose every
+	// finding is about one role and reads no other role (METADATA
+	// custom.scope): such a rule is evaluated on shards of the workloads
+	// or of the roles in parallel.
 	Scope string `json:"scope,omitempty"`
 	// Precision is how often a finding of the rule is right, as SARIF and
 	// GitHub grade it: "very-high" (exact semantics: an IAM evaluation, a

@@ -137,8 +137,8 @@ func fillRule(r *analyzer.Rule, a *ast.Annotations) error {
 	switch scope := a.Custom["scope"].(type) {
 	case nil:
 	case string:
-		if scope != "workload" {
-			return fmt.Errorf("custom.scope: %q is not a scope (the one scope is workload)", scope)
+		if _, ok := scopeShard[scope]; !ok || scope == "" {
+			return fmt.Errorf("custom.scope: %q is not a scope (one of workload, role)", scope)
 		}
 		r.Scope = scope
 	default:

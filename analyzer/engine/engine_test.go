@@ -175,6 +175,11 @@ func TestCatalogueMetadataProblems(t *testing.T) {
 		{"blank title", strings.Replace(meta, "title: Workloads carry a team label", `title: "  "`, 1), loc + `: rule "x": METADATA lacks title`},
 		{"bad severity", strings.Replace(meta, "severity: high", "severity: urgent", 1),
 			loc + `: rule "x": custom.severity: unknown severity "urgent" (want critical, high, medium, low or info)`},
+		{"bad scope", strings.Replace(meta, "severity: high", "severity: high\n#   scope: cluster", 1),
+			fmt.Sprintf("rules/g/x/rule.rego:%d", metaLines+2) + `: rule "x": custom.scope: "cluster" is not a scope (one of workload, role)`},
+		{"empty scope", strings.Replace(meta, "severity: high", `severity: high
+#   scope: ""`, 1),
+			fmt.Sprintf("rules/g/x/rule.rego:%d", metaLines+2) + `: rule "x": custom.scope: "" is not a scope (one of workload, role)`},
 		{"no METADATA", "", `rules/g/x/rule.rego: rule "x" has no package-scoped # METADATA block (title, description, custom.severity, custom.remediation, related_resources)`},
 		{"rule-scoped METADATA only", "", `rules/g/x/rule.rego: rule "x" has no package-scoped # METADATA block (title, description, custom.severity, custom.remediation, related_resources)`},
 	}
@@ -782,6 +787,53 @@ func TestUserRulesTypeChecked(t *testing.T) {
 	for _, want := range []string{"r.rego:16:2: undefined ref: w.serviceAcount.name", `"serviceAccount"`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("error %q lacks %q", got, want)
+		}
+	}
+}
+
+// TestShardsSeeTheirPart: a rule of scope "role" sees a shard of
+// input.roles and everything else whole; one of scope "workload" sees a
+// shard of the workloads and every role; an unscoped rule sees it all. The
+// message of each finding counts what the rule saw.
+func TestShardsSeeTheirPart(t *testing.T) {
+	scoped := func(scope string) string {
+		return strings.Replace(meta, "severity: high", "severity: high\n#   scope: "+scope, 1)
+	}
+	counting := `
+deny contains {"ref": "r#0", "message": sprintf("%d roles, %d workloads", [count(input.roles), count(input.workloads)])} if {
+	some _ in input.roles
+}
+`
+	files := map[string]string{
+		"g/by-role/rule.rego":     ruleText("g", "by-role", scoped("role"), counting),
+		"g/by-workload/rule.rego": ruleText("g", "by-workload", scoped("workload"), counting),
+		"g/whole/rule.rego":       ruleText("g", "whole", meta, counting),
+	}
+	in := map[string]any{
+		"workloads": twoWorkloads["workloads"],
+		"roles": map[string]any{
+			"arn:aws:iam::111122223333:role/a": map[string]any{"key": "a"},
+			"arn:aws:iam::111122223333:role/b": map[string]any{"key": "b"},
+			"arn:aws:iam::111122223333:role/c": map[string]any{"key": "c"},
+		},
+	}
+	for _, tt := range []struct {
+		workers int
+		want    map[string][]string
+	}{
+		{1, map[string][]string{"by-role": {"3 roles, 3 workloads"}, "by-workload": {"3 roles, 3 workloads"}, "whole": {"3 roles, 3 workloads"}}},
+		{3, map[string][]string{"by-role": {"1 roles, 3 workloads"}, "by-workload": {"3 roles, 1 workloads"}, "whole": {"3 roles, 3 workloads"}}},
+	} {
+		got, err := evalRules(t, engine.Options{Builtin: builtin(files), Workers: tt.workers, MinShard: 1}, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string][]string{}
+		for _, f := range got {
+			seen[f.Rule] = append(seen[f.Rule], f.Message)
+		}
+		if !reflect.DeepEqual(seen, tt.want) {
+			t.Errorf("%d workers: %v, want %v", tt.workers, seen, tt.want)
 		}
 	}
 }

@@ -15,9 +15,11 @@ import (
 
 // Document is the rules' input, in the parts evaluation treats apart: the
 // workloads, which rules of scope "workload" see in shards evaluated in
-// parallel, and everything else, which every evaluation sees whole.
+// parallel, and everything else, which every evaluation sees whole, except
+// for rules of scope "role", which see input.roles in shards.
 type Document struct {
-	// Base is the input without "workloads" and "index".
+	// Base is the input without "workloads" and "index". Its "roles", when
+	// an object, is what rules of scope "role" see in shards.
 	Base map[string]any
 	// Workloads are input.workloads.
 	Workloads []any
@@ -33,9 +35,10 @@ type Document struct {
 
 // Query is the enabled rules prepared for evaluation, in units: the
 // built-in rules of scope "workload" together, evaluated on shards of the
-// workloads; the other built-in rules together, so that shared library
-// values are computed once per evaluation; each custom rule alone, so that
-// a rule that runs too long can be named.
+// workloads; those of scope "role" together, on shards of the roles; the
+// other built-in rules together, so that shared library values are
+// computed once per evaluation; each custom rule alone, so that a rule
+// that runs too long can be named.
 type Query struct {
 	units    []unit
 	ids      []string
@@ -48,9 +51,21 @@ type unit struct {
 	ids []string
 	// custom is the one custom rule of the unit, or "".
 	custom string
-	// sharded: evaluated once per shard of the workloads.
-	sharded bool
+	// shard is what the unit is evaluated on shards of.
+	shard shardKind
 }
+
+// shardKind is the part of the input a unit sees in shards.
+type shardKind int
+
+const (
+	whole shardKind = iota
+	byRole
+	byWorkload
+)
+
+// scopeShard maps a rule's scope to the shards its unit is evaluated on.
+var scopeShard = map[string]shardKind{"": whole, "role": byRole, "workload": byWorkload}
 
 // defaultMinShard is the fewest workloads worth a shard of their own:
 // below it the cost of a second evaluation is more than what parallelism
@@ -60,8 +75,11 @@ const defaultMinShard = 500
 // Prepare builds the queries over the enabled rules.
 func (e *Engine) Prepare(ctx context.Context, ids []string) (*Query, error) {
 	q := &Query{ids: ids, workers: e.workers, minShard: e.minShard}
-	global := make([][]string, len(e.compilers))
-	sharded := make([][]string, len(e.compilers))
+	// byKind[kind][group] are the built-in rules of a unit.
+	var byKind [byWorkload + 1][][]string
+	for k := range byKind {
+		byKind[k] = make([][]string, len(e.compilers))
+	}
 	var custom []unit
 	for _, id := range ids {
 		i, ok := e.byID[id]
@@ -78,29 +96,29 @@ func (e *Engine) Prepare(ctx context.Context, ids []string) (*Query, error) {
 			}
 			u.custom = id
 			custom = append(custom, u)
-		case r.Scope == "workload":
-			sharded[g] = append(sharded[g], id)
 		default:
-			global[g] = append(global[g], id)
+			k := scopeShard[r.Scope]
+			byKind[k][g] = append(byKind[k][g], id)
 		}
 	}
-	for g := range e.compilers {
-		for _, group := range []struct {
-			ids     []string
-			sharded bool
-		}{{global[g], false}, {sharded[g], true}} {
-			if len(group.ids) == 0 {
+	// Whole units first: they are the longest, and evaluation starts them
+	// first.
+	for k, groups := range byKind {
+		for g, ids := range groups {
+			if len(ids) == 0 {
 				continue
 			}
-			u, err := e.prepareUnit(ctx, g, group.ids)
+			u, err := e.prepareUnit(ctx, g, ids)
 			if err != nil {
 				return nil, err
 			}
-			u.sharded = group.sharded
+			u.shard = shardKind(k)
 			q.units = append(q.units, u)
 		}
+		if k == int(whole) {
+			q.units = append(q.units, custom...)
+		}
 	}
-	q.units = append(q.units, custom...)
 	return q, nil
 }
 
@@ -134,6 +152,10 @@ func (e *Engine) prepareUnit(ctx context.Context, g int, ids []string) (unit, er
 type converted struct {
 	base      []*ast.Term // key, value pairs
 	workloads []*ast.Term
+	// roleKeys and roleVals are input.roles in key order, when it is an
+	// object; rolesAt is the position of its value in base (-1: none).
+	roleKeys, roleVals []*ast.Term
+	rolesAt            int
 	// indexes are the input.index of each span of workloads evaluated,
 	// built during conversion so that the Go values can be dropped.
 	indexes map[[2]int]*ast.Term
@@ -142,7 +164,7 @@ type converted struct {
 // convert turns the document into Rego values, the workloads in parallel,
 // with the index of each span of workloads.
 func convert(ctx context.Context, doc Document, workers int, spans [][2]int) (*converted, error) {
-	c := &converted{workloads: make([]*ast.Term, len(doc.Workloads)), indexes: map[[2]int]*ast.Term{}}
+	c := &converted{workloads: make([]*ast.Term, len(doc.Workloads)), indexes: map[[2]int]*ast.Term{}, rolesAt: -1}
 	keys := make([]string, 0, len(doc.Base))
 	for k := range doc.Base {
 		if k != "workloads" && k != "index" {
@@ -153,6 +175,17 @@ func convert(ctx context.Context, doc Document, workers int, spans [][2]int) (*c
 	jobs := make([]func() error, 0, len(keys)+workers)
 	baseVals := make([]*ast.Term, len(keys))
 	for i, k := range keys {
+		if roles, ok := doc.Base[k].(map[string]any); ok && k == "roles" {
+			// Each role is a term of its own, so that a shard of the
+			// roles is an object of terms already converted.
+			jobs = append(jobs, func() error {
+				t, err := c.convertRoles(roles)
+				baseVals[i] = t
+				return err
+			})
+			c.rolesAt = 2*i + 1
+			continue
+		}
 		jobs = append(jobs, func() error {
 			t, err := newConverter().term(doc.Base[k])
 			baseVals[i] = t
@@ -207,17 +240,59 @@ func convert(ctx context.Context, doc Document, workers int, spans [][2]int) (*c
 	return c, nil
 }
 
+// convertRoles converts input.roles role by role, in key order.
+func (c *converted) convertRoles(roles map[string]any) (*ast.Term, error) {
+	keys := make([]string, 0, len(roles))
+	for k := range roles {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	conv := newConverter()
+	c.roleKeys = make([]*ast.Term, len(keys))
+	c.roleVals = make([]*ast.Term, len(keys))
+	for i, k := range keys {
+		t, err := conv.term(roles[k])
+		if err != nil {
+			return nil, err
+		}
+		c.roleKeys[i], c.roleVals[i] = ast.StringTerm(k), t
+	}
+	return c.roles(0, len(keys)), nil
+}
+
+// roles is the object of roles [lo, hi) in key order.
+func (c *converted) roles(lo, hi int) *ast.Term {
+	pairs := make([][2]*ast.Term, hi-lo)
+	for i := lo; i < hi; i++ {
+		pairs[i-lo] = [2]*ast.Term{c.roleKeys[i], c.roleVals[i]}
+	}
+	return ast.NewTerm(ast.NewObject(pairs...))
+}
+
 // input puts the base and workloads [lo, hi) together, with their index.
 func (c *converted) input(lo, hi int) (ast.Value, error) {
+	return c.inputWith(lo, hi, nil), nil
+}
+
+// inputRoles is the whole input with only the roles [lo, hi).
+func (c *converted) inputRoles(lo, hi int) (ast.Value, error) {
+	return c.inputWith(0, len(c.workloads), c.roles(lo, hi)), nil
+}
+
+func (c *converted) inputWith(lo, hi int, roles *ast.Term) ast.Value {
 	pairs := make([][2]*ast.Term, 0, len(c.base)/2+2)
 	for i := 0; i+1 < len(c.base); i += 2 {
-		pairs = append(pairs, [2]*ast.Term{c.base[i], c.base[i+1]})
+		v := c.base[i+1]
+		if roles != nil && i+1 == c.rolesAt {
+			v = roles
+		}
+		pairs = append(pairs, [2]*ast.Term{c.base[i], v})
 	}
 	pairs = append(pairs, [2]*ast.Term{ast.StringTerm("workloads"), ast.ArrayTerm(c.workloads[lo:hi]...)})
 	if t, ok := c.indexes[[2]int{lo, hi}]; ok {
 		pairs = append(pairs, [2]*ast.Term{ast.StringTerm("index"), t})
 	}
-	return ast.NewObject(pairs...), nil
+	return ast.NewObject(pairs...)
 }
 
 // runAll runs jobs on at most workers goroutines; the first error wins.
@@ -249,7 +324,8 @@ func runAll(ctx context.Context, workers int, jobs []func() error) error {
 }
 
 // Eval runs the prepared rules over doc. Workload-scoped rules run on
-// shards of the workloads in parallel with the others; the findings are the
+// shards of the workloads, role-scoped ones on shards of the roles, in
+// parallel with the others; the findings are the
 // same, in the same order, whatever the number of workers. When ctx ends
 // first, the error is an *Interrupted.
 func (q *Query) Eval(ctx context.Context, doc Document) ([]RawFinding, error) {
@@ -259,17 +335,26 @@ func (q *Query) Eval(ctx context.Context, doc Document) ([]RawFinding, error) {
 	}
 	var tasks []task
 	n := len(doc.Workloads)
+	roles, _ := doc.Base["roles"].(map[string]any)
 	spans := map[[2]int]bool{}
 	for i := range q.units {
 		u := &q.units[i]
-		shards := 1
-		if u.sharded {
+		// lo, hi: the span of workloads, or of roles for byRole.
+		shards, of := 1, n
+		switch u.shard {
+		case byWorkload:
 			shards = max(1, min(q.workers, n/q.minShard))
+		case byRole:
+			of = len(roles)
+			shards = max(1, min(q.workers, of/q.minShard))
+			spans[[2]int{0, n}] = true
 		}
 		for s := range shards {
-			t := task{u, s * n / shards, (s + 1) * n / shards}
+			t := task{u, s * of / shards, (s + 1) * of / shards}
 			tasks = append(tasks, t)
-			spans[[2]int{t.lo, t.hi}] = true
+			if u.shard != byRole {
+				spans[[2]int{t.lo, t.hi}] = true
+			}
 		}
 	}
 	spanList := make([][2]int, 0, len(spans))
@@ -290,7 +375,15 @@ func (q *Query) Eval(ctx context.Context, doc Document) ([]RawFinding, error) {
 	jobs := make([]func() error, len(tasks))
 	for i, t := range tasks {
 		jobs[i] = func() error {
-			in, err := c.input(t.lo, t.hi)
+			var in ast.Value
+			var err error
+			if t.u.shard == byRole && c.rolesAt >= 0 {
+				in, err = c.inputRoles(t.lo, t.hi)
+			} else if t.u.shard == byRole {
+				in, err = c.input(0, len(c.workloads))
+			} else {
+				in, err = c.input(t.lo, t.hi)
+			}
 			if err == nil {
 				results[i], err = t.u.eval(ctx, in)
 			}
@@ -322,9 +415,9 @@ func (q *Query) Eval(ctx context.Context, doc Document) ([]RawFinding, error) {
 			msgs = append(msgs, problems[i].Error())
 		}
 		for _, f := range results[i] {
-			if t.u.sharded {
-				// A workload-scoped rule may also report on objects that
-				// are not workloads: every shard then reports it.
+			if t.u.shard != whole {
+				// A sharded rule may also report on objects that are not
+				// what it is sharded by: every shard then reports it.
 				k := f.key()
 				if seen[k] {
 					continue
