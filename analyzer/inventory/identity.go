@@ -34,11 +34,12 @@ const (
 	skipWebhookLabel         = "eks.amazonaws.com/skip-pod-identity-webhook"
 )
 
-// Resolve adds the resolved facts to the workloads of an input document:
-// workloads[].identity, and containers[].identity and awsSignals. It reads
-// serviceAccounts, podIdentityAssociations, cluster.fargateProfiles and
-// settings, and returns a copy of input with new workload entries; input
-// itself is not changed. Build calls it; so do the Rego unit tests, through
+// Resolve adds the resolved facts to an input document:
+// workloads[].identity, containers[].identity and awsSignals, and the trust
+// facts serviceAccounts[].trust and roles[].admits (binding.go). It reads
+// serviceAccounts, roles, podIdentityAssociations, cluster and settings,
+// and returns a copy of input with new workload, ServiceAccount and role
+// entries; input itself is not changed. Build calls it; so do the Rego unit tests, through
 // a test-only built-in, to give hand-written inputs the same facts.
 func Resolve(input map[string]any) map[string]any {
 	ic := identityContext{signals: newSignalCatalogue(settingsOf(input))}
@@ -72,6 +73,7 @@ func Resolve(input map[string]any) map[string]any {
 		workloads[i] = ic.resolve(w.(map[string]any))
 	}
 	out["workloads"] = workloads
+	resolveTrust(out)
 	return out
 }
 

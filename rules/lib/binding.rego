@@ -7,8 +7,11 @@
 #   system:serviceaccount:<ns>:<sa>, aud = the ServiceAccount's audience
 #   annotation or sts.amazonaws.com. Without a configured issuer, the
 #   cluster's issuer is inferred from the Federated principals present, and
-#   results say so. Everything is computed once per evaluation and looked up
-#   by key.
+#   results say so. The inventory decides these joins in bulk
+#   (serviceAccounts[].trust, roles[].admits); what it leaves undecided (a
+#   Numeric, Date or IpAddress condition on sub or aud) is evaluated here,
+#   with the same semantics. Everything is computed once per evaluation and
+#   looked up by key.
 package irsalint.lib.binding
 
 import data.irsalint.lib.arn
@@ -149,7 +152,12 @@ inventoried(null) := false
 
 inventoried(parsed) := parsed.account in inventoried_accounts if parsed != null
 
-link_verdict(sa, r) := verdict(sa, r) if {
+# link_verdict: the inventory's verdict (serviceAccounts[].trust), else,
+# when the inventory left it to the rules, evaluated here.
+link_verdict(sa, r) := sa.trust if {
+	r != null
+	is_object(sa.trust)
+} else := verdict(sa, r) if {
 	r != null
 	iam.decidable(r)
 } else := null
@@ -160,29 +168,29 @@ link_of := {link.sa.key: link | some link in links}
 # --- Who a trust admits --------------------------------------------------------------
 
 # admitted lists the exact ServiceAccounts (namespace, name) every role's
-# web-identity statements admit for this cluster's issuer:
-# [{"role": r, "statement": s, "provider": f, "namespace", "name", "condition": c}].
+# web-identity statements admit for this cluster's issuer, from the
+# inventory's roles[].admits:
+# [{"role": r, "statement": s, "provider": f, "condition": c, "namespace", "name", "admitted"}].
 admitted := [entry |
 	some r in input.roles
-	iam.usable(r)
-	some [s, f] in iam.web_identity_statements(r.trustPolicy)
-	is_this_cluster(f)
-	some c in iam.conditions_on(s, iam.claim_key(f, "sub"))
-	iam.positive(c)
-	c.family == "String"
-	not c.like
-	not c.unrendered
-	some v in c.values
-	parts := regex.find_all_string_submatch_n(`^system:serviceaccount:([^:]+):([^:]+)$`, v, 1)
-	count(parts) == 1
-	entry := {"role": r, "statement": s, "provider": f, "condition": c, "namespace": parts[0][1], "name": parts[0][2]}
+	some a in r.admits
+	s := r.trustPolicy.statements[a.statement]
+	entry := {
+		"role": r, "statement": s, "provider": s.federated[a.federated], "condition": s.conditions[a.condition],
+		"namespace": a.namespace, "name": a.name, "admitted": a.admitted,
+	}
 ]
 
 # entry_admits: the statement of an admitted entry really admits its
 # ServiceAccount: every condition passes for a token with the statement's
-# own audience, and no Deny of the policy stops it (the statement is an
-# Allow, so only Deny statements remain to be checked).
+# own audience, and no Deny of the policy stops it. The inventory decides
+# it; when it left the question to the rules (admitted is null), it is
+# evaluated here (the statement is an Allow, so only Deny statements remain
+# to be checked).
+entry_admits(e) if e.admitted == true
+
 entry_admits(e) if {
+	e.admitted == null
 	request := iam.request(e.provider, subject(e), iam.probe_audience(e.statement, e.provider))
 	iam.applies(e.statement, request)
 	not iam.denied(e.role.trustPolicy, request)
@@ -298,7 +306,11 @@ trust_outcome(w, role_arn) := {"verdict": "will-be-denied", "detail": "an explic
 	p.account in inventoried_accounts
 } else := {"verdict": "unverified", "detail": "the role is not in the scan, so its trust policy was not checked"}
 
-sa_verdict(w, role_arn) := verdict(k8s.service_account(w), r) if {
+sa_verdict(w, role_arn) := sa.trust if {
+	sa := k8s.service_account(w)
+	k8s.role_arn(sa) == role_arn
+	is_object(sa.trust)
+} else := verdict(k8s.service_account(w), r) if {
 	r := input.roles[role_arn]
 	iam.decidable(r)
 }

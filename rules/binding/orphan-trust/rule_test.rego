@@ -54,14 +54,14 @@ declared_fields(name, true) := {"ref": sprintf("ns-%s", [name]), "at": []}
 
 declared_fields(_, false) := {}
 
-scan(configured, roles, sas, namespaces, workloads) := {
+scan(configured, roles, sas, namespaces, workloads) := irsalint.resolve({
 	"cluster": {"oidcIssuer": configured},
 	"roles": {r.key: r | some r in roles},
 	"serviceAccounts": {s.key: s | some s in sas},
 	"namespaces": {n.name: n | some n in namespaces},
 	"workloads": workloads,
 	"podIdentityAssociations": {},
-}
+})
 
 shop(statements) := scan(issuer, [role(role_arn, statements)], [sa("shop", "cart", role_arn)], [namespace("shop", true)], [])
 
@@ -110,7 +110,7 @@ test_default_service_account_is_quiet if {
 test_service_account_a_workload_names_is_quiet if {
 	# Created outside the manifests (eksctl create iamserviceaccount).
 	w := {"ref": "w", "kind": "Deployment", "namespace": "shop", "name": "worker", "serviceAccount": {"name": "worker", "key": "shop/worker"}}
-	inp := object.union(shop([admit(0, ["system:serviceaccount:shop:worker"])]), {"workloads": [w]})
+	inp := irsalint.resolve(object.union(shop([admit(0, ["system:serviceaccount:shop:worker"])]), {"workloads": [w]}))
 	count(rule.deny) == 0 with input as inp
 }
 
@@ -159,12 +159,12 @@ test_other_conditions_of_the_statement_count if {
 }
 
 test_other_cluster_is_quiet if {
-	inp := object.union(shop([admit(0, ["system:serviceaccount:shop:old"])]), {"cluster": {"oidcIssuer": other_issuer}})
+	inp := irsalint.resolve(object.union(shop([admit(0, ["system:serviceaccount:shop:old"])]), {"cluster": {"oidcIssuer": other_issuer}}))
 	count(rule.deny) == 0 with input as inp
 }
 
 test_inferred_issuer_is_said if {
-	inp := object.union(shop([admit(0, ["system:serviceaccount:shop:cart", "system:serviceaccount:shop:old"])]), {"cluster": {"oidcIssuer": null}})
+	inp := irsalint.resolve(object.union(shop([admit(0, ["system:serviceaccount:shop:cart", "system:serviceaccount:shop:old"])]), {"cluster": {"oidcIssuer": null}}))
 	findings := rule.deny with input as inp
 	count(findings) == 1
 	some f in findings
@@ -173,6 +173,6 @@ test_inferred_issuer_is_said if {
 
 test_lossy_policy_is_quiet if {
 	inp := shop([admit(0, ["system:serviceaccount:shop:old"])])
-	lossy := object.union(inp, {"roles": {role_arn: object.union(inp.roles[role_arn], {"trustPolicy": {"lossy": true}})}})
+	lossy := irsalint.resolve(object.union(inp, {"roles": {role_arn: object.union(inp.roles[role_arn], {"trustPolicy": {"lossy": true}})}}))
 	count(rule.deny) == 0 with input as lossy
 }

@@ -47,14 +47,14 @@ sa(ns, name, arn) := {
 	"annotations": {"eks.amazonaws.com/role-arn": arn},
 }
 
-scan(roles, sas) := {
+scan(roles, sas) := irsalint.resolve({
 	"cluster": {"oidcIssuer": issuer},
 	"roles": {r.key: r | some r in roles},
 	"serviceAccounts": {s.key: s | some s in sas},
 	"namespaces": {},
 	"workloads": [],
 	"podIdentityAssociations": {},
-}
+})
 
 test_annotations_in_two_namespaces_fire_on_the_role_statement if {
 	findings := rule.deny with input as scan(
@@ -121,10 +121,10 @@ test_each_namespace_its_own_role_is_quiet if {
 
 test_pod_identity_association_discards_the_annotation if {
 	# Pod Identity wins in the webhook; the annotation is unused.
-	inp := object.union(
+	inp := irsalint.resolve(object.union(
 		scan([], [sa("staging", "catalog", reader), sa("prod", "catalog", reader)]),
 		{"podIdentityAssociations": {"prod/catalog": {"roleArn": "arn:aws:iam::743263909644:role/catalog-prod"}}},
-	)
+	))
 	count(rule.deny) == 0 with input as inp
 }
 
@@ -162,7 +162,7 @@ test_one_finding_per_role if {
 }
 
 test_inferred_issuer_is_said_for_trust_entries if {
-	inp := object.union(scan([role(reader, [admit(0, ["shop:cart", "shop-old:cart"])])], [sa("shop", "cart", reader)]), {"cluster": {"oidcIssuer": null}})
+	inp := irsalint.resolve(object.union(scan([role(reader, [admit(0, ["shop:cart", "shop-old:cart"])])], [sa("shop", "cart", reader)]), {"cluster": {"oidcIssuer": null}}))
 	some f in rule.deny with input as inp
 	endswith(f.message, sprintf("This cluster's OIDC issuer %s was inferred from the trust policies of the roles the scanned ServiceAccounts use; pass --oidc-issuer to be sure.", [issuer]))
 }

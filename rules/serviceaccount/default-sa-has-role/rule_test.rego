@@ -118,14 +118,14 @@ iam_role(statements) := {
 	"trustPolicy": {"at": ["AssumeRolePolicyDocument"], "version": "2012-10-17", "lossy": false, "problems": [], "statements": statements},
 }
 
-trust_scan(statements, sas, namespaces) := {
+trust_scan(statements, sas, namespaces) := irsalint.resolve({
 	"cluster": {"oidcIssuer": issuer},
 	"roles": {trust_role: iam_role(statements)},
 	"serviceAccounts": {s.key: s | some s in sas},
 	"namespaces": namespaces,
 	"workloads": [workload("w1", "Deployment", "api")],
 	"podIdentityAssociations": {},
-}
+})
 
 implicit_default := object.union(sa("default", {}, ["w1"]), {"declared": false, "ref": "implicit:payments/default"})
 
@@ -205,16 +205,16 @@ test_trust_for_an_impossible_namespace_is_quiet if {
 }
 
 test_other_cluster_trust_is_quiet if {
-	inp := object.union(trust_scan([trusting(0, "StringEquals", ["system:serviceaccount:payments:default"])], [], {}), {"cluster": {"oidcIssuer": "oidc.eks.eu-west-1.amazonaws.com/id/OTHER"}})
+	inp := irsalint.resolve(object.union(trust_scan([trusting(0, "StringEquals", ["system:serviceaccount:payments:default"])], [], {}), {"cluster": {"oidcIssuer": "oidc.eks.eu-west-1.amazonaws.com/id/OTHER"}}))
 	count(rule.deny) == 0 with input as inp
 }
 
 test_inferred_issuer_is_said if {
 	ledger := object.union(sa("ledger", {"eks.amazonaws.com/role-arn": trust_role}, []), {})
-	inp := object.union(
+	inp := irsalint.resolve(object.union(
 		trust_scan([trusting(0, "StringEquals", ["system:serviceaccount:payments:ledger", "system:serviceaccount:payments:default"])], [ledger], {}),
 		{"cluster": {"oidcIssuer": null}},
-	)
+	))
 	findings := rule.deny with input as inp
 	count(findings) == 1
 	some f in findings

@@ -1,0 +1,145 @@
+package inventory_test
+
+import (
+	"testing"
+
+	"github.com/irsalint/irsalint/analyzer/inventory"
+)
+
+const bindingIssuer = "oidc.eks.us-west-2.amazonaws.com/id/1029FF88CB872B6B7A1CC65D44191A56"
+
+// bindingRoles: cart's trust admits shop/cart and names shop/old, which a
+// Deny closes; dated's audience condition is one only Rego decides.
+const bindingRoles = `{"RoleDetailList": [
+ {"RoleName": "cart", "Path": "/", "Arn": "arn:aws:iam::743263909644:role/cart",
+  "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+   {"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::743263909644:oidc-provider/` + bindingIssuer + `"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {"StringEquals": {"` + bindingIssuer + `:aud": "sts.amazonaws.com",
+      "` + bindingIssuer + `:sub": ["system:serviceaccount:shop:cart", "system:serviceaccount:shop:old"]}}},
+   {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {"StringEquals": {"` + bindingIssuer + `:sub": "system:serviceaccount:shop:old"}}}]}},
+ {"RoleName": "dated", "Path": "/", "Arn": "arn:aws:iam::743263909644:role/dated",
+  "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+   {"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::743263909644:oidc-provider/` + bindingIssuer + `"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {"StringEquals": {"` + bindingIssuer + `:sub": "system:serviceaccount:shop:report"},
+      "NumericLessThan": {"` + bindingIssuer + `:aud": "10"}}}]}}]}`
+
+const bindingSAs = `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: cart
+  namespace: shop
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::743263909644:role/cart
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: api
+  namespace: shop
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::743263909644:role/cart
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: report
+  namespace: shop
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::743263909644:role/dated
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: gone
+  namespace: shop
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::743263909644:role/missing
+`
+
+func TestTrustFacts(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		cluster  inventory.Cluster
+		inferred bool
+	}{
+		{"inferred", inventory.Cluster{}, true},
+		{"configured", inventory.Cluster{OIDCIssuer: bindingIssuer}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inv, diags := build(t, tc.cluster, inventory.DefaultSettings(), file{"iam.json", bindingRoles}, file{"sa.yaml", bindingSAs})
+			if len(diags) > 0 {
+				t.Fatal(diags)
+			}
+			sas := inv.Input["serviceAccounts"].(map[string]any)
+			trust := func(key string) any { return sas[key].(map[string]any)["trust"] }
+			equal(t, "shop/cart", trust("shop/cart"), map[string]any{"decision": "allow", "issuer": bindingIssuer, "inferred": tc.inferred})
+			equal(t, "shop/api", trust("shop/api"), map[string]any{"decision": "implicit-deny", "issuer": bindingIssuer, "inferred": tc.inferred})
+			// Left to the rules: the aud condition is numeric.
+			equal(t, "shop/report", trust("shop/report"), nil)
+			// Not in the scan, so nothing to decide.
+			equal(t, "shop/gone", trust("shop/gone"), nil)
+			roles := inv.Input["roles"].(map[string]any)
+			admits := func(key string) any { return roles[key].(map[string]any)["admits"] }
+			equal(t, "cart admits", admits("arn:aws:iam::743263909644:role/cart"), []any{
+				map[string]any{"namespace": "shop", "name": "cart", "statement": 0, "federated": 0, "condition": 1, "admitted": true},
+				map[string]any{"namespace": "shop", "name": "old", "statement": 0, "federated": 0, "condition": 1, "admitted": false},
+			})
+			equal(t, "dated admits", admits("arn:aws:iam::743263909644:role/dated"), []any{
+				map[string]any{"namespace": "shop", "name": "report", "statement": 0, "federated": 0, "condition": 1, "admitted": nil},
+			})
+		})
+	}
+}
+
+// TestTrustFactsOtherCluster: a configured issuer that no trust names
+// leaves every role admitting no one of this cluster, and every verdict
+// an implicit deny with that issuer.
+func TestTrustFactsOtherCluster(t *testing.T) {
+	other := "oidc.eks.eu-west-1.amazonaws.com/id/5E8B3C0A7D2F4916B1C6E0A9D3F7B248"
+	inv, _ := build(t, inventory.Cluster{OIDCIssuer: other}, inventory.DefaultSettings(), file{"iam.json", bindingRoles}, file{"sa.yaml", bindingSAs})
+	sa := inv.Input["serviceAccounts"].(map[string]any)["shop/cart"].(map[string]any)
+	equal(t, "verdict", sa["trust"], map[string]any{"decision": "implicit-deny", "issuer": other, "inferred": false})
+	role := inv.Input["roles"].(map[string]any)["arn:aws:iam::743263909644:role/cart"].(map[string]any)
+	equal(t, "admits", role["admits"], []any{})
+}
+
+// TestResolveTwice: an input resolved again under another cluster keeps
+// no verdict of the first.
+func TestResolveTwice(t *testing.T) {
+	inv, _ := build(t, inventory.Cluster{OIDCIssuer: bindingIssuer}, inventory.DefaultSettings(), file{"iam.json", bindingRoles}, file{"sa.yaml", bindingSAs})
+	in := inv.Input
+	roles := in["roles"].(map[string]any)
+	// The cart role's policy becomes one that cannot be read unambiguously.
+	cart := map[string]any{}
+	for k, v := range roles["arn:aws:iam::743263909644:role/cart"].(map[string]any) {
+		cart[k] = v
+	}
+	tp := map[string]any{}
+	for k, v := range cart["trustPolicy"].(map[string]any) {
+		tp[k] = v
+	}
+	tp["lossy"] = true
+	cart["trustPolicy"] = tp
+	next := map[string]any{}
+	for k, v := range roles {
+		next[k] = v
+	}
+	next["arn:aws:iam::743263909644:role/cart"] = cart
+	changed := map[string]any{}
+	for k, v := range in {
+		changed[k] = v
+	}
+	changed["roles"] = next
+	again := inventory.Resolve(changed)
+	sa := again["serviceAccounts"].(map[string]any)["shop/cart"].(map[string]any)
+	if _, ok := sa["trust"]; ok {
+		t.Errorf("a lossy trust kept the verdict of the first resolution: %v", sa["trust"])
+	}
+	equal(t, "admits", again["roles"].(map[string]any)["arn:aws:iam::743263909644:role/cart"].(map[string]any)["admits"], []any{})
+	if _, ok := in["serviceAccounts"].(map[string]any)["shop/cart"].(map[string]any)["trust"]; !ok {
+		t.Error("Resolve changed the input it was given")
+	}
+}
