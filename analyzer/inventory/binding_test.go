@@ -1,6 +1,8 @@
 package inventory_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/irsalint/irsalint/analyzer/inventory"
@@ -141,5 +143,34 @@ func TestResolveTwice(t *testing.T) {
 	equal(t, "admits", again["roles"].(map[string]any)["arn:aws:iam::743263909644:role/cart"].(map[string]any)["admits"], []any{})
 	if _, ok := in["serviceAccounts"].(map[string]any)["shop/cart"].(map[string]any)["trust"]; !ok {
 		t.Error("Resolve changed the input it was given")
+	}
+}
+
+// TestResolveInChunks: a scan large enough to resolve on every core gives
+// each workload the facts it gets resolved alone.
+func TestResolveInChunks(t *testing.T) {
+	var b strings.Builder
+	images := []string{"amazon/aws-cli:2", "nginx:1.27", "public.ecr.aws/karpenter/controller:1", "busybox"}
+	for i := range 1500 {
+		fmt.Fprintf(&b, "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w%d, namespace: ns%d}\nspec:\n  template:\n    spec:\n      serviceAccountName: sa%d\n      containers:\n      - name: c\n        image: %s\n        env: [{name: AWS_REGION, value: us-west-2}]\n", i, i%7, i%3, images[i%len(images)])
+	}
+	for i := range 7 {
+		fmt.Fprintf(&b, "---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa1, namespace: ns%d, annotations: {eks.amazonaws.com/role-arn: \"arn:aws:iam::743263909644:role/cart\"}}\n", i)
+	}
+	inv, diags := build(t, inventory.Cluster{}, inventory.DefaultSettings(), file{"w.yaml", b.String()})
+	if len(diags) > 0 {
+		t.Fatal(diags[0])
+	}
+	all := inv.Input["workloads"].([]any)
+	if len(all) != 1500 {
+		t.Fatalf("%d workloads", len(all))
+	}
+	for _, i := range []int{0, 1, 499, 750, 1001, 1499} {
+		alone := map[string]any{}
+		for k, v := range inv.Input {
+			alone[k] = v
+		}
+		alone["workloads"] = []any{all[i]}
+		equal(t, fmt.Sprint("workload ", i), inventory.Resolve(alone)["workloads"].([]any)[0], all[i])
 	}
 }

@@ -2,8 +2,10 @@ package inventory
 
 import (
 	"encoding/csv"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/irsalint/irsalint/analyzer/config"
 )
@@ -69,13 +71,32 @@ func Resolve(input map[string]any) map[string]any {
 	}
 	list, _ := input["workloads"].([]any)
 	workloads := make([]any, len(list))
-	for i, w := range list {
-		workloads[i] = ic.resolve(w.(map[string]any))
+	// Workloads resolve independently: in chunks, one per core, each with
+	// its own signal catalogue (it caches verdicts as it goes).
+	chunks := max(1, min(runtime.GOMAXPROCS(0), len(list)/minResolveChunk))
+	var wg sync.WaitGroup
+	for c := range chunks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mine := ic
+			if c > 0 {
+				mine.signals = newSignalCatalogue(settingsOf(input))
+			}
+			for i := c * len(list) / chunks; i < (c+1)*len(list)/chunks; i++ {
+				workloads[i] = mine.resolve(list[i].(map[string]any))
+			}
+		}()
 	}
+	wg.Wait()
 	out["workloads"] = workloads
 	resolveTrust(out)
 	return out
 }
+
+// minResolveChunk: fewer workloads than this per core are not worth a
+// goroutine.
+const minResolveChunk = 500
 
 // settingsOf reads the catalogues from input.settings.
 func settingsOf(input map[string]any) Settings {

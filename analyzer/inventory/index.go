@@ -96,6 +96,18 @@ func positions(l []int) []any {
 	return out
 }
 
+// Printed is the input as `irsalint inventory` prints it and rules see it
+// whole: Input with the index of all its workloads.
+func (inv *Inventory) Printed() map[string]any {
+	out := make(map[string]any, len(inv.Input)+1)
+	for k, v := range inv.Input {
+		out[k] = v
+	}
+	workloads, _ := inv.Input["workloads"].([]any)
+	out["index"] = WorkloadIndex(workloads)
+	return out
+}
+
 // Split gives the input in the parts evaluation treats apart: everything
 // but workloads and index, and the workloads.
 func (inv *Inventory) Split() (base map[string]any, workloads []any) {

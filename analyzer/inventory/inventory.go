@@ -86,7 +86,9 @@ func (s *Source) locate(at []any) analyzer.Location {
 // Inventory is the rules' input plus the table that maps each object's ref
 // back to its source.
 type Inventory struct {
-	// Input is the document rules see as `input`.
+	// Input is the document rules see as `input`, but for input.index,
+	// which evaluation builds for each shard of the workloads (Printed
+	// adds it whole).
 	Input   map[string]any
 	Sources map[string]*Source
 	Stats   Stats
@@ -535,8 +537,9 @@ func (b *Builder) Build() (*Inventory, []analyzer.Diagnostic) {
 	for c, v := range live {
 		input[c] = v
 	}
+	// input.index is not built here: evaluation builds one per shard of
+	// the workloads (Document.Index), and Printed adds the whole one.
 	input = Resolve(input)
-	input["index"] = WorkloadIndex(input["workloads"].([]any))
 	return &Inventory{Input: input, Sources: sources, Stats: b.stats}, diags
 }
 

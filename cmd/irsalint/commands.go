@@ -63,7 +63,7 @@ func inventoryCommand(sys system) *cobra.Command {
 			enc := json.NewEncoder(out)
 			enc.SetIndent("", "  ")
 			enc.SetEscapeHTML(false)
-			return finish(enc.Encode(jsonSafe(inv.Input)), out, diags)
+			return finish(enc.Encode(jsonSafe(inv.Printed())), out, diags)
 		}
 	})
 }
