@@ -122,6 +122,13 @@ metadata:
 	`{"Role": {"RoleName": "cart-api", "Arn": "arn:aws:iam::210987654321:role/cart-api", "AssumeRolePolicyDocument": "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22Service%22%3A%22pods.eks.amazonaws.com%22%7D%2C%22Action%22%3A%5B%22sts%3AAssumeRole%22%2C%22sts%3ATagSession%22%5D%7D%5D%7D"}}`,
 	"associations:\n- {clusterName: shop-prod, namespace: cart, serviceAccount: cart-api, associationArn: 'arn:aws:eks:eu-central-1:210987654321:podidentityassociation/shop-prod/a-1'}\n- {clusterName: other, namespace: cart, serviceAccount: worker}\n---\nassociation: {clusterName: shop-prod, namespace: cart, serviceAccount: cart-api, roleArn: 'arn:aws:iam::210987654321:role/cart-api'}\n",
 	"Version: '2012-10-17'\nStatement: {Effect: Allow, Principal: {Service: pods.eks.amazonaws.com}, Action: sts:AssumeRole}\n---\nRoles: [{Arn: 'arn:aws:iam::1:role/a'}, {Arn: 'arn:aws:iam::1:role/a', AssumeRolePolicyDocument: {}}]\n",
+	// A ServiceAccount annotated with a role whose web-identity trust the
+	// inventory evaluates (one condition of each kind it decides or leaves).
+	"apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: cart, namespace: shop, annotations: {eks.amazonaws.com/role-arn: 'arn:aws:iam::1:role/a', eks.amazonaws.com/audience: vault}}\n---\n" +
+		"RoleDetailList: [{Arn: 'arn:aws:iam::1:role/a', AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [" +
+		"{Effect: Allow, Principal: {Federated: 'arn:aws:iam::1:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AB'}, Action: sts:AssumeRoleWithWebIdentity, " +
+		"Condition: {StringEquals: {'oidc.eks.us-west-2.amazonaws.com/id/AB:sub': ['system:serviceaccount:shop:cart', 'system:serviceaccount:shop:x']}, StringLike: {'oidc.eks.us-west-2.amazonaws.com/id/AB:aud': 'v*'}, NumericLessThan: {'oidc.eks.us-west-2.amazonaws.com/id/AB:amr': 3}}}, " +
+		"{Effect: Deny, Principal: '*', NotAction: sts:TagSession, Condition: {ForAnyValue:StringEquals: {'oidc.eks.us-west-2.amazonaws.com/id/ab:sub': system:serviceaccount:shop:x}}}]}}]\n",
 	"apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {x: y}}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: default, namespace: a}\n",
 	"apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: n}\nspec: {serviceAccountName: s, automountServiceAccountToken: no, containers: [{name: c, image: amazon/aws-cli}]}\n---\napiVersion: v1\nkind: ReplicationController\nmetadata: {name: r}\nspec: {template: 1}\n",
 }
