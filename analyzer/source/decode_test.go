@@ -173,6 +173,50 @@ func TestDecodeJSON(t *testing.T) {
 	}
 }
 
+// TestDecodeJSONStrings holds the JSON scanner's strings and numbers to
+// encoding/json's: escapes, surrogate pairs, lone surrogates, invalid UTF-8
+// and non-ASCII text, in keys and in values.
+func TestDecodeJSONStrings(t *testing.T) {
+	values := []string{
+		`"plain"`, `""`, `"caf\u00e9"`, `"café"`, `"\ud83d\ude00"`, `"\ud83d"`, `"a\"b\\c\/d"`,
+		`"tab\there\nnew"`, "\"bad \xff utf-8\"", "\"bad \xff and \\u0041\"", `"\u0000"`, "\"\u007f\u0085\"",
+		`0`, `-1.5e+3`, `12345678901234567890123`, `1E30`, `true`, `null`,
+	}
+	for _, v := range values {
+		key := `"l"`
+		if strings.HasPrefix(v, `"`) {
+			key = v[:len(v)-1] + `x"` // the same text as a key
+		}
+		in := `{"k": ` + v + `, ` + key + `: [` + v + `]}`
+		if !json.Valid([]byte(in)) {
+			t.Fatalf("test input %q is not JSON", in)
+		}
+		docs, err := Decode([]byte(in))
+		if err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		got, err := json.Marshal(docs[0].Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want any
+		if err := json.Unmarshal([]byte(in), &want); err != nil {
+			t.Fatal(err)
+		}
+		wantJSON, _ := json.Marshal(want)
+		if !sameJSON(got, wantJSON) {
+			t.Errorf("%s:\n got %s\nwant %s", in, got, wantJSON)
+		}
+		// json.Marshal replaces invalid UTF-8: strings are compared as
+		// they are.
+		if w, ok := want.(map[string]any)["k"].(string); ok {
+			if g := docs[0].Value.(map[string]any)["k"]; g != w {
+				t.Errorf("%s: value %q, want %q", in, g, w)
+			}
+		}
+	}
+}
+
 // TestDecodeJSONThatYAMLRejects covers valid JSON that libyaml cannot read;
 // kubectl reads JSON with encoding/json, so these must decode.
 func TestDecodeJSONThatYAMLRejects(t *testing.T) {

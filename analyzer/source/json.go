@@ -3,10 +3,11 @@ package source
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/irsalint/irsalint/analyzer"
 )
@@ -22,15 +23,15 @@ func looksJSON(data []byte) ([]byte, bool) {
 	return body, len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
 }
 
-// decodeJSON decodes valid JSON that yaml.v3 rejects: "\/" and surrogate
-// pair escapes ("\ud83d\ude00", as Python writes emoji), keys longer than
+// decodeJSON decodes valid JSON that yaml.v3 rejects: "\\/" and surrogate
+// pair escapes ("\\ud83d\\ude00", as Python writes emoji), keys longer than
 // 1024 characters, DEL and C1 control characters. kubectl reads such files
 // with encoding/json, so they must not fail here. Values and positions are
-// the same as the YAML path would give.
+// the same as the YAML path would give. body must be valid JSON (callers
+// check with json.Valid): the scanner reads tokens without checking the
+// grammar again, which makes it several times faster than json.Decoder's.
 func decodeJSON(src *lines, body []byte) ([]Doc, error) {
 	c := &jsonConverter{src: src, body: body, base: len(src.data) - len(body), hash: rootHash}
-	c.dec = json.NewDecoder(bytes.NewReader(body))
-	c.dec.UseNumber()
 	v, p, err := c.value()
 	if err != nil {
 		return nil, err
@@ -45,8 +46,8 @@ func decodeJSON(src *lines, body []byte) ([]Doc, error) {
 type jsonConverter struct {
 	src   *lines
 	body  []byte
+	off   int // the next byte of body to read
 	base  int // offset of body in src.data (a BOM)
-	dec   *json.Decoder
 	depth int
 	path  []any
 	hash  uint64 // of path
@@ -54,27 +55,91 @@ type jsonConverter struct {
 	dups  []Duplicate
 }
 
-// next reads a token and returns it with the position where it starts:
-// InputOffset is the end of the previous token, before any separator.
-func (c *jsonConverter) next() (json.Token, analyzer.Position, error) {
-	off := int(c.dec.InputOffset())
-	for off < len(c.body) {
-		switch c.body[off] {
+// skip moves past white space and the separators ':' and ',', which valid
+// JSON has only where they belong.
+func (c *jsonConverter) skip() {
+	for c.off < len(c.body) {
+		switch c.body[c.off] {
 		case ' ', '\t', '\r', '\n', ':', ',':
-			off++
+			c.off++
 			continue
 		}
-		break
+		return
 	}
-	p := c.src.position(c.base + off)
-	tok, err := c.dec.Token()
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
+}
+
+// more reports whether the array or object being read has another element.
+func (c *jsonConverter) more() bool {
+	c.skip()
+	return c.off < len(c.body) && c.body[c.off] != ']' && c.body[c.off] != '}'
+}
+
+// next reads a token (what json.Decoder.Token returns: a json.Delim, a
+// string, a json.Number, a bool or nil) and the position where it starts.
+func (c *jsonConverter) next() (any, analyzer.Position, error) {
+	c.skip()
+	p := c.src.position(c.base + c.off)
+	if c.off >= len(c.body) {
+		return nil, p, &Error{Pos: p, Msg: io.ErrUnexpectedEOF.Error()}
+	}
+	switch b := c.body[c.off]; b {
+	case '{', '}', '[', ']':
+		c.off++
+		return json.Delim(b), p, nil
+	case '"':
+		s, err := c.str()
+		if err != nil {
+			return nil, p, &Error{Pos: p, Msg: err.Error()}
 		}
-		return nil, p, &Error{Pos: p, Msg: err.Error()}
+		return s, p, nil
+	case 't':
+		c.off += len("true")
+		return true, p, nil
+	case 'f':
+		c.off += len("false")
+		return false, p, nil
+	case 'n':
+		c.off += len("null")
+		return nil, p, nil
 	}
-	return tok, p, nil
+	start := c.off
+	for c.off < len(c.body) && strings.IndexByte("-+.0123456789eE", c.body[c.off]) >= 0 {
+		c.off++
+	}
+	if c.off == start {
+		return nil, p, errAt(p, "unexpected character %q in JSON", c.body[c.off])
+	}
+	return json.Number(c.body[start:c.off]), p, nil
+}
+
+// str reads a string. One without escapes is its bytes when they are valid
+// UTF-8; the others are unquoted by encoding/json, for its exact rules
+// (surrogate pairs, invalid UTF-8 and lone surrogates as U+FFFD).
+func (c *jsonConverter) str() (string, error) {
+	start := c.off
+	escaped, ascii := false, true
+	i := start + 1
+	for ; i < len(c.body) && c.body[i] != '"'; i++ {
+		switch b := c.body[i]; {
+		case b == '\\':
+			escaped = true
+			i++
+		case b >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	if i >= len(c.body) {
+		c.off = len(c.body)
+		return "", io.ErrUnexpectedEOF
+	}
+	c.off = i + 1
+	quoted := c.body[start:c.off]
+	if inner := quoted[1 : len(quoted)-1]; !escaped && (ascii || utf8.Valid(inner)) {
+		return string(inner), nil
+	}
+	var s string
+	err := json.Unmarshal(quoted, &s)
+	return s, err
 }
 
 // value reads one value and returns it with its position.
@@ -94,7 +159,7 @@ func (c *jsonConverter) value() (any, analyzer.Position, error) {
 		defer func() { c.hash = parent }()
 		if t == '[' {
 			items := []any{}
-			for c.dec.More() {
+			for c.more() {
 				c.path = append(c.path, len(items))
 				c.hash = indexHash(parent, len(items))
 				e := c.pb.add(c.hash)
@@ -111,7 +176,7 @@ func (c *jsonConverter) value() (any, analyzer.Position, error) {
 		}
 		m := map[string]any{}
 		mp := &posMapping{start: len(c.pb.entries)}
-		for c.dec.More() {
+		for c.more() {
 			ktok, kp, err := c.next()
 			if err != nil {
 				return nil, p, err
