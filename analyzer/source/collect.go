@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -492,7 +493,7 @@ func (c *collector) read(abs, disp string, info fs.FileInfo) {
 	defer f.Close()
 	// Read one byte past the cap: the file may have grown since Stat, and a
 	// pipe has no size.
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	data, err := readUpTo(f, info, max+1)
 	if err != nil {
 		c.errorf(disp, "%s", reason(err))
 		return
@@ -506,6 +507,22 @@ func (c *collector) read(abs, disp string, info fs.FileInfo) {
 		return
 	}
 	c.add(File{Path: disp, Abs: abs, Data: data})
+}
+
+// readUpTo reads at most limit bytes of r. For a regular file the buffer
+// is sized from its FileInfo, so the bytes are read into it once, where
+// io.ReadAll would grow and copy its buffer about twenty times for a
+// megabyte; a file that grew since is still read whole, up to limit.
+func readUpTo(r io.Reader, info fs.FileInfo, limit int64) ([]byte, error) {
+	lr := io.LimitReader(r, limit)
+	if info == nil || !info.Mode().IsRegular() || info.Size() >= limit {
+		return io.ReadAll(lr)
+	}
+	// bytes.MinRead spare bytes let the read that meets the end of the
+	// file happen without growing the buffer.
+	buf := bytes.NewBuffer(make([]byte, 0, info.Size()+bytes.MinRead))
+	_, err := buf.ReadFrom(lr)
+	return buf.Bytes(), err
 }
 
 func (c *collector) tooLarge(disp string, size int64) {

@@ -416,3 +416,73 @@ func TestCollectDeterministic(t *testing.T) {
 		t.Errorf("diagnostics %q", diagStrings(firstDiags))
 	}
 }
+
+// staleInfo is a file's FileInfo from before it changed size.
+type staleInfo struct {
+	os.FileInfo
+	size int64
+}
+
+func (s staleInfo) Size() int64 { return s.size }
+
+func TestReadUpTo(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "big.yaml")
+	want := strings.Repeat("kind: ServiceAccount\n", 50_000) // 1 MB
+	if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(info os.FileInfo, limit int64) string {
+		t.Helper()
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		data, err := readUpTo(f, info, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	size := int64(len(want))
+	for _, tc := range []struct {
+		name  string
+		info  os.FileInfo
+		limit int64
+		want  string
+	}{
+		{"sized", info, size + 1, want},
+		{"grew since Stat", staleInfo{info, 100}, size + 1, want},
+		{"shrank since Stat", staleInfo{info, 2 * size}, 3 * size, want},
+		{"no FileInfo", nil, size + 1, want},
+		{"past the limit", info, 1000, want[:1000]},
+		{"grew past the limit", staleInfo{info, 10}, 1000, want[:1000]},
+	} {
+		if got := read(tc.info, tc.limit); got != tc.want {
+			t.Errorf("%s: read %d bytes, want %d", tc.name, len(got), len(tc.want))
+		}
+	}
+	// One buffer for the bytes (io.ReadAll grows one about twenty times
+	// for a megabyte), besides the open file's own allocations.
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	allocs := testing.AllocsPerRun(5, func() {
+		if _, err := f.Seek(0, 0); err != nil {
+			t.Fatal(err)
+		}
+		if data, _ := readUpTo(f, info, size+1); len(data) != len(want) {
+			t.Fatalf("read %d bytes", len(data))
+		}
+	})
+	if allocs > 3 {
+		t.Errorf("reading a 1 MB file made %v allocations, want at most 3", allocs)
+	}
+}

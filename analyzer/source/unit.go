@@ -3,7 +3,6 @@ package source
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -172,7 +171,7 @@ func (g *Guard) ReadFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, g.maxFile+1))
+	data, err := readUpTo(f, info, g.maxFile+1)
 	if err != nil {
 		return nil, err
 	}
