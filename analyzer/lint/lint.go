@@ -51,6 +51,9 @@ type Input struct {
 	// Progress, when set, hears how far the run is; it must return fast
 	// and may be called from several goroutines.
 	Progress func(Progress)
+	// Scanned, when set, hears the total size of the files found, once,
+	// before they are rendered and decoded.
+	Scanned func(bytes int64)
 }
 
 // Progress is where a run is: the phase, and for reading, the files read
@@ -88,6 +91,13 @@ func Load(ctx context.Context, in Input) (*inventory.Inventory, []analyzer.Diagn
 		NoGitIgnore:  in.NoGitIgnore,
 	})
 	diags := scan.Diagnostics
+	if in.Scanned != nil {
+		var n int64
+		for _, f := range scan.Files {
+			n += int64(len(f.Data))
+		}
+		in.Scanned(n)
+	}
 	ro := in.Render
 	if ro.WorkingDir == "" {
 		ro.WorkingDir = in.WorkingDir

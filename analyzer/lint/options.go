@@ -16,6 +16,7 @@ import (
 	"github.com/irsalint/irsalint/analyzer"
 	"github.com/irsalint/irsalint/analyzer/config"
 	"github.com/irsalint/irsalint/analyzer/engine"
+	"github.com/irsalint/irsalint/analyzer/gcpace"
 	"github.com/irsalint/irsalint/analyzer/guard"
 	"github.com/irsalint/irsalint/analyzer/inventory"
 	"github.com/irsalint/irsalint/analyzer/render"
@@ -261,7 +262,11 @@ func (l *Linter) Run(ctx context.Context) (*Result, error) {
 	}
 	ctx, stop := l.Guard(ctx)
 	defer stop()
-	inv, diags := l.Load(ctx)
+	in := l.input
+	stopPacing := func() {}
+	in.Scanned = func(n int64) { stopPacing = gcpace.Floor(heapFloor(n, l.limits.memory)) }
+	defer func() { stopPacing() }()
+	inv, diags := Load(ctx, in)
 	// The rules see Rego values converted from the inventory; a lint run
 	// has no use for the Go values after that, so they are not kept while
 	// the rules run.
@@ -291,6 +296,17 @@ func (l *Linter) Run(ctx context.Context) (*Result, error) {
 	}
 	res.Rules = l.Rules()
 	return res, nil
+}
+
+// heapFloor is where the collector first collects in a run over n bytes
+// of files: about the peak the default pacing reaches anyway, which on
+// the generated corpora is some 18 times the files' size (the decoded
+// files, the inventory built from them, then its Rego values), at most
+// 512 MiB and half the memory limit. Below it, the heap grows without
+// the collections at each doubling that found little to free.
+func heapFloor(n, memoryLimit int64) int64 {
+	const perByte, most = 18, 512 << 20
+	return min(perByte*n, most, memoryLimit/2)
 }
 
 // loadConfig reads the configuration named by the options, or the one

@@ -1,0 +1,112 @@
+package gcpace
+
+import (
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+// percent reads the GC percent in force.
+func percent() int {
+	p := debug.SetGCPercent(-1)
+	debug.SetGCPercent(p)
+	return p
+}
+
+// sink takes garbage; held is a live heap a test keeps.
+var sink, held []byte
+
+// cycles allocates n bytes of garbage in 64 KiB pieces and counts the
+// collections that ran meanwhile.
+func cycles(n int) uint32 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range n / (64 << 10) {
+		sink = make([]byte, 64<<10)
+	}
+	sink = nil
+	runtime.ReadMemStats(&after)
+	return after.NumGC - before.NumGC
+}
+
+// withBase runs f with GOGC=100 and no GOGC in the environment.
+func withBase(t *testing.T, f func()) {
+	t.Setenv("GOGC", "")
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	runtime.GC()
+	f()
+}
+
+func TestFloorLetsTheHeapGrow(t *testing.T) {
+	withBase(t, func() {
+		paced := cycles(256 << 20)
+		stop := Floor(512 << 20)
+		floored := cycles(256 << 20)
+		stop()
+		// The test binary's live heap is a few megabytes: GOGC=100
+		// collects every few megabytes of garbage.
+		if paced < 10 {
+			t.Fatalf("256 MiB of garbage took %d collections at GOGC=100, expected many", paced)
+		}
+		if floored > 1 {
+			t.Errorf("with a 512 MiB floor, 256 MiB of garbage took %d collections (%d without), want at most 1", floored, paced)
+		}
+	})
+}
+
+func TestFloorFollowsTheLiveHeap(t *testing.T) {
+	withBase(t, func() {
+		held = make([]byte, 64<<20)
+		runtime.GC()
+		stop := Floor(32 << 20)
+		if p := percent(); p != 100 {
+			t.Errorf("live heap 64 MiB, floor 32 MiB: GC percent %d, want 100 (the floor is below what the pacing does)", p)
+		}
+		stop()
+		stop = Floor(1 << 30)
+		if p := percent(); p < 1400 || p > 1600 {
+			t.Errorf("live heap 64 MiB, floor 1 GiB: GC percent %d, want about 1500", p)
+		}
+		// The live heap shrinks: after the next collection the percent
+		// is set from the new one.
+		held = nil
+		runtime.GC()
+		deadline := time.Now().Add(5 * time.Second)
+		for percent() < 5000 && time.Now().Before(deadline) {
+			runtime.GC()
+			time.Sleep(10 * time.Millisecond)
+		}
+		if p := percent(); p < 5000 {
+			t.Errorf("live heap a few MiB, floor 1 GiB: GC percent %d after collections, want it raised past 5000", p)
+		}
+		stop()
+		stop()
+		if p := percent(); p != 100 {
+			t.Errorf("after stop: GC percent %d, want 100", p)
+		}
+		runtime.GC()
+		time.Sleep(20 * time.Millisecond)
+		if p := percent(); p != 100 {
+			t.Errorf("a collection after stop set the GC percent to %d, want 100", p)
+		}
+	})
+}
+
+func TestFloorLeavesGOGCAlone(t *testing.T) {
+	t.Setenv("GOGC", "50")
+	defer debug.SetGCPercent(debug.SetGCPercent(50))
+	stop := Floor(1 << 30)
+	defer stop()
+	if p := percent(); p != 50 {
+		t.Errorf("GOGC=50 in the environment: GC percent %d after Floor, want 50", p)
+	}
+	debug.SetGCPercent(-1)
+	t.Setenv("GOGC", "")
+	stop2 := Floor(1 << 30)
+	defer stop2()
+	if p := percent(); p != -1 {
+		t.Errorf("collection off: GC percent %d after Floor, want -1", p)
+	}
+	debug.SetGCPercent(50)
+}
