@@ -147,9 +147,19 @@ func TestHostileRepository(t *testing.T) {
 
 	t.Run("the report is never written over an input", func(t *testing.T) {
 		before, _ := os.ReadFile(filepath.Join(dir, "manifests", "b.yaml"))
+		// Another name of the same file: a hard link, a symbolic link.
+		hard, soft := filepath.Join(t.TempDir(), "hard.yaml"), filepath.Join(t.TempDir(), "soft.yaml")
+		if err := os.Link(filepath.Join(dir, "manifests", "b.yaml"), hard); err != nil {
+			t.Skipf("link: %v", err)
+		}
+		if err := os.Symlink(filepath.Join(dir, "manifests", "b.yaml"), soft); err != nil {
+			t.Skipf("symlink: %v", err)
+		}
 		for _, args := range [][]string{
 			{"lint", "--no-config", "-o", "manifests/b.yaml", "manifests/b.yaml"},
 			{"lint", "--no-config", "-o", "./manifests//b.yaml", "manifests/"},
+			{"lint", "--no-config", "-o", hard, "manifests/"},
+			{"lint", "--no-config", "-o", soft, "manifests/"},
 		} {
 			r := runIn(t, dir, "", args...)
 			if r.code != exitError || !strings.Contains(r.stderr, "is also an input") {

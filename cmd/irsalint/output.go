@@ -143,8 +143,18 @@ func notWrittenOverInput(outPath, name string, inputs []string) error {
 	if outPath == "" {
 		return nil
 	}
+	// A report that does not exist yet is no input; otherwise it is
+	// looked up once, not once for each of thousands of inputs.
+	out, err := os.Stat(outPath)
+	if err != nil {
+		return nil
+	}
+	clean := filepath.Clean(outPath)
 	for _, in := range inputs {
-		if samePath(in, outPath) {
+		if filepath.Clean(in) == clean {
+			return usagef("%s is also an input (it holds objects that were linted); write the report elsewhere", name)
+		}
+		if st, err := os.Stat(in); err == nil && os.SameFile(st, out) {
 			return usagef("%s is also an input (it holds objects that were linted); write the report elsewhere", name)
 		}
 	}
