@@ -15,9 +15,12 @@ func TestHeapFloor(t *testing.T) {
 		n, limit, want int64
 	}{
 		{1 << 20, math.MaxInt64, 18 << 20},
-		{10 << 20, math.MaxInt64, 180 << 20},
-		{100 << 20, math.MaxInt64, 512 << 20}, // at most 512 MiB
-		{10 << 20, 256 << 20, 128 << 20},      // at most half the memory limit
+		{29 << 20, math.MaxInt64, 522 << 20}, // the 10k corpus
+		{42 << 20, math.MaxInt64, 756 << 20},
+		{43 << 20, math.MaxInt64, 0},     // past 768 MiB: the default pacing
+		{145 << 20, math.MaxInt64, 0},    // the 50k corpus
+		{10 << 20, 400 << 20, 180 << 20}, // within half the memory limit
+		{20 << 20, 400 << 20, 0},         // past it
 		{0, math.MaxInt64, 0},
 	} {
 		if got := heapFloor(tc.n, tc.limit); got != tc.want {
