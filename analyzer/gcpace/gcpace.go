@@ -65,7 +65,7 @@ func (p *pacer) adjust() {
 // the next collection. It is larger than 16 bytes: the tiny objects the
 // runtime allocates together may never have their finalizers run.
 type sentinel struct {
-	p   *pacer
+	p *pacer
 	_ [2]uintptr
 }
 
