@@ -15,13 +15,17 @@ import "sort"
 //	mechanisms[MECHANISM]      a container's credentials end at MECHANISM
 //	hostNetwork                the pod uses the node's network namespace
 //	awsSignals                 a container shows it calls AWS
+//	containerTypes[TYPE]       the pod has a container of TYPE
+//	                           (container, initContainer, ephemeralContainer)
+//	projectedVolumes           the pod has a projected volume
 func WorkloadIndex(workloads []any) map[string]any {
 	env := map[string][]int{}
 	labels := map[string][]int{}
 	tplAnnotations := map[string][]int{}
 	annotations := map[string][]int{}
 	mechanisms := map[string][]int{}
-	var hostNetwork, signals []int
+	types := map[string][]int{}
+	var hostNetwork, signals, projected []int
 	add := func(m map[string][]int, key string, i int) {
 		if l := m[key]; len(l) == 0 || l[len(l)-1] != i {
 			m[key] = append(l, i)
@@ -42,6 +46,13 @@ func WorkloadIndex(workloads []any) map[string]any {
 		if asMap(w["podSpec"])["hostNetwork"] == true {
 			hostNetwork = append(hostNetwork, i)
 		}
+		vols, _ := w["volumes"].([]any)
+		for _, v := range vols {
+			if _, ok := asMap(v)["projected"]; ok {
+				projected = append(projected, i)
+				break
+			}
+		}
 		shows := false
 		list, _ := w["containers"].([]any)
 		for _, rc := range list {
@@ -54,6 +65,9 @@ func WorkloadIndex(workloads []any) map[string]any {
 			}
 			if m, ok := asMap(c["identity"])["mechanism"].(string); ok {
 				add(mechanisms, m, i)
+			}
+			if t, ok := c["type"].(string); ok {
+				add(types, t, i)
 			}
 			if s, _ := c["awsSignals"].([]any); len(s) > 0 {
 				shows = true
@@ -71,6 +85,8 @@ func WorkloadIndex(workloads []any) map[string]any {
 		"mechanisms":          positionsByKey(mechanisms),
 		"hostNetwork":         positions(hostNetwork),
 		"awsSignals":          positions(signals),
+		"containerTypes":      positionsByKey(types),
+		"projectedVolumes":    positions(projected),
 	}
 }
 

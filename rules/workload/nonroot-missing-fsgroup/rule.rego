@@ -72,11 +72,12 @@ deny contains result.graded(w, seed_at(w, readers), message, severity) if {
 # (a) A hand-written token volume whose mode keeps non-root users out, where
 # the kubelet falls through to that mode (no fsGroup, no uniform runAsUser).
 deny contains result.graded(w, array.concat(v.at, ["projected", "defaultMode"]), message, "medium") if {
-	some i in input.index.mechanisms["web-identity"]
-	w := input.workloads[i]
 	not before_1_19
 
-	# The rare, cheap test first: a projected volume with a restrictive mode.
+	# The rare, cheap test first: a projected volume with a restrictive
+	# mode. The readers below are IRSA containers, so w uses IRSA.
+	some i in input.index.projectedVolumes
+	w := input.workloads[i]
 	some v in w.volumes
 	mode := v.projected.defaultMode
 	is_number(mode)
@@ -97,11 +98,12 @@ deny contains result.graded(w, array.concat(v.at, ["projected", "defaultMode"]),
 # that shared UID. The webhook only sees pod creation, never an ephemeral
 # container added later, so only a mount written on it counts.
 deny contains result.graded(w, c.effectiveSecurityContext.runAsUser.at, message, "medium") if {
-	some i in input.index.mechanisms["web-identity"]
-	w := input.workloads[i]
 	not before_1_19
 
-	# Ephemeral containers are rare: find them first.
+	# Ephemeral containers are rare: find them first. The test of
+	# irsa_containers below says w uses IRSA.
+	some i in input.index.containerTypes.ephemeralContainer
+	w := input.workloads[i]
 	some c in w.containers
 	c.type == "ephemeralContainer"
 	not k8s.windows_pod(w)
