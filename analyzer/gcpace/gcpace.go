@@ -26,68 +26,90 @@ const maxPercent = 10_000
 // collection as the heap nears it. Floor does nothing when GOGC is set in
 // the environment, which says how the user wants the collector paced, or
 // when collection is off.
+//
+// Floors may overlap (two runs in one process): the largest in force
+// applies, and the percent is restored when the last one stops.
 func Floor(floor int64) (stop func()) {
 	if floor <= 0 || os.Getenv("GOGC") != "" {
 		return func() {}
 	}
-	base := debug.SetGCPercent(-1)
-	debug.SetGCPercent(base)
-	if base < 0 {
+	state.mu.Lock()
+	defer state.mu.Unlock()
+	if len(state.floors) == 0 {
+		state.base = debug.SetGCPercent(-1)
+		debug.SetGCPercent(state.base)
+	}
+	if state.base < 0 {
 		return func() {}
 	}
-	p := &pacer{base: base, floor: floor}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.adjust()
-	p.arm()
-	return p.stop
+	id := new(int)
+	if state.floors == nil {
+		state.floors = map[*int]int64{}
+	}
+	state.floors[id] = floor
+	adjust()
+	if !state.armed {
+		state.armed = true
+		arm()
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			state.mu.Lock()
+			defer state.mu.Unlock()
+			delete(state.floors, id)
+			if len(state.floors) == 0 {
+				debug.SetGCPercent(state.base)
+			} else {
+				adjust()
+			}
+		})
+	}
 }
 
-type pacer struct {
-	mu      sync.Mutex
-	base    int
-	floor   int64
-	stopped bool
+// state is the floors in force and the GC percent before the first.
+var state struct {
+	mu     sync.Mutex
+	floors map[*int]int64
+	base   int
+	armed  bool // a sentinel waits for the next collection
 }
 
 // adjust sets the GC percent for the live heap the last collection left:
 // the larger of the base percent and the one that puts the next
-// collection at floor bytes.
-func (p *pacer) adjust() {
+// collection at the largest floor. state.mu is held.
+func adjust() {
+	var floor int64
+	for _, f := range state.floors {
+		floor = max(floor, f)
+	}
 	pct := maxPercent
 	if live := liveHeap(); live > 0 {
-		pct = int(min(maxPercent, p.floor*100/live-100))
+		pct = int(min(maxPercent, floor*100/live-100))
 	}
-	debug.SetGCPercent(max(p.base, pct))
+	debug.SetGCPercent(max(state.base, pct))
 }
 
 // sentinel is garbage the moment it is made, so its finalizer runs after
 // the next collection. It is larger than 16 bytes: the tiny objects the
 // runtime allocates together may never have their finalizers run.
 type sentinel struct {
-	p *pacer
-	_ [2]uintptr
+	_ [3]uintptr
 }
 
-// arm has adjust run again after the next collection.
-func (p *pacer) arm() {
-	runtime.SetFinalizer(&sentinel{p: p}, func(s *sentinel) {
-		s.p.mu.Lock()
-		defer s.p.mu.Unlock()
-		if !s.p.stopped {
-			s.p.adjust()
-			s.p.arm()
+// arm has adjust run again after the next collection, for as long as a
+// floor is in force.
+func arm() {
+	runtime.SetFinalizer(&sentinel{}, func(*sentinel) {
+		state.mu.Lock()
+		defer state.mu.Unlock()
+		if len(state.floors) == 0 {
+			state.armed = false
+			return
 		}
+		adjust()
+		arm()
 	})
-}
-
-func (p *pacer) stop() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.stopped {
-		p.stopped = true
-		debug.SetGCPercent(p.base)
-	}
 }
 
 // liveHeap is the size of the heap objects the last collection found

@@ -110,3 +110,38 @@ func TestFloorLeavesGOGCAlone(t *testing.T) {
 	}
 	debug.SetGCPercent(50)
 }
+
+func TestFloorsOverlap(t *testing.T) {
+	withBase(t, func() {
+		held = make([]byte, 64<<20)
+		runtime.GC()
+		defer func() { held = nil }()
+		near := func(want int) bool { p := percent(); return p > want-100 && p < want+100 }
+		stopA := Floor(1 << 30) // about 1500% over 64 MiB
+		stopB := Floor(2 << 30) // about 3100%
+		if !near(3100) {
+			t.Errorf("two floors, 1 and 2 GiB: GC percent %d, want about 3100 (the larger)", percent())
+		}
+		stopB()
+		if !near(1500) {
+			t.Errorf("the 2 GiB floor stopped: GC percent %d, want about 1500", percent())
+		}
+		stopC := Floor(32 << 20)
+		stopA()
+		if p := percent(); p != 100 {
+			t.Errorf("only a 32 MiB floor left: GC percent %d, want 100", p)
+		}
+		stopA()
+		stopC()
+		if p := percent(); p != 100 {
+			t.Errorf("all stopped: GC percent %d, want 100", p)
+		}
+		// Stopped in the other order, the base is still what comes back.
+		stopA, stopB = Floor(1<<30), Floor(2<<30)
+		stopA()
+		stopB()
+		if p := percent(); p != 100 {
+			t.Errorf("stopped out of order: GC percent %d, want 100", p)
+		}
+	})
+}
