@@ -612,3 +612,28 @@ func TestLoadReportsProgress(t *testing.T) {
 		t.Errorf("progress: %+v, want %+v", seen, want)
 	}
 }
+
+// TestLoadScanned: Load tells the size of the files it found, once, before
+// it decodes them.
+func TestLoadScanned(t *testing.T) {
+	files := map[string]string{
+		"a.yaml":     "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a, namespace: x}\n",
+		"sub/b.json": `{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "b", "namespace": "x"}}`,
+		"notes.txt":  "not an input",
+	}
+	dir := writeDir(t, files)
+	var calls []int64
+	in := lint.Input{Paths: []string{dir}, WorkingDir: dir, Settings: inventory.DefaultSettings(),
+		Scanned: func(n int64) { calls = append(calls, n) }}
+	inv, diags := lint.Load(context.Background(), in)
+	if len(diags) > 0 {
+		t.Fatalf("diagnostics: %v", diags)
+	}
+	want := int64(len(files["a.yaml"]) + len(files["sub/b.json"]))
+	if len(calls) != 1 || calls[0] != want {
+		t.Errorf("Scanned heard %v, want [%d]", calls, want)
+	}
+	if n := len(inv.Input["serviceAccounts"].(map[string]any)); n != 2 {
+		t.Errorf("%d ServiceAccounts, want 2", n)
+	}
+}

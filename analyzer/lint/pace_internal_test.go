@@ -1,13 +1,8 @@
 package lint
 
 import (
-	"context"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
-
-	"github.com/irsalint/irsalint/analyzer/inventory"
 )
 
 func TestHeapFloor(t *testing.T) {
@@ -26,39 +21,5 @@ func TestHeapFloor(t *testing.T) {
 		if got := heapFloor(tc.n, tc.limit); got != tc.want {
 			t.Errorf("heapFloor(%d, %d) = %d, want %d", tc.n, tc.limit, got, tc.want)
 		}
-	}
-}
-
-// TestLoadScanned: Load tells the size of the files it found, once, before
-// it decodes them.
-func TestLoadScanned(t *testing.T) {
-	dir := t.TempDir()
-	files := map[string]string{
-		"a.yaml":     "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a, namespace: x}\n",
-		"sub/b.json": `{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "b", "namespace": "x"}}`,
-		"notes.txt":  "not an input",
-	}
-	for name, text := range files {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var calls []int64
-	in := Input{Paths: []string{dir}, WorkingDir: dir, Settings: inventory.DefaultSettings(),
-		Scanned: func(n int64) { calls = append(calls, n) }}
-	inv, diags := Load(context.Background(), in)
-	if len(diags) > 0 {
-		t.Fatalf("diagnostics: %v", diags)
-	}
-	want := int64(len(files["a.yaml"]) + len(files["sub/b.json"]))
-	if len(calls) != 1 || calls[0] != want {
-		t.Errorf("Scanned heard %v, want [%d]", calls, want)
-	}
-	if n := len(inv.Input["serviceAccounts"].(map[string]any)); n != 2 {
-		t.Errorf("%d ServiceAccounts, want 2", n)
 	}
 }
