@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"fmt"
+	"io/fs"
 	"reflect"
 	"sort"
 	"strings"
@@ -95,6 +96,10 @@ type Inventory struct {
 	// Inputs are the absolute paths of the files that held objects, so that
 	// a report is never written over one.
 	Inputs []string
+	// InputInfo is, for each of Inputs, what was seen of the file when it
+	// was read (nil when unknown, as for the files renderers read): it
+	// tells the file without a stat for each of thousands of inputs.
+	InputInfo []fs.FileInfo
 }
 
 // Stats counts what was read.

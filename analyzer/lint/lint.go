@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"runtime"
 	"slices"
@@ -124,6 +125,7 @@ func Load(ctx context.Context, in Input) (*inventory.Inventory, []analyzer.Diagn
 	decoded := decodeAll(ctx, files, env, progress)
 	b := inventory.NewBuilder(in.Cluster, in.Settings)
 	var inputs []string
+	var infos []fs.FileInfo
 	for i, f := range files {
 		d := decoded[i]
 		if d.err != nil {
@@ -137,6 +139,7 @@ func Load(ctx context.Context, in Input) (*inventory.Inventory, []analyzer.Diagn
 		diags = append(diags, b.Add(d.objects)...)
 		if f.Abs != "" && b.Recognized() > before {
 			inputs = append(inputs, f.Abs)
+			infos = append(infos, f.Info)
 		}
 	}
 	diags = append(diags, rendered.Diagnostics...)
@@ -150,6 +153,7 @@ func Load(ctx context.Context, in Input) (*inventory.Inventory, []analyzer.Diagn
 	}
 	inputs = append(inputs, rendered.Consumed...)
 	inputs = append(inputs, rendered.Sources...)
+	infos = append(infos, make([]fs.FileInfo, len(inputs)-len(infos))...)
 	if ctx.Err() != nil {
 		diags = append(diags, analyzer.Diagnostic{Level: analyzer.LevelError,
 			Message: fmt.Sprintf("%v while reading the inputs", context.Cause(ctx))})
@@ -157,7 +161,7 @@ func Load(ctx context.Context, in Input) (*inventory.Inventory, []analyzer.Diagn
 	inv, buildDiags := b.Build()
 	diags = append(diags, buildDiags...)
 	sortDiagnostics(diags)
-	inv.Inputs = inputs
+	inv.Inputs, inv.InputInfo = inputs, infos
 	return inv, diags
 }
 

@@ -637,3 +637,52 @@ func TestLoadScanned(t *testing.T) {
 		t.Errorf("%d ServiceAccounts, want 2", n)
 	}
 }
+
+// TestLoadInputInfo: each input comes with what the scan saw of it, the
+// same file as a stat of its path finds, so that the check that a report
+// is no input needs no stat per input; files read by a renderer have none.
+func TestLoadInputInfo(t *testing.T) {
+	dir := writeDir(t, map[string]string{
+		"a.yaml":                  "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a, namespace: x}\n",
+		"sub/b.yaml":              "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: b, namespace: x}\n",
+		"empty.yaml":              "# nothing\n",
+		"kust/kustomization.yaml": "resources: [sa.yaml]\n",
+		"kust/sa.yaml":            "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: k, namespace: y}\n",
+	})
+	in := lint.Input{Paths: []string{dir}, WorkingDir: dir, Settings: inventory.DefaultSettings()}
+	inv, diags := lint.Load(context.Background(), in)
+	if len(diags) > 0 {
+		t.Fatalf("diagnostics: %v", diags)
+	}
+	if len(inv.InputInfo) != len(inv.Inputs) {
+		t.Fatalf("%d infos for %d inputs", len(inv.InputInfo), len(inv.Inputs))
+	}
+	seen := map[string]bool{}
+	for i, p := range inv.Inputs {
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		seen[rel] = true
+		info := inv.InputInfo[i]
+		if strings.HasPrefix(rel, "kust/") {
+			if info != nil {
+				t.Errorf("%s: read by the renderer, yet has scan info", rel)
+			}
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info == nil || !os.SameFile(info, st) {
+			t.Errorf("%s: scan info %v is not the file", rel, info)
+		}
+	}
+	for _, want := range []string{"a.yaml", "sub/b.yaml", "kust/sa.yaml"} {
+		if !seen[want] {
+			t.Errorf("%s is not among the inputs %q", want, inv.Inputs)
+		}
+	}
+	if seen["empty.yaml"] {
+		t.Error("a file without objects is an input")
+	}
+}

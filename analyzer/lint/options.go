@@ -108,6 +108,8 @@ type Linter struct {
 	eng    *engine.Engine
 	ids    []string
 	query  *engine.Query
+	// release ends the collector's pacing that the last Run left on.
+	release func()
 }
 
 // limits are the caps in force, and where each came from, for messages.
@@ -255,7 +257,8 @@ func (l *Linter) Load(ctx context.Context) (*inventory.Inventory, []analyzer.Dia
 
 // Run reads the inputs and evaluates the rules, within the limits. The
 // error is set only when nothing could be reported; a run whose rules
-// failed or were stopped returns a Result with Incomplete set.
+// failed or were stopped returns a Result with Incomplete set. Call Close
+// once the results are written.
 func (l *Linter) Run(ctx context.Context) (*Result, error) {
 	if l.query == nil {
 		return nil, errors.New("lint: Run before Prepare")
@@ -263,9 +266,8 @@ func (l *Linter) Run(ctx context.Context) (*Result, error) {
 	ctx, stop := l.Guard(ctx)
 	defer stop()
 	in := l.input
-	stopPacing := func() {}
-	in.Scanned = func(n int64) { stopPacing = gcpace.Floor(heapFloor(n, l.limits.memory)) }
-	defer func() { stopPacing() }()
+	l.Close()
+	in.Scanned = func(n int64) { l.release = gcpace.Floor(floorOf(n, l.limits.memory)) }
 	inv, diags := Load(ctx, in)
 	// The rules see Rego values converted from the inventory; a lint run
 	// has no use for the Go values after that, so they are not kept while
@@ -297,6 +299,23 @@ func (l *Linter) Run(ctx context.Context) (*Result, error) {
 	res.Rules = l.Rules()
 	return res, nil
 }
+
+// Close ends the pacing of the collector that Run leaves on while the
+// caller writes its results. Once the rules have run, their Rego values
+// are garbage, but OPA's pooled evaluation state keeps them reachable
+// until the second collection after Run: a collection paced on the
+// default while the report is written marks them again and frees little
+// (on 10,000 workloads, 0.15 s of the run). Close is safe to call twice;
+// the next Run calls it first.
+func (l *Linter) Close() {
+	if l.release != nil {
+		l.release()
+		l.release = nil
+	}
+}
+
+// floorOf is heapFloor; tests replace it.
+var floorOf = heapFloor
 
 // heapFloor is where the collector first collects in a run over n bytes
 // of files: about the peak heap the default pacing reaches anyway, which

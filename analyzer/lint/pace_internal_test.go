@@ -1,7 +1,11 @@
 package lint
 
 import (
+	"context"
 	"math"
+	"os"
+	"path/filepath"
+	"runtime/debug"
 	"testing"
 )
 
@@ -21,5 +25,45 @@ func TestHeapFloor(t *testing.T) {
 		if got := heapFloor(tc.n, tc.limit); got != tc.want {
 			t.Errorf("heapFloor(%d, %d) = %d, want %d", tc.n, tc.limit, got, tc.want)
 		}
+	}
+}
+
+// TestRunPacesUntilClose: the floor a run sets lasts while its results
+// are written, until Close (or the next Run), which restores the percent.
+func TestRunPacesUntilClose(t *testing.T) {
+	if os.Getenv("GOGC") != "" {
+		t.Skip("GOGC is set: the collector is paced as it says")
+	}
+	percent := func() int {
+		p := debug.SetGCPercent(-1)
+		debug.SetGCPercent(p)
+		return p
+	}
+	before := percent()
+	defer func(f func(int64, int64) int64) { floorOf = f }(floorOf)
+	floorOf = func(int64, int64) int64 { return 4 << 30 } // far above this test's heap
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "sa.yaml"), []byte("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a, namespace: x}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l := New(Options{Paths: []string{dir}, WorkingDir: dir, NoConfig: true, Enable: []string{"role-arn-invalid"}})
+	if err := l.Prepare(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := l.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if p := percent(); p <= before {
+			t.Errorf("after Run the GC percent is %d, not above %d", p, before)
+		}
+	}
+	l.Close()
+	if p := percent(); p != before {
+		t.Errorf("after Close the GC percent is %d, want %d", p, before)
+	}
+	l.Close()
+	if p := percent(); p != before {
+		t.Errorf("after a second Close the GC percent is %d, want %d", p, before)
 	}
 }

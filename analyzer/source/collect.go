@@ -50,6 +50,9 @@ type File struct {
 	Path string // display path: relative to WorkingDir when the file is inside it, else absolute; forward slashes
 	Abs  string // absolute path ("" for stdin)
 	Data []byte
+	// Info is what the scan saw of the file when it read it (nil for
+	// standard input): callers tell the file by it without a stat.
+	Info fs.FileInfo
 }
 
 // Collect reads the files named by args ("." when there are none): a named
@@ -506,7 +509,7 @@ func (c *collector) read(abs, disp string, info fs.FileInfo) {
 		c.tooLarge(disp, size)
 		return
 	}
-	c.add(File{Path: disp, Abs: abs, Data: data})
+	c.add(File{Path: disp, Abs: abs, Data: data, Info: info})
 }
 
 // readUpTo reads at most limit bytes of r. For a regular file the buffer

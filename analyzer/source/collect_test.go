@@ -353,6 +353,13 @@ func TestCollectStdin(t *testing.T) {
 		{Path: "a.yaml", Abs: filepath.Join(root, "a.yaml"), Data: []byte("a: 1\n")},
 		{Path: "<stdin>", Data: []byte("kind: X\n")},
 	}
+	// A read file carries its FileInfo; standard input has none.
+	if len(files) == 2 {
+		if st, err := os.Stat(files[0].Abs); err != nil || files[0].Info == nil || !os.SameFile(st, files[0].Info) {
+			t.Errorf("a.yaml: Info %v is not the file", files[0].Info)
+		}
+		files[0].Info = nil
+	}
 	if !reflect.DeepEqual(files, want) {
 		t.Errorf("files %+v", files)
 	}

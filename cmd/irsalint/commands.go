@@ -50,7 +50,7 @@ func inventoryCommand(sys system) *cobra.Command {
 			ctx, stop := linter.Guard(ctx)
 			defer stop()
 			inv, diags := linter.Load(ctx)
-			if err := notWrittenOverInput(outPath, output, inv.Inputs); err != nil {
+			if err := notWrittenOverInput(outPath, output, inv); err != nil {
 				return err
 			}
 			for _, d := range diags {

@@ -89,7 +89,7 @@ func identitiesCommand(sys system) *cobra.Command {
 				return err
 			}
 			inv, diags := linter.Load(ctx)
-			if err := notWrittenOverInput(outPath, output, inv.Inputs); err != nil {
+			if err := notWrittenOverInput(outPath, output, inv); err != nil {
 				return err
 			}
 			for _, d := range diags {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/irsalint/irsalint/analyzer/inventory"
 )
 
 // output is where a report goes. A regular file is written whole or not at
@@ -139,18 +141,28 @@ func notAnInput(outPath, name string, args []string, wd string) error {
 
 // notWrittenOverInput refuses an --output that is a file a folder walk read
 // objects from.
-func notWrittenOverInput(outPath, name string, inputs []string) error {
+func notWrittenOverInput(outPath, name string, inv *inventory.Inventory) error {
 	if outPath == "" {
 		return nil
 	}
 	// A report that does not exist yet is no input; otherwise it is
-	// looked up once, not once for each of thousands of inputs.
+	// looked up once and compared with what the scan saw of each input,
+	// not stat'ed again for each of thousands of inputs.
 	out, err := os.Stat(outPath)
 	if err != nil {
 		return nil
 	}
-	for _, in := range inputs {
-		if st, err := os.Stat(in); err == nil && os.SameFile(st, out) {
+	for i, in := range inv.Inputs {
+		var st os.FileInfo
+		if i < len(inv.InputInfo) {
+			st = inv.InputInfo[i]
+		}
+		if st == nil {
+			if st, err = os.Stat(in); err != nil {
+				continue
+			}
+		}
+		if os.SameFile(st, out) {
 			return usagef("%s is also an input (it holds objects that were linted); write the report elsewhere", name)
 		}
 	}

@@ -476,6 +476,7 @@ func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inpu
 		return 0, usage(err)
 	}
 	res, err := linter.Run(ctx)
+	defer linter.Close()
 	progress.done() // before the diagnostics go to the same terminal
 	if err != nil {
 		return 0, err
@@ -486,11 +487,11 @@ func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inpu
 		res.Omitted = 0
 	}
 	for _, t := range targets {
-		if err := notWrittenOverInput(t.path, t.name, res.Inventory.Inputs); err != nil {
+		if err := notWrittenOverInput(t.path, t.name, res.Inventory); err != nil {
 			return 0, err
 		}
 	}
-	if err := notWrittenOverInput(resolvePath(rf.writeBaseline, opts.WorkingDir), rf.writeBaseline, res.Inventory.Inputs); err != nil {
+	if err := notWrittenOverInput(resolvePath(rf.writeBaseline, opts.WorkingDir), rf.writeBaseline, res.Inventory); err != nil {
 		return 0, err
 	}
 	if err := applyBaseline(res, rf, opts.WorkingDir, sys); err != nil {
