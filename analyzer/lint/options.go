@@ -305,8 +305,8 @@ func (l *Linter) Run(ctx context.Context) (*Result, error) {
 // are garbage, but OPA's pooled evaluation state keeps them reachable
 // until the second collection after Run: a collection paced on the
 // default while the report is written marks them again and frees little
-// (on 10,000 workloads, 0.15 s of the run). Close is safe to call twice;
-// the next Run calls it first.
+// (on 10,000 workloads, 0.06–0.16 s of the run). Close is safe to call
+// twice; the next Run calls it first.
 func (l *Linter) Close() {
 	if l.release != nil {
 		l.release()
