@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/irsalint/irsalint/analyzer"
@@ -108,9 +109,9 @@ func writeDocument(w io.Writer, doc jsonDocument) error {
 	}{
 		{name: "version", value: doc.Version},
 		{name: "tool", value: doc.Tool},
-		{name: "findings", list: func(w io.Writer) error { return writeList(w, doc.Findings) }},
+		{name: "findings", list: func(w io.Writer) error { return writeList(w, doc.Findings, 1) }},
 		{name: "diagnostics", value: doc.Diagnostics},
-		{name: "suppressed", list: func(w io.Writer) error { return writeList(w, doc.Suppressed) }},
+		{name: "suppressed", list: func(w io.Writer) error { return writeList(w, doc.Suppressed, 1) }},
 		{name: "summary", value: doc.Summary},
 	}
 	ew := &errWriter{w: w}
@@ -151,24 +152,25 @@ func encodeAt(b *bytes.Buffer, v any, prefix string) error {
 // parallelFrom is the fewest findings worth encoding on several cores.
 const parallelFrom = 256
 
-// writeList writes a list that is a field of the document, its elements
-// encoded on every core in chunks written in order.
-func writeList[T any](w io.Writer, list []T) error {
+// writeList writes a list as encodeJSON writes it at the given depth of
+// nesting (1: a field of the document), its elements encoded on every
+// core in chunks written in order; no newline at the end.
+func writeList[T any](w io.Writer, list []T, depth int) error {
 	chunks := 1
 	if len(list) >= parallelFrom {
 		chunks = min(runtime.GOMAXPROCS(0), len(list)/(parallelFrom/2))
 	}
-	return writeListIn(w, list, chunks)
+	return writeListIn(w, list, depth, chunks)
 }
 
 // writeListIn is writeList in the given number of chunks (at most one per
 // element).
-func writeListIn[T any](w io.Writer, list []T, chunks int) error {
+func writeListIn[T any](w io.Writer, list []T, depth, chunks int) error {
 	if len(list) == 0 {
 		_, err := io.WriteString(w, "[]")
 		return err
 	}
-	const inner = jsonIndent + jsonIndent
+	inner := strings.Repeat(jsonIndent, depth+1)
 	chunks = max(1, min(chunks, len(list)))
 	out := make([]bytes.Buffer, chunks)
 	errs := make([]error, chunks)
@@ -206,7 +208,7 @@ func writeListIn[T any](w io.Writer, list []T, chunks int) error {
 			return err
 		}
 	}
-	_, err := io.WriteString(w, jsonIndent+"]")
+	_, err := io.WriteString(w, strings.Repeat(jsonIndent, depth)+"]")
 	return err
 }
 

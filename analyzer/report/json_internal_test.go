@@ -71,11 +71,47 @@ func TestWriteDocumentIsEncodeJSON(t *testing.T) {
 		}
 		for chunks := 1; chunks <= 5; chunks++ {
 			var b bytes.Buffer
-			if err := writeListIn(&b, nonNil(r.Findings), chunks); err != nil {
+			if err := writeListIn(&b, nonNil(r.Findings), 1, chunks); err != nil {
 				t.Fatal(err)
 			}
 			if b.String()+"\n" != whole.String() {
 				t.Errorf("%d findings in %d chunks: not the list encoded whole", n, chunks)
+			}
+		}
+	}
+}
+
+// TestWriteSARIFIsEncodeJSON: a SARIF log whose results are encoded in
+// parallel has the bytes of encoding it whole.
+func TestWriteSARIFIsEncodeJSON(t *testing.T) {
+	base := fixture()
+	rnd := rand.New(rand.NewPCG(3, 4))
+	odd := []string{"plain", "<b> && c", "quote \" \\", "\u2028", "ünï ☃", "bad \xff"}
+	for _, n := range []int{0, 1, parallelFrom - 1, parallelFrom, 1500} {
+		r := *base
+		r.Findings, r.Suppressed = nil, nil
+		for i := range n {
+			f := base.Findings[i%len(base.Findings)]
+			f.Message = odd[rnd.IntN(len(odd))] + fmt.Sprint(i)
+			f.Fingerprint = fmt.Sprintf("%016x", rnd.Uint64())
+			r.Findings = append(r.Findings, f)
+		}
+		for _, cat := range []string{"", "irsalint/manifests"} {
+			r.Category = cat
+			var got bytes.Buffer
+			if err := SARIF(&got, &r, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			log, err := sarifLogOf(&r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want bytes.Buffer
+			if err := encodeJSON(&want, log); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Errorf("%d results, category %q: the bytes differ from encoding the log whole", n, cat)
 			}
 		}
 	}

@@ -43,6 +43,8 @@ package report
 //     (5,000 shown, by severity), 25,000 rules, 1,000 locations per result.
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -210,6 +212,14 @@ var securitySeverity = map[analyzer.Severity]string{
 // scanning. It fails on a finding whose rule is not in r.Rules or on an
 // invalid severity: both are bugs of the producer, not of the input.
 func SARIF(w io.Writer, r *Report, _ Options) error {
+	log, err := sarifLogOf(r)
+	if err != nil {
+		return err
+	}
+	return writeSARIF(w, log)
+}
+
+func sarifLogOf(r *Report) (sarifLog, error) {
 	loc := uriMapper{workingDir: slashDir(r.WorkingDir), root: slashDir(r.Root)}
 
 	rules := make([]sarifReportingDescriptor, 0, len(r.Rules))
@@ -217,10 +227,10 @@ func SARIF(w io.Writer, r *Report, _ Options) error {
 	for i, rule := range r.Rules {
 		d, err := descriptor(rule)
 		if err != nil {
-			return err
+			return sarifLog{}, err
 		}
 		if _, dup := index[rule.ID]; dup {
-			return fmt.Errorf("sarif: rule %q is listed twice", rule.ID)
+			return sarifLog{}, fmt.Errorf("sarif: rule %q is listed twice", rule.ID)
 		}
 		index[rule.ID] = i
 		rules = append(rules, d)
@@ -232,11 +242,11 @@ func SARIF(w io.Writer, r *Report, _ Options) error {
 	for _, f := range append(append([]analyzer.Finding{}, r.Findings...), r.Suppressed...) {
 		i, ok := index[f.Rule]
 		if !ok {
-			return fmt.Errorf("sarif: finding at %s names rule %q, which is not among the enabled rules", f.Location, f.Rule)
+			return sarifLog{}, fmt.Errorf("sarif: finding at %s names rule %q, which is not among the enabled rules", f.Location, f.Rule)
 		}
 		level, ok := sarifLevels[f.Severity]
 		if !ok {
-			return fmt.Errorf("sarif: finding at %s: invalid severity %d", f.Location, int(f.Severity))
+			return sarifLog{}, fmt.Errorf("sarif: finding at %s: invalid severity %d", f.Location, int(f.Severity))
 		}
 		ruleID := f.Rule
 		if f.Severity != r.Rules[i].Severity {
@@ -315,7 +325,40 @@ func SARIF(w io.Writer, r *Report, _ Options) error {
 	if r.Category != "" {
 		run.AutomationDetails = &sarifAutomationDetails{ID: strings.TrimSuffix(r.Category, "/") + "/"}
 	}
-	return encodeJSON(w, sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
+	return sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}}, nil
+}
+
+// sarifResultsEnd is how encodeJSON ends a log of one run whose results,
+// its last field, are empty.
+const sarifResultsEnd = "\"results\": []\n    }\n  ]\n}\n"
+
+// writeSARIF writes log as encodeJSON would: its one run's results, most
+// of the bytes (12 MB for 6,000 findings, 150–190 ms to encode on one
+// core), are encoded on every core (writeList) after the rest of the log.
+func writeSARIF(w io.Writer, log sarifLog) error {
+	if len(log.Runs) != 1 || len(log.Runs[0].Results) < parallelFrom {
+		return encodeJSON(w, log)
+	}
+	results := log.Runs[0].Results
+	head := log
+	head.Runs = []sarifRun{log.Runs[0]}
+	head.Runs[0].Results = []sarifResult{}
+	var b bytes.Buffer
+	if err := encodeJSON(&b, head); err != nil {
+		return err
+	}
+	text, ok := bytes.CutSuffix(b.Bytes(), []byte(sarifResultsEnd))
+	if !ok {
+		return errors.New("SARIF: the run's results are not its last field")
+	}
+	ew := &errWriter{w: w}
+	ew.Write(text)
+	ew.WriteString(`"results": `)
+	if err := writeList(ew, results, 3); err != nil {
+		return err
+	}
+	ew.WriteString(strings.TrimPrefix(sarifResultsEnd, `"results": []`))
+	return ew.err
 }
 
 // graded is the descriptor of rule i's findings graded sev, added to rules
