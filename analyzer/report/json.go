@@ -143,10 +143,16 @@ const jsonIndent = "  "
 // encodeAt appends v to b as encodeJSON encodes it nested under prefix:
 // lines after the first start with prefix; a newline at the end.
 func encodeAt(b *bytes.Buffer, v any, prefix string) error {
-	enc := json.NewEncoder(b)
+	return newEncoder(b, prefix).Encode(v)
+}
+
+// newEncoder is the encoder of every report: two-space indent after
+// prefix, no HTML escaping (so "<stdin>" and "a && b" stay readable).
+func newEncoder(w io.Writer, prefix string) *json.Encoder {
+	enc := json.NewEncoder(w)
 	enc.SetIndent(prefix, jsonIndent)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	return enc
 }
 
 // parallelFrom is the fewest findings worth encoding on several cores.
@@ -180,9 +186,7 @@ func writeListIn[T any](w io.Writer, list []T, depth, chunks int) error {
 		go func() {
 			defer wg.Done()
 			b := &out[c]
-			enc := json.NewEncoder(b)
-			enc.SetIndent(inner, jsonIndent)
-			enc.SetEscapeHTML(false)
+			enc := newEncoder(b, inner)
 			for i := c * len(list) / chunks; i < (c+1)*len(list)/chunks; i++ {
 				b.WriteString(inner)
 				if err := enc.Encode(list[i]); err != nil {
@@ -229,14 +233,10 @@ func (e *errWriter) Write(p []byte) (int, error) {
 
 func (e *errWriter) WriteString(s string) { _, _ = io.WriteString(e, s) }
 
-// encodeJSON writes v with two-space indent, no HTML escaping (so "<stdin>"
-// and "a && b" stay readable) and a trailing newline. encoding/json sorts map
-// keys, so the bytes are deterministic.
+// encodeJSON writes v as newEncoder encodes it, with a trailing newline.
+// encoding/json sorts map keys, so the bytes are deterministic.
 func encodeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", jsonIndent)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	return newEncoder(w, "").Encode(v)
 }
 
 func nonNil[T any](s []T) []T {
