@@ -42,7 +42,10 @@ type converter struct {
 	path     []any             // path of the value being converted
 	hash     uint64            // hash of path
 	dups     []Duplicate
-	dupSeen  map[analyzer.Position]bool
+	// floatZero is, per mapping, the spelling ("0" or "-0") of its float
+	// zero key, once it has one.
+	floatZero map[*posMapping]string
+	dupSeen   map[analyzer.Position]bool
 	// starts counts the scalars whose properties start at each source
 	// offset, when the source may hold a "!" tag (nonSpecificTag).
 	starts map[int]int
@@ -336,11 +339,14 @@ func (c *converter) fill(n *yaml.Node, m map[string]any, mp *posMapping, fresh b
 			}
 			continue
 		}
-		key, err := c.key(k)
+		key, zero, err := c.key(k)
 		if err != nil {
 			return err
 		}
 		at := pos(k)
+		if zero {
+			c.replaceFloatZero(key, at, m, mp, own)
+		}
 		h := keyHash(c.hash, key)
 		prev := -1
 		if _, set := m[key]; set {
@@ -437,34 +443,70 @@ func (c *converter) mergeOne(v *yaml.Node, m map[string]any, mp *posMapping) err
 	return c.fill(v, m, mp, false)
 }
 
+// replaceFloatZero handles a float key 0 or -0 (spelled key) in the
+// mapping m: yaml.v2 keys its maps by value, where 0.0 and -0.0 are one
+// key that takes the later spelling, so a float zero spelled the other
+// way before is a duplicate that this one replaces.
+func (c *converter) replaceFloatZero(key string, at analyzer.Position, m map[string]any, mp *posMapping, own map[string]analyzer.Position) {
+	if c.floatZero == nil {
+		c.floatZero = map[*posMapping]string{}
+	}
+	before, ok := c.floatZero[mp]
+	c.floatZero[mp] = key
+	if !ok || before == key {
+		return
+	}
+	if _, set := m[before]; !set {
+		return
+	}
+	h := keyHash(c.hash, before)
+	if prev := c.pb.previous(mp, h); prev >= 0 {
+		// As in fill: a key a merge set is replaced without a duplicate.
+		if own == nil {
+			c.duplicate(key, at, c.pb.entries[prev].pos())
+		} else if first, mine := own[before]; mine {
+			c.duplicate(key, at, first)
+			delete(own, before)
+		}
+		c.pb.supersede(prev)
+	}
+	delete(m, before)
+}
+
 // key converts a mapping key to the JSON object key sigs.k8s.io/yaml makes
-// of it.
-func (c *converter) key(k *yaml.Node) (string, error) {
+// of it; zero tells a float key 0 or -0.
+func (c *converter) key(k *yaml.Node) (string, bool, error) {
+	s, raw, err := c.keyValue(k)
+	f, isFloat := raw.(float64)
+	return s, isFloat && f == 0, err
+}
+
+func (c *converter) keyValue(k *yaml.Node) (string, any, error) {
 	if err := c.spend(k); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	target := k
 	if k.Kind == yaml.AliasNode {
 		t, err := c.enterAlias(k)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		c.leaveAlias(k)
 		target = t
 	}
 	if target.Kind != yaml.ScalarNode {
-		return "", errAt(pos(k), "mapping key is a mapping or sequence, which JSON and Kubernetes cannot represent")
+		return "", nil, errAt(pos(k), "mapping key is a mapping or sequence, which JSON and Kubernetes cannot represent")
 	}
 	raw, err := c.scalar(target)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	s, ok := keyString(raw)
 	if !ok {
 		if raw == nil {
-			return "", errAt(pos(k), "mapping key is null, which sigs.k8s.io/yaml (and so kubectl) rejects")
+			return "", nil, errAt(pos(k), "mapping key is null, which sigs.k8s.io/yaml (and so kubectl) rejects")
 		}
-		return "", errAt(pos(k), "mapping key %v does not fit a 64-bit integer, which sigs.k8s.io/yaml (and so kubectl) rejects", raw)
+		return "", nil, errAt(pos(k), "mapping key %v does not fit a 64-bit integer, which sigs.k8s.io/yaml (and so kubectl) rejects", raw)
 	}
-	return s, nil
+	return s, raw, nil
 }

@@ -526,6 +526,9 @@ func (p *fastParser) plainKey(start, end int) string {
 	if !ok {
 		p.fail() // null or beyond int64: yaml.v3 path's error
 	}
+	if f, isFloat := raw.(float64); isFloat && f == 0 {
+		p.fail() // 0.0 and -0.0 are one key: the yaml.v3 path merges them
+	}
 	return s
 }
 

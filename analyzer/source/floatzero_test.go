@@ -1,0 +1,50 @@
+package source
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	sigsyaml "sigs.k8s.io/yaml"
+)
+
+// TestFloatZeroKeys: yaml.v2 keys its maps by value, so the float keys 0
+// and -0 are one key, spelled as the later one, and the later value wins;
+// the integer 0 and the string "-0" stay keys of their own. Decode gives
+// the value sigs.k8s.io/yaml gives, and reports the duplicate.
+func TestFloatZeroKeys(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		dups int
+	}{
+		{"0.: 1\n-0.: 2\n", 1},
+		{"-0.: 1\n0.: 2\n", 1},
+		{"0.: \n-0.:", 1},
+		{"0.0: 1\nb: 2\n-0.0: 3\n0.: 4\n", 2},
+		{"0: 1\n-0.: 2\n", 0},
+		{"\"-0\": 1\n0.: 2\n-0.: 3\n", 1}, // line 3 replaces both: one notice there
+		{"a: &a\n  0.: 1\nb:\n  <<: *a\n  -0.: 2\n", 0},
+		{"b:\n  -0.: 2\n  <<: {0.: 1}\n", 0},
+		{"b:\n  <<: {0.: 1}\n  -0.: 2\n  0.: 3\n", 1},
+	} {
+		docs, err := Decode([]byte(tc.in))
+		if err != nil || len(docs) != 1 {
+			t.Fatalf("%q: %d documents, %v", tc.in, len(docs), err)
+		}
+		want, err := sigsyaml.YAMLToJSON([]byte(tc.in))
+		if err != nil {
+			t.Fatalf("%q: sigs.k8s.io/yaml: %v", tc.in, err)
+		}
+		got, err := json.Marshal(docs[0].Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var g, w any
+		if json.Unmarshal(got, &g) != nil || json.Unmarshal(want, &w) != nil || !reflect.DeepEqual(g, w) {
+			t.Errorf("%q: got %s, want %s", tc.in, got, want)
+		}
+		if n := len(docs[0].Duplicates); n != tc.dups {
+			t.Errorf("%q: %d duplicates reported, want %d: %+v", tc.in, n, tc.dups, docs[0].Duplicates)
+		}
+	}
+}
