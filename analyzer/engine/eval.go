@@ -25,7 +25,10 @@ type Document struct {
 	Workloads []any
 	// Index builds input.index for a list of workloads (its entries name
 	// positions in that list), so that a shard has an index of its own.
-	// nil: no index.
+	// Its values are lists of positions, ascending, or objects of such
+	// values, and the index of a list must be that of its parts joined:
+	// the lists under one key put end to end, the keys of every part
+	// (mergeIndexes). nil: no index.
 	Index func(workloads []any) map[string]any
 	// Release lets conversion drop each workload from Workloads once it is
 	// converted, so that the Go and the Rego values of the whole inventory
@@ -192,28 +195,21 @@ func convert(ctx context.Context, doc Document, workers int, spans [][2]int) (*c
 			return err
 		})
 	}
-	// The indexes read the workloads: they are built before conversion
-	// may release them.
-	indexes := make([]*ast.Term, len(spans))
-	if doc.Index != nil {
-		ijobs := make([]func() error, len(spans))
-		for i, sp := range spans {
-			ijobs[i] = func() error {
-				t, err := newConverter().term(doc.Index(doc.Workloads[sp[0]:sp[1]]))
-				indexes[i] = t
-				return err
-			}
-		}
-		if err := runAll(ctx, workers, ijobs); err != nil {
-			return nil, fmt.Errorf("indexing the inventory for the rules: %w", err)
-		}
-	}
-	chunk := max(1, (len(doc.Workloads)+workers*4-1)/(workers*4))
-	for lo := 0; lo < len(doc.Workloads); lo += chunk {
-		hi := min(lo+chunk, len(doc.Workloads))
+	// The job that converts a chunk of workloads indexes it first, before
+	// it may release them; the index of each span is then put together
+	// from those of its chunks. Indexing each span from the workloads read
+	// them all twice (the whole list, then its shards) in a step of its
+	// own before any conversion: 0.07–0.11 s on 10,000 workloads, 0.3–0.5
+	// s on 50,000.
+	pieces := chunks(len(doc.Workloads), workers*4, spans)
+	parts := make([]map[string]any, len(pieces))
+	for p, pc := range pieces {
 		jobs = append(jobs, func() error {
+			if doc.Index != nil {
+				parts[p] = doc.Index(doc.Workloads[pc[0]:pc[1]])
+			}
 			conv := newConverter()
-			for i := lo; i < hi; i++ {
+			for i := pc[0]; i < pc[1]; i++ {
 				t, err := conv.term(doc.Workloads[i])
 				if err != nil {
 					return err
@@ -229,8 +225,26 @@ func convert(ctx context.Context, doc Document, workers int, spans [][2]int) (*c
 	if err := runAll(ctx, workers, jobs); err != nil {
 		return nil, fmt.Errorf("converting the inventory for the rules: %w", err)
 	}
-	for i, sp := range spans {
-		if indexes[i] != nil {
+	if doc.Index != nil {
+		ijobs := make([]func() error, len(spans))
+		indexes := make([]*ast.Term, len(spans))
+		for i, sp := range spans {
+			ijobs[i] = func() error {
+				var idx map[string]any
+				var err error
+				if sp[0] == sp[1] {
+					idx = doc.Index(nil)
+				} else if idx, err = mergeIndexes(pieces, parts, sp); err != nil {
+					return err
+				}
+				indexes[i], err = newConverter().term(idx)
+				return err
+			}
+		}
+		if err := runAll(ctx, workers, ijobs); err != nil {
+			return nil, fmt.Errorf("indexing the inventory for the rules: %w", err)
+		}
+		for i, sp := range spans {
 			c.indexes[sp] = indexes[i]
 		}
 	}
