@@ -41,52 +41,74 @@ func resolveTrust(out map[string]any) {
 	roles, _ := out["roles"].(map[string]any)
 	cluster, _ := out["cluster"].(map[string]any)
 	tc := thisCluster(cluster, sas, roles)
-
+	// Each ServiceAccount and each role is decided on its own: in chunks,
+	// one per core.
 	if sas != nil {
-		next := make(map[string]any, len(sas))
-		for k, raw := range sas {
-			next[k] = raw
-			sa, _ := raw.(map[string]any)
-			if sa == nil {
-				continue
-			}
-			var v map[string]any
-			arn, _ := asMap(sa["annotations"])[roleARNAnnotation].(string)
-			if r, _ := roles[arn].(map[string]any); sa["declared"] == true && r != nil && decidable(r) {
-				v, _ = tc.verdict(sa, r)
-			}
-			// An input resolved before keeps no verdict of its own.
-			if _, stale := sa["trust"]; v != nil || stale {
-				entry := make(map[string]any, len(sa)+1)
-				for f, x := range sa {
-					entry[f] = x
-				}
-				delete(entry, "trust")
-				if v != nil {
-					entry["trust"] = v
-				}
-				next[k] = entry
-			}
-		}
-		out["serviceAccounts"] = next
+		out["serviceAccounts"] = mapInParallel(sas, func(raw any) any { return tc.withVerdict(raw, roles) })
 	}
 	if roles != nil {
-		next := make(map[string]any, len(roles))
-		for k, raw := range roles {
-			r, _ := raw.(map[string]any)
-			if r == nil {
-				next[k] = raw
-				continue
-			}
-			entry := make(map[string]any, len(r)+1)
-			for f, x := range r {
-				entry[f] = x
-			}
-			entry["admits"] = tc.admits(r)
-			next[k] = entry
-		}
-		out["roles"] = next
+		out["roles"] = mapInParallel(roles, tc.withAdmits)
 	}
+}
+
+// withVerdict is the ServiceAccount with the verdict of the role it is
+// annotated with, when there is one to give.
+func (tc cluster) withVerdict(raw any, roles map[string]any) any {
+	sa, _ := raw.(map[string]any)
+	if sa == nil {
+		return raw
+	}
+	var v map[string]any
+	arn, _ := asMap(sa["annotations"])[roleARNAnnotation].(string)
+	if r, _ := roles[arn].(map[string]any); sa["declared"] == true && r != nil && decidable(r) {
+		v, _ = tc.verdict(sa, r)
+	}
+	// An input resolved before keeps no verdict of its own.
+	if _, stale := sa["trust"]; v == nil && !stale {
+		return raw
+	}
+	entry := make(map[string]any, len(sa)+1)
+	for f, x := range sa {
+		entry[f] = x
+	}
+	delete(entry, "trust")
+	if v != nil {
+		entry["trust"] = v
+	}
+	return entry
+}
+
+// withAdmits is the role with the ServiceAccounts its trust admits.
+func (tc cluster) withAdmits(raw any) any {
+	r, _ := raw.(map[string]any)
+	if r == nil {
+		return raw
+	}
+	entry := make(map[string]any, len(r)+1)
+	for f, x := range r {
+		entry[f] = x
+	}
+	entry["admits"] = tc.admits(r)
+	return entry
+}
+
+// mapInParallel is a new map with f of each value of m.
+func mapInParallel(m map[string]any, f func(any) any) map[string]any {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	vals := make([]any, len(keys))
+	eachChunk(len(keys), func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			vals[i] = f(m[keys[i]])
+		}
+	})
+	out := make(map[string]any, len(keys))
+	for i, k := range keys {
+		out[k] = vals[i]
+	}
+	return out
 }
 
 // cluster is the issuers findings treat as this cluster's: the configured

@@ -2,6 +2,7 @@ package inventory_test
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -172,5 +173,61 @@ func TestResolveInChunks(t *testing.T) {
 		}
 		alone["workloads"] = []any{all[i]}
 		equal(t, fmt.Sprint("workload ", i), inventory.Resolve(alone)["workloads"].([]any)[0], all[i])
+	}
+}
+
+// TestResolveTrustInChunks: a scan with enough ServiceAccounts and roles to
+// decide them on every core gives each the facts it gets decided alone.
+func TestResolveTrustInChunks(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(4, runtime.GOMAXPROCS(0))))
+	const n = 1200
+	var roles, sas strings.Builder
+	roles.WriteString(`{"RoleDetailList": [`)
+	for i := range n {
+		if i > 0 {
+			roles.WriteString(",")
+		}
+		subjects := fmt.Sprintf(`"system:serviceaccount:ns%d:sa%d"`, i%5, i)
+		if i%3 == 0 {
+			subjects += fmt.Sprintf(`, "system:serviceaccount:other:sa%d"`, i)
+		}
+		fmt.Fprintf(&roles, `{"RoleName": "r%d", "Path": "/", "Arn": "arn:aws:iam::743263909644:role/r%d",
+  "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+   {"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::743263909644:oidc-provider/%s"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {"StringEquals": {"%s:aud": "sts.amazonaws.com", "%s:sub": [%s]}}}]}}`, i, i, bindingIssuer, bindingIssuer, bindingIssuer, subjects)
+		// Every fourth ServiceAccount names the next role, whose trust
+		// does not admit it.
+		role := i
+		if i%4 == 0 {
+			role = (i + 1) % n
+		}
+		fmt.Fprintf(&sas, "---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa%d, namespace: ns%d, annotations: {eks.amazonaws.com/role-arn: \"arn:aws:iam::743263909644:role/r%d\"}}\n", i, i%5, role)
+	}
+	roles.WriteString("]}")
+	inv, diags := build(t, inventory.Cluster{}, inventory.DefaultSettings(), file{"iam.json", roles.String()}, file{"sa.yaml", sas.String()})
+	if len(diags) > 0 {
+		t.Fatal(diags[0])
+	}
+	allSAs := inv.Input["serviceAccounts"].(map[string]any)
+	allRoles := inv.Input["roles"].(map[string]any)
+	decisions := map[any]int{}
+	for _, i := range []int{0, 1, 2, 499, 600, 601, 1000, 1199} {
+		key := fmt.Sprintf("ns%d/sa%d", i%5, i)
+		sa := allSAs[key].(map[string]any)
+		arn := sa["annotations"].(map[string]any)["eks.amazonaws.com/role-arn"].(string)
+		alone := map[string]any{}
+		for k, v := range inv.Input {
+			alone[k] = v
+		}
+		alone["serviceAccounts"] = map[string]any{key: sa}
+		alone["roles"] = map[string]any{arn: allRoles[arn]}
+		got := inventory.Resolve(alone)
+		equal(t, key+" trust", got["serviceAccounts"].(map[string]any)[key], sa)
+		equal(t, arn+" admits", got["roles"].(map[string]any)[arn], allRoles[arn])
+		decisions[sa["trust"].(map[string]any)["decision"]]++
+	}
+	if decisions["allow"] == 0 || decisions["implicit-deny"] == 0 {
+		t.Errorf("the sample should hold both verdicts: %v", decisions)
 	}
 }

@@ -73,30 +73,35 @@ func Resolve(input map[string]any) map[string]any {
 	workloads := make([]any, len(list))
 	// Workloads resolve independently: in chunks, one per core, each with
 	// its own signal catalogue (it caches verdicts as it goes).
-	chunks := max(1, min(runtime.GOMAXPROCS(0), len(list)/minResolveChunk))
-	var wg sync.WaitGroup
-	for c := range chunks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			mine := ic
-			if c > 0 {
-				mine.signals = newSignalCatalogue(settingsOf(input))
-			}
-			for i := c * len(list) / chunks; i < (c+1)*len(list)/chunks; i++ {
-				workloads[i] = mine.resolve(list[i].(map[string]any))
-			}
-		}()
-	}
-	wg.Wait()
+	eachChunk(len(list), func(c, lo, hi int) {
+		mine := ic
+		if c > 0 {
+			mine.signals = newSignalCatalogue(settingsOf(input))
+		}
+		for i := lo; i < hi; i++ {
+			workloads[i] = mine.resolve(list[i].(map[string]any))
+		}
+	})
 	out["workloads"] = workloads
 	resolveTrust(out)
 	return out
 }
 
-// minResolveChunk: fewer workloads than this per core are not worth a
+// minResolveChunk: fewer objects than this per core are not worth a
 // goroutine.
 const minResolveChunk = 500
+
+// eachChunk calls fn with the chunks [lo, hi) of [0, n), numbered from 0:
+// one per core, each at least minResolveChunk long, in parallel. It
+// returns when all have returned.
+func eachChunk(n int, fn func(chunk, lo, hi int)) {
+	chunks := max(1, min(runtime.GOMAXPROCS(0), n/minResolveChunk))
+	var wg sync.WaitGroup
+	for c := range chunks {
+		wg.Go(func() { fn(c, c*n/chunks, (c+1)*n/chunks) })
+	}
+	wg.Wait()
+}
 
 // settingsOf reads the catalogues from input.settings.
 func settingsOf(input map[string]any) Settings {

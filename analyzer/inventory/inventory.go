@@ -1,9 +1,11 @@
 package inventory
 
 import (
+	"cmp"
 	"fmt"
 	"io/fs"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -420,16 +422,17 @@ func (b *Builder) touchNamespace(ns string) {
 func (b *Builder) Build() (*Inventory, []analyzer.Diagnostic) {
 	var diags []analyzer.Diagnostic
 	dups := []any{}
-	pick := func(decls []declaration) map[string]any {
-		out, d, conflicts := resolveDuplicates(decls)
+	pick := func(sorted []declaration) map[string]any {
+		out, d, conflicts := resolveSorted(sorted)
 		diags = append(diags, d...)
 		dups = append(dups, conflicts...)
 		return out
 	}
-	sas := pick(b.sas)
-	nss := pick(b.namespaces)
-	roles := pick(b.roles)
-	pick(b.workloads) // all of them are analysed; this finds conflicts
+	sas := pick(sortedDeclarations(b.sas))
+	nss := pick(sortedDeclarations(b.namespaces))
+	roles := pick(sortedDeclarations(b.roles))
+	decls := sortedDeclarations(b.workloads)
+	pick(decls) // all of them are analysed; this finds conflicts
 
 	sources := make(map[string]*Source, len(b.sources)+len(b.cluster.Associations))
 	for k, v := range b.sources {
@@ -457,7 +460,6 @@ func (b *Builder) Build() (*Inventory, []analyzer.Diagnostic) {
 		}
 	}
 
-	decls := sortedDeclarations(b.workloads)
 	usedBy := map[string][]any{}
 	for _, d := range decls {
 		w := d.entry
@@ -551,16 +553,10 @@ func (b *Builder) Build() (*Inventory, []analyzer.Diagnostic) {
 // sortedDeclarations orders declarations by file, then position: the same
 // whatever order the files were named in.
 func sortedDeclarations(decls []declaration) []declaration {
-	out := append([]declaration(nil), decls...)
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i].loc, out[j].loc
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Column < b.Column
+	out := slices.Clone(decls)
+	slices.SortStableFunc(out, func(x, y declaration) int {
+		a, b := x.loc, y.loc
+		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 	})
 	return out
 }
@@ -571,10 +567,16 @@ func sortedDeclarations(decls []declaration) []declaration {
 // declaration is analysed, and is listed as a conflict for the
 // conflicting-duplicate rule: the cluster keeps whichever is applied last.
 func resolveDuplicates(decls []declaration) (map[string]any, []analyzer.Diagnostic, []any) {
-	out := make(map[string]any, len(decls))
+	return resolveSorted(sortedDeclarations(decls))
+}
+
+// resolveSorted is resolveDuplicates of declarations already in file
+// order.
+func resolveSorted(sorted []declaration) (map[string]any, []analyzer.Diagnostic, []any) {
+	out := make(map[string]any, len(sorted))
 	groups := map[string][]declaration{}
 	var keys []string
-	for _, d := range sortedDeclarations(decls) {
+	for _, d := range sorted {
 		if _, ok := groups[d.key]; !ok {
 			keys = append(keys, d.key)
 		}
