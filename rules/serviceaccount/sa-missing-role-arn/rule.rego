@@ -144,7 +144,10 @@ workloads := {w.ref: w | some w in input.workloads}
 # --- The env and image signals: per workload -------------------------------------------
 
 deny contains with_sa(finding, sa) if {
-	some i in input.index.awsSignals
+	# Only a workload with a container that gets no credentials of its own
+	# can be reported (most have none: they use IRSA).
+	some mechanism in fallbacks
+	some i in input.index.mechanisms[mechanism]
 	w := input.workloads[i]
 
 	# default-sa-node-role-fallback owns the default ServiceAccount.
@@ -155,15 +158,17 @@ deny contains with_sa(finding, sa) if {
 
 	# The ServiceAccount is already reported through the trust signal.
 	not trust_reported[sa.key]
-	signals := [s |
+
+	# The first container that shows a signal and gets no credentials of
+	# its own, and its first signal (its image, then env entries in order):
+	# only that one is reported, so only it is put together.
+	users := [c |
 		some c in w.containers
 		count(c.awsSignals) > 0
-		fallback := c.identity.mechanism
-		fallbacks[fallback]
-		some s in container_signals(c, fallback)
+		fallbacks[c.identity.mechanism]
 	]
-	count(signals) > 0
-	first := signals[0]
+	count(users) > 0
+	first := object.union(users[0].awsSignals[0], {"container": users[0], "fallback": users[0].identity.mechanism})
 	message := sprintf("%s: %s %q %s, so it likely calls AWS, but %s has no %s and no Pod Identity association covers it%s. %s", [
 		k8s.describe(w), k8s.container_kind(first.container), first.container.name, signal_text(first),
 		describe_sa(sa), k8s.role_arn_key, associations_note, outcome[first.fallback],
@@ -178,12 +183,6 @@ outcome := {
 	"node-role": "Its AWS SDK falls back to the node role through the instance metadata service.",
 	"none": "It runs on Fargate, where there is no instance metadata service, so its AWS calls fail.",
 }
-
-# container_signals are a container's signs of calling AWS (the inventory's
-# awsSignals: its image, then env entries in order). Only the first signal
-# of a workload is reported, so the text is built for that one alone
-# (signal_text).
-container_signals(c, fallback) := [object.union(sig, {"container": c, "fallback": fallback}) | some sig in c.awsSignals]
 
 signal_text(s) := sprintf("sets %s", [s.name]) if {
 	s.kind == "env"
