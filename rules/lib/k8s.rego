@@ -40,6 +40,11 @@ template_label_at(w, key) := array.concat(w.template.at, ["labels", key])
 # workload names a ServiceAccount the scan does not contain.
 service_account(w) := input.serviceAccounts[w.serviceAccount.key]
 
+# workload_by_ref is the workloads by ref, as a ServiceAccount's usedBy
+# names them: one object for every rule that describes a ServiceAccount's
+# users.
+workload_by_ref := {w.ref: w | some w in input.workloads}
+
 # role_arn is the IRSA role annotation of a ServiceAccount, as written.
 role_arn(sa) := sa.annotations[role_arn_key]
 

@@ -71,6 +71,14 @@ test_service_account_is_undefined_when_not_scanned if {
 	not k8s.service_account(other) with input as {"serviceAccounts": sas}
 }
 
+test_workload_by_ref if {
+	ws := [{"ref": "a.yaml#0", "name": "api"}, {"ref": "a.yaml#1", "name": "worker"}]
+	k8s.workload_by_ref["a.yaml#1"].name == "worker" with input as {"workloads": ws}
+	k8s.workload_by_ref["a.yaml#0"].name == "api" with input as {"workloads": ws}
+	count(k8s.workload_by_ref) == 2 with input as {"workloads": ws}
+	count(k8s.workload_by_ref) == 0 with input as {"workloads": []}
+}
+
 test_role_arn_reads_the_service_account_annotation if {
 	k8s.role_arn(sas["prod/api"]) == "arn:aws:iam::111122223333:role/api"
 	not k8s.role_arn(sas["prod/default"])

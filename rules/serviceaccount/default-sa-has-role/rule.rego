@@ -91,11 +91,14 @@ deny contains result.finding(r, iam.condition_value_at(c, v), message) if {
 	some r in input.roles
 	iam.usable(r)
 	some [s, f] in iam.web_identity_statements(r.trustPolicy)
-	binding.is_this_cluster(f)
-	some c in iam.conditions_on(s, iam.claim_key(f, "sub"))
-	iam.positive(c)
-	c.family == "String"
+
+	# The rare StringLike condition first: most statements have none.
+	some c in s.conditions
 	c.like
+	c.family == "String"
+	c.key == iam.claim_key(f, "sub")
+	iam.positive(c)
+	binding.is_this_cluster(f)
 	some v in c.values
 	ns_pattern := default_namespaces(v)
 
@@ -143,7 +146,7 @@ pattern_scope(ns) := sprintf("namespace %s", [ns]) if not iam.has_wildcard(ns)
 # namespace_users: who runs as the namespace's default ServiceAccount.
 namespace_users(ns) := sprintf("%d workload%s in this scan already run%s as it (%s)", [n, result.plural(n), result.verb_s(n), result.listing(names, 3)]) if {
 	sa := input.serviceAccounts[concat("/", [ns, "default"])]
-	names := sort([k8s.describe(workloads[ref]) | some ref in object.get(sa, "usedBy", [])])
+	names := sort([k8s.describe(k8s.workload_by_ref[ref]) | some ref in object.get(sa, "usedBy", [])])
 	n := count(names)
 	n > 0
 } else := "no workload in this scan runs as it yet"
@@ -164,9 +167,6 @@ with_default_sa(f, ns) := result.with_related(f, [result.related(sa, ["metadata"
 users(sa) := "no workload in this scan does yet, but any pod created there later will" if {
 	count(object.get(sa, "usedBy", [])) == 0
 } else := sprintf("%d workload%s in this scan (%s) and any pod created there later", [n, result.plural(n), result.listing(names, 3)]) if {
-	names := sort([k8s.describe(workloads[ref]) | some ref in sa.usedBy])
+	names := sort([k8s.describe(k8s.workload_by_ref[ref]) | some ref in sa.usedBy])
 	n := count(names)
 }
-
-# workloads indexes the scan's workloads by ref.
-workloads := {w.ref: w | some w in input.workloads}

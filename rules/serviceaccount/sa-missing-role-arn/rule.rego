@@ -136,10 +136,8 @@ first_of_key(tuples, j) if {
 sa_users(sa) := "No workload in this scan runs as it yet." if {
 	count(object.get(sa, "usedBy", [])) == 0
 } else := sprintf("%s run%s as it and get%s no role: AWS calls fall back to the node role through the instance metadata service (on Fargate, they fail).", [result.listing(names, 3), result.verb_s(count(names)), result.verb_s(count(names))]) if {
-	names := sort([k8s.describe(workloads[ref]) | some ref in sa.usedBy])
+	names := sort([k8s.describe(k8s.workload_by_ref[ref]) | some ref in sa.usedBy])
 }
-
-workloads := {w.ref: w | some w in input.workloads}
 
 # --- The env and image signals: per workload -------------------------------------------
 
