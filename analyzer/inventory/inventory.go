@@ -546,7 +546,7 @@ func (b *Builder) Build() (*Inventory, []analyzer.Diagnostic) {
 	}
 	// input.index is not built here: evaluation builds one per shard of
 	// the workloads (Document.Index), and Printed adds the whole one.
-	input = Resolve(input)
+	input = resolve(input, true)
 	return &Inventory{Input: input, Sources: sources, Stats: b.stats}, diags
 }
 
