@@ -41,13 +41,16 @@ func resolveTrust(out map[string]any) {
 	roles, _ := out["roles"].(map[string]any)
 	cluster, _ := out["cluster"].(map[string]any)
 	tc := thisCluster(cluster, sas, roles)
-	// Each ServiceAccount and each role is decided on its own: in chunks,
-	// one per core.
+	// Each ServiceAccount and each role is decided on its own, but on one
+	// goroutine. The join takes 0.10–0.13 s on 10k; decided in chunks on
+	// every core, the whole run was 0.04 s faster and its peak 28 MiB
+	// higher, because the collector's first large mark runs while the
+	// join allocates.
 	if sas != nil {
-		out["serviceAccounts"] = mapInParallel(sas, func(raw any) any { return tc.withVerdict(raw, roles) })
+		out["serviceAccounts"] = mapValues(sas, func(raw any) any { return tc.withVerdict(raw, roles) })
 	}
 	if roles != nil {
-		out["roles"] = mapInParallel(roles, tc.withAdmits)
+		out["roles"] = mapValues(roles, tc.withAdmits)
 	}
 }
 
@@ -92,21 +95,11 @@ func (tc cluster) withAdmits(raw any) any {
 	return entry
 }
 
-// mapInParallel is a new map with f of each value of m.
-func mapInParallel(m map[string]any, f func(any) any) map[string]any {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	vals := make([]any, len(keys))
-	eachChunk(len(keys), func(_, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			vals[i] = f(m[keys[i]])
-		}
-	})
-	out := make(map[string]any, len(keys))
-	for i, k := range keys {
-		out[k] = vals[i]
+// mapValues is a new map with f of each value of m.
+func mapValues(m map[string]any, f func(any) any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = f(v)
 	}
 	return out
 }
