@@ -588,7 +588,7 @@ func resolveSorted(sorted []declaration) (map[string]any, []analyzer.Diagnostic,
 		g := groups[key]
 		first := g[0]
 		out[key] = first.entry
-		refs := []any{declared(first)}
+		var refs []any // the conflicting declarations, first included; built only for a conflict
 		for _, d := range g[1:] {
 			if va, vb := variant(first), variant(d); va != "" && vb != "" && va != vb {
 				// Two Kustomize overlays of one base (prod and staging)
@@ -608,6 +608,9 @@ func resolveSorted(sorted []declaration) (map[string]any, []analyzer.Diagnostic,
 				continue
 			}
 			out[d.entry["ref"].(string)] = d.entry
+			if refs == nil {
+				refs = []any{declared(first)}
+			}
 			refs = append(refs, declared(d))
 		}
 		if len(refs) > 1 {
