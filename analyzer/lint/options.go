@@ -318,17 +318,19 @@ func (l *Linter) Close() {
 var floorOf = heapFloor
 
 // heapFloor is where the collector first collects in a run over n bytes
-// of files: about the peak heap the default pacing reaches anyway, which
-// on the generated corpora is some 18 times the files' size (the decoded
-// files, the inventory built from them, then its Rego values). Below it,
-// the heap grows without the collections at each doubling that found
-// little to free. A run whose peak would pass 768 MiB (or half the memory
+// of files: 16 times their size, about the heap that decoding them and
+// building the inventory reach. Below it, the heap grows without the
+// collections at each doubling that found little to free. The factor puts
+// that first large collection inside the build, where the live heap is
+// the inventory (some 8 times the files): once reading allocated less, 18
+// let it land in the conversion, where the Go and the Rego values are both
+// alive, and the 10k corpus peaked 110 MiB higher. A run whose peak would pass 768 MiB (or half the memory
 // limit) gets no floor: a floor below its peak changes only its first
 // collections, and on the 50k corpus a 512 MiB one bought 1–3% of the
 // time for 6–18% more peak memory (the garbage of decoding, collected
 // later, leaves the heap more fragmented).
 func heapFloor(n, memoryLimit int64) int64 {
-	const perByte, most = 18, 768 << 20
+	const perByte, most = 16, 768 << 20
 	if f := perByte * n; f <= min(most, memoryLimit/2) {
 		return f
 	}
