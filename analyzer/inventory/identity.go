@@ -179,7 +179,7 @@ func (ic identityContext) resolve(w map[string]any) map[string]any {
 	for i, raw := range list {
 		c, _ := raw.(map[string]any)
 		cc := c
-		if !ic.owned {
+		if !ic.owned || c == nil {
 			cc = make(map[string]any, len(c)+2)
 			for k, v := range c {
 				cc[k] = v
