@@ -322,13 +322,13 @@ var floorOf = heapFloor
 // building the inventory reach. Below it, the heap grows without the
 // collections at each doubling that found little to free. The factor puts
 // that first large collection inside the build, where the live heap is
-// the inventory (some 8 times the files): once reading allocated less, 18
+// the inventory (some 7 times the files): once reading allocated less, 18
 // let it land in the conversion, where the Go and the Rego values are both
-// alive, and the 10k corpus peaked 110 MiB higher. A run whose peak would pass 768 MiB (or half the memory
-// limit) gets no floor: a floor below its peak changes only its first
-// collections, and on the 50k corpus a 512 MiB one bought 1–3% of the
-// time for 6–18% more peak memory (the garbage of decoding, collected
-// later, leaves the heap more fragmented).
+// alive, and the 10k corpus peaked 110 MiB higher. A run whose floor would
+// pass 768 MiB (or half the memory limit) gets none: a floor below its
+// peak changes only its first collections, and on the 50k corpus a 512
+// MiB one bought 1–3% of the time for 6–18% more peak memory (the garbage
+// of decoding, collected later, leaves the heap more fragmented).
 func heapFloor(n, memoryLimit int64) int64 {
 	const perByte, most = 16, 768 << 20
 	if f := perByte * n; f <= min(most, memoryLimit/2) {
