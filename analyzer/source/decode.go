@@ -162,7 +162,7 @@ func decodeYAML(data []byte, src *lines) ([]Doc, error) {
 		if doc.Value == nil {
 			continue // "---", a comment, "null": nothing there
 		}
-		slicesSortDuplicates(doc.Duplicates)
+		finishDuplicates(&doc)
 		doc.Index = len(docs)
 		docs = append(docs, doc)
 	}
@@ -188,13 +188,31 @@ func blank(data []byte) bool {
 	return true
 }
 
-func slicesSortDuplicates(dups []Duplicate) {
+// finishDuplicates puts doc's duplicates in file order and drops those
+// inside a value that a later occurrence of its key replaced: that value
+// is not in the document (its path leads elsewhere or nowhere), and the
+// duplicate key that replaced it is reported. A replaced value comes
+// before what replaced it, so a duplicate is dropped when the mapping its
+// path leads to starts after it.
+func finishDuplicates(doc *Doc) {
+	dups := doc.Duplicates[:0]
+	for _, d := range doc.Duplicates {
+		holder, exact := doc.Pos.Lookup(d.Path)
+		if exact && !before(d.At, holder) {
+			dups = append(dups, d)
+		}
+	}
 	slices.SortStableFunc(dups, func(a, b Duplicate) int {
 		if a.At.Line != b.At.Line {
 			return a.At.Line - b.At.Line
 		}
 		return a.At.Column - b.At.Column
 	})
+	doc.Duplicates = dups
+}
+
+func before(a, b analyzer.Position) bool {
+	return a.Line < b.Line || a.Line == b.Line && a.Column < b.Column
 }
 
 // utf16ToUTF8 transcodes UTF-16 input with a byte order mark (what Windows

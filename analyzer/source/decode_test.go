@@ -530,6 +530,39 @@ spec:
 	}
 }
 
+// TestDecodeDuplicatesInReplacedValues: a value that a later occurrence of
+// its key replaced is not in the document, so the duplicates inside it are
+// not reported (their paths would lead elsewhere or nowhere); the key that
+// replaced it is. Duplicates inside the value kept still are. Each decoder
+// (JSON, the block-style reader, yaml.v3 for what that one leaves) agrees.
+func TestDecodeDuplicatesInReplacedValues(t *testing.T) {
+	for _, tc := range []struct {
+		name, text string
+		want       []Duplicate
+	}{
+		{"json, replaced by a mapping", `{"a": {"x": 1, "x": 2}, "a": {"x": 3}}`,
+			[]Duplicate{{Path: nil, Key: "a", At: at(1, 25), First: at(1, 2)}}},
+		{"json, replaced by a scalar", `{"s": [{"p": {"": {"k": 1, "k": 2}, "": null}}]}`,
+			[]Duplicate{{Path: []any{"s", 0, "p"}, Key: "", At: at(1, 37), First: at(1, 15)}}},
+		{"json, kept value", `{"a": 1, "a": {"x": 1, "x": 2}}`,
+			[]Duplicate{{Path: nil, Key: "a", At: at(1, 10), First: at(1, 2)}, {Path: []any{"a"}, Key: "x", At: at(1, 24), First: at(1, 16)}}},
+		{"block", "a:\n  x: 1\n  x: 2\na:\n  x: 3\n",
+			[]Duplicate{{Path: nil, Key: "a", At: at(4, 1), First: at(1, 1)}}},
+		{"yaml.v3 (an anchor)", "a: &n\n  x: 1\n  x: 2\na:\n  x: 3\nb: 1\n",
+			[]Duplicate{{Path: nil, Key: "a", At: at(4, 1), First: at(1, 1)}}},
+	} {
+		d := decodeOne(t, tc.text)
+		for i := range d.Duplicates {
+			if len(d.Duplicates[i].Path) == 0 {
+				d.Duplicates[i].Path = nil // the root: nil or empty, by decoder
+			}
+		}
+		if !reflect.DeepEqual(d.Duplicates, tc.want) {
+			t.Errorf("%s: duplicates:\n got %#v\nwant %#v", tc.name, d.Duplicates, tc.want)
+		}
+	}
+}
+
 // within fails the test when f does not return within limit.
 func within(t *testing.T, limit time.Duration, f func()) {
 	t.Helper()

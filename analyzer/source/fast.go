@@ -311,8 +311,9 @@ func (p *fastParser) document() (doc Doc, ok bool) {
 	if v == nil {
 		return Doc{}, false
 	}
-	slicesSortDuplicates(p.dups)
-	return Doc{Value: v, Pos: p.pb.build(at), Duplicates: p.dups}, true
+	doc = Doc{Value: v, Pos: p.pb.build(at), Duplicates: p.dups}
+	finishDuplicates(&doc)
+	return doc, true
 }
 
 // node reads the node at pos and returns its value and position, leaving

@@ -39,8 +39,9 @@ func decodeJSON(src *lines, body []byte) ([]Doc, error) {
 	if v == nil {
 		return nil, nil
 	}
-	slicesSortDuplicates(c.dups)
-	return []Doc{{Value: v, Pos: c.pb.build(p), Duplicates: c.dups}}, nil
+	doc := Doc{Value: v, Pos: c.pb.build(p), Duplicates: c.dups}
+	finishDuplicates(&doc)
+	return []Doc{doc}, nil
 }
 
 type jsonConverter struct {
