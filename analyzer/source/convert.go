@@ -132,7 +132,7 @@ func (c *converter) convertKind(n *yaml.Node) (any, analyzer.Position, error) {
 		if err != nil {
 			return nil, analyzer.Position{}, err
 		}
-		return jsonNumber(raw), c.scalarPos(n), nil
+		return jsonNumber(raw), c.nodePos(n), nil
 	case yaml.MappingNode:
 		return c.mapping(n)
 	case yaml.SequenceNode:
@@ -149,10 +149,10 @@ func (c *converter) convertKind(n *yaml.Node) (any, analyzer.Position, error) {
 	return nil, analyzer.Position{}, errAt(pos(n), "unexpected YAML node kind %d", n.Kind)
 }
 
-// scalarPos is the position of a scalar. An empty scalar at the end of a
-// text without a final line break ("? 0") is placed by libyaml on a line
-// that does not exist: put it at the end of the last one.
-func (c *converter) scalarPos(n *yaml.Node) analyzer.Position {
+// nodePos is the position of a node. An empty scalar at the end of a text
+// without a final line break ("? 0", "? <<") is placed by libyaml on a
+// line that does not exist: put it at the end of the last one.
+func (c *converter) nodePos(n *yaml.Node) analyzer.Position {
 	if n.Value == "" && n.Line > 1 && n.Line > c.src.count() {
 		return c.src.position(len(c.src.data))
 	}
@@ -418,7 +418,7 @@ func (c *converter) merge(v *yaml.Node, m map[string]any, mp *posMapping) error 
 		}
 		return nil
 	}
-	return errAt(pos(v), errWantMap)
+	return errAt(c.nodePos(v), errWantMap)
 }
 
 func (c *converter) mergeOne(v *yaml.Node, m map[string]any, mp *posMapping) error {
@@ -438,7 +438,7 @@ func (c *converter) mergeOne(v *yaml.Node, m map[string]any, mp *posMapping) err
 		return err
 	}
 	if v.Kind != yaml.MappingNode {
-		return errAt(pos(v), errWantMap)
+		return errAt(c.nodePos(v), errWantMap)
 	}
 	return c.fill(v, m, mp, false)
 }

@@ -101,6 +101,8 @@ func (e *Error) Error() string {
 //   - valid JSON that libyaml rejects ("\/", surrogate pair escapes, keys
 //     over 1024 characters, DEL) is decoded, as kubectl's JSON path does;
 //   - a text of blank and comment lines is empty even with tabs in it;
+//   - a text that starts with two byte order marks is an error: libyaml
+//     misreads the lines after them;
 //   - the parser is yaml.v3's, which reads a few malformed inputs differently
 //     from yaml.v2's (yaml.v2 reads "{}: 1" as {}; this is an error here).
 //
@@ -108,6 +110,12 @@ func (e *Error) Error() string {
 // yaml.v3 and the conversion, several times faster.
 func Decode(data []byte) ([]Doc, error) {
 	data = utf16ToUTF8(data)
+	if hasBOM(data) && hasBOM(data[3:]) {
+		// libyaml skips the second mark and then miscounts the line break
+		// after it: yaml.v3 and sigs.k8s.io/yaml read "\ufeff\ufeff\na" as
+		// empty and "\ufeff\ufeff\n\na" as "a" on line 2.
+		return nil, &Error{Pos: analyzer.Position{Line: 1, Column: 1}, Msg: "the text starts with two byte order marks (U+FEFF); YAML parsers, kubectl's among them, misread the lines after them: remove one"}
+	}
 	docs, err := decode(data)
 	for i := range docs {
 		docs[i].Text = data

@@ -679,6 +679,13 @@ func TestDecodeSyntaxErrors(t *testing.T) {
 		{"json truncated", "{\n  \"a\": {\n    \"b\": [1, 2", 0, at(3, 15), "unexpected end of input"},
 		{"json truncated after newline", "\ufeff[\r\n  1,\r\n", 0, at(2, 5), "unexpected end of input"},
 		{"json empty item", "[1, 2,, 3]", 0, at(1, 7), "invalid character ',' looking for beginning of value"},
+		// libyaml places an empty value at the end of a text without a final
+		// line break on a line of its own, which the file does not have.
+		{"merge of nothing at the end", "? <<", 0, at(1, 5), "map merge requires map or sequence of maps as the value"},
+		// libyaml misreads what follows two marks ("\ufeff\ufeff\r\n\u0085a"
+		// is "a" on line 2, column 2: a line of no characters).
+		{"two byte order marks", "\ufeff\ufeff\r\n\u0085a|", 0, at(1, 1), "the text starts with two byte order marks (U+FEFF); YAML parsers, kubectl's among them, misread the lines after them: remove one"},
+		{"two byte order marks in UTF-16", "\xff\xfe\xff\xfea\x00", 0, at(1, 1), "the text starts with two byte order marks (U+FEFF); YAML parsers, kubectl's among them, misread the lines after them: remove one"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/irsalint/irsalint/analyzer"
+	"github.com/irsalint/irsalint/analyzer/internal/textpos"
 )
 
 // fuzzSeeds are shared by both fuzz targets.
@@ -46,9 +47,9 @@ func FuzzDecode(f *testing.F) {
 			if !errors.As(err, &e) {
 				t.Fatalf("error %T is not an *Error: %v", err, err)
 			}
-			checkPos(t, &lines{data: utf16ToUTF8(data)}, e.Pos, true, "error")
+			checkPos(t, textpos.New(data), e.Pos, true, "error")
 		}
-		src := &lines{data: utf16ToUTF8(data)}
+		src := textpos.New(data)
 		for i, d := range docs {
 			if d.Index != i {
 				t.Fatalf("doc %d has Index %d", i, d.Index)
@@ -67,7 +68,7 @@ func FuzzDecode(f *testing.F) {
 
 // checkTree verifies that pos mirrors v: every path of v has an exact
 // position inside the file, and there are no positions besides.
-func checkTree(t *testing.T, src *lines, v any, pos *Positions) {
+func checkTree(t *testing.T, src *textpos.Text, v any, pos *Positions) {
 	t.Helper()
 	checkPos(t, src, pos.Root(), false, "root")
 	if n := checkBelow(t, src, v, pos, nil); n != len(pos.entries) {
@@ -76,7 +77,7 @@ func checkTree(t *testing.T, src *lines, v any, pos *Positions) {
 }
 
 // checkBelow checks the nodes below path, whose value is v, and counts them.
-func checkBelow(t *testing.T, src *lines, v any, pos *Positions, path []any) int {
+func checkBelow(t *testing.T, src *textpos.Text, v any, pos *Positions, path []any) int {
 	t.Helper()
 	n := 0
 	child := func(el, cv any) {
@@ -115,13 +116,14 @@ func checkBelow(t *testing.T, src *lines, v any, pos *Positions, path []any) int
 	return n
 }
 
-func checkPos(t *testing.T, src *lines, p analyzer.Position, zeroOK bool, what string) {
+func checkPos(t *testing.T, src *textpos.Text, p analyzer.Position, zeroOK bool, what string) {
 	t.Helper()
 	if zeroOK && p.Line == 0 {
 		return
 	}
-	if p.Line < 1 || p.Line > src.count() || p.Column < 0 {
-		t.Fatalf("%s position %d:%d outside the file's %d lines", what, p.Line, p.Column, src.count())
+	// Column 0 is a position that names a line only.
+	if err := src.Check(p.Line, max(p.Column, 1)); err != nil {
+		t.Fatalf("%s position %d:%d: %v", what, p.Line, p.Column, err)
 	}
 }
 
