@@ -1,0 +1,102 @@
+package engine
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/irsalint/irsalint/rules"
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// TestPartitionShippedRules checks the groups the shipped rules compile
+// in: every rule has a group, the group holds the rule and every package
+// it refers to (or the rule would not compile alone), the result does not
+// depend on the order the modules come in, and the groups are of about the
+// same size, which is what makes compiling them in parallel pay.
+func TestPartitionShippedRules(t *testing.T) {
+	mods, err := LoadFS(rules.FS, "rules", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, groupOf := partition(mods)
+	if len(groups) != groupCount {
+		t.Fatalf("%d groups, want %d", len(groups), groupCount)
+	}
+	entries, err := catalogue(mods)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inGroup := make([]map[string]bool, len(groups))
+	sizes := make([]int, len(groups))
+	for g, group := range groups {
+		inGroup[g] = map[string]bool{}
+		for _, m := range group {
+			inGroup[g][m.Module.Package.Path.String()] = true
+			sizes[g] += moduleSize(m.Module)
+		}
+	}
+	for _, e := range entries {
+		g, ok := groupOf[e.rule.ID]
+		if !ok {
+			t.Fatalf("rule %s has no group", e.rule.ID)
+		}
+		if !inGroup[g][e.ref.String()] {
+			t.Errorf("rule %s is not in its group %d", e.rule.ID, g)
+		}
+	}
+	// Each group compiles alone: a reference to a package outside it
+	// fails there.
+	for g, group := range groups {
+		for _, m := range group {
+			for _, imp := range m.Module.Imports {
+				if p := imp.Path.String(); len(p) > 5 && p[:5] == "data." && !inGroup[g][p] {
+					t.Errorf("group %d: %s imports %s, which is not in the group", g, m.Name, p)
+				}
+			}
+		}
+	}
+	if lo, hi := min(sizes[0], sizes[1]), max(sizes[0], sizes[1]); lo*5 < hi*4 {
+		t.Errorf("group sizes %v: the smaller is under four fifths of the larger", sizes)
+	}
+	reversed := make([]Module, len(mods))
+	for i, m := range mods {
+		reversed[len(mods)-1-i] = m
+	}
+	if _, again := partition(reversed); !reflect.DeepEqual(again, groupOf) {
+		t.Errorf("groups depend on module order:\n%v\n%v", groupOf, again)
+	}
+	t.Logf("group sizes %v", sizes)
+}
+
+// TestShippedRulesPassSkippedChecks compiles the shipped rules with every
+// stage, in strict mode, under the capabilities they run with: New skips
+// the checking stages for them, which is safe only while this passes.
+func TestShippedRulesPassSkippedChecks(t *testing.T) {
+	mods, err := LoadFS(rules.FS, "rules", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas, err := InputSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	modMap := make(map[string]*ast.Module, len(mods))
+	for _, m := range mods {
+		modMap[m.Name] = m.Module
+	}
+	c := ast.NewCompiler().WithStrict(true).WithCapabilities(SandboxCapabilities()).WithSchemas(schemas)
+	if c.Compile(modMap); len(c.Errors) > 0 {
+		t.Fatal(c.Errors)
+	}
+	// The check must be able to fail: a rule that calls a function
+	// nobody defines is an error only CheckUndefinedFuncs reports.
+	broken, err := parse("broken.rego", []byte("package irsalint.lib.broken\n\nx if nothing_defines_this(1)\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	modMap["broken.rego"] = broken
+	c = ast.NewCompiler().WithStrict(true).WithCapabilities(SandboxCapabilities()).WithSchemas(schemas)
+	if c.Compile(modMap); len(c.Errors) == 0 {
+		t.Fatal("an undefined function compiled")
+	}
+}
