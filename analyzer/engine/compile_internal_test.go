@@ -2,6 +2,7 @@ package engine
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/irsalint/irsalint/rules"
@@ -46,7 +47,7 @@ func TestPartitionShippedRules(t *testing.T) {
 	for g, group := range groups {
 		for _, m := range group {
 			for _, imp := range m.Module.Imports {
-				if p := imp.Path.String(); len(p) > 5 && p[:5] == "data." && !inGroup[g][p] {
+				if p := imp.Path.String(); strings.HasPrefix(p, "data.") && !inGroup[g][p] {
 					t.Errorf("group %d: %s imports %s, which is not in the group", g, m.Name, p)
 				}
 			}
@@ -81,8 +82,8 @@ func TestShippedRulesPassSkippedChecks(t *testing.T) {
 	if c.Compile(modMap); len(c.Errors) > 0 {
 		t.Fatal(c.Errors)
 	}
-	// The check must be able to fail: a rule that calls a function
-	// nobody defines is an error only CheckUndefinedFuncs reports.
+	// The check must be able to fail: a module that calls a function
+	// nobody defines does not compile.
 	broken, err := parse("broken.rego", []byte("package irsalint.lib.broken\n\nx if nothing_defines_this(1)\n"))
 	if err != nil {
 		t.Fatal(err)
