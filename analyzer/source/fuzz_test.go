@@ -42,14 +42,14 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		docs, err := Decode(data)
+		src := textpos.New(data)
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) {
 				t.Fatalf("error %T is not an *Error: %v", err, err)
 			}
-			checkPos(t, textpos.New(data), e.Pos, true, "error")
+			checkPos(t, src, e.Pos, true, "error")
 		}
-		src := textpos.New(data)
 		for i, d := range docs {
 			if d.Index != i {
 				t.Fatalf("doc %d has Index %d", i, d.Index)
@@ -120,6 +120,9 @@ func checkPos(t *testing.T, src *textpos.Text, p analyzer.Position, zeroOK bool,
 	t.Helper()
 	if zeroOK && p.Line == 0 {
 		return
+	}
+	if p.Column < 0 {
+		t.Fatalf("%s position %d:%d has a negative column", what, p.Line, p.Column)
 	}
 	// Column 0 is a position that names a line only.
 	if err := src.Check(p.Line, max(p.Column, 1)); err != nil {
