@@ -14,13 +14,15 @@ func TestHeapFloor(t *testing.T) {
 		n, limit, want int64
 	}{
 		{1 << 20, math.MaxInt64, 16 << 20},
-		{29 << 20, math.MaxInt64, 464 << 20}, // the 10k corpus
-		{48 << 20, math.MaxInt64, 768 << 20},
-		{49 << 20, math.MaxInt64, 0},     // past 768 MiB: the default pacing
-		{145 << 20, math.MaxInt64, 0},    // the 50k corpus
-		{12 << 20, 400 << 20, 192 << 20}, // within half the memory limit
-		{13 << 20, 400 << 20, 0},         // past it
+		{29 << 20, math.MaxInt64, 464 << 20},  // the 10k corpus
+		{65 << 20, math.MaxInt64, 1040 << 20}, // the 25k corpus (manifests and IAM export)
+		{128 << 20, math.MaxInt64, 2 << 30},
+		{130 << 20, math.MaxInt64, 2 << 30}, // the 50k corpus: at most 2 GiB
+		{130 << 20, 3 << 30, 1536 << 20},    // at most half the memory limit
+		{12 << 20, 400 << 20, 192 << 20},    // within half the memory limit
+		{13 << 20, 400 << 20, 200 << 20},    // past it
 		{0, math.MaxInt64, 0},
+		{math.MaxInt64 / 8, math.MaxInt64, 2 << 30}, // no overflow
 	} {
 		if got := heapFloor(tc.n, tc.limit); got != tc.want {
 			t.Errorf("heapFloor(%d, %d) = %d, want %d", tc.n, tc.limit, got, tc.want)
