@@ -144,6 +144,22 @@ func fillRule(r *analyzer.Rule, a *ast.Annotations) error {
 	default:
 		return fmt.Errorf("custom.scope: want a string")
 	}
+	switch needs := a.Custom["needs"].(type) {
+	case nil:
+	case []any:
+		for _, n := range needs {
+			name, ok := n.(string)
+			if _, known := inputNeeds[name]; !ok || !known {
+				return fmt.Errorf("custom.needs: %v is not one of %s", n, strings.Join(needNames(), ", "))
+			}
+			r.Needs = append(r.Needs, name)
+		}
+		if len(r.Needs) == 0 {
+			return fmt.Errorf("custom.needs: an empty list; leave it out when the rule needs nothing")
+		}
+	default:
+		return fmt.Errorf("custom.needs: want a list of names (%s)", strings.Join(needNames(), ", "))
+	}
 	switch p := a.Custom["precision"].(type) {
 	case nil:
 		r.Precision = "high"

@@ -6,9 +6,9 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -39,15 +39,15 @@ type Options struct {
 
 // Engine is a compiled rule set. Compile once, evaluate many times.
 type Engine struct {
-	// compilers hold the rules in groups compiled in parallel; groupOf
-	// says which holds a rule.
-	compilers []*ast.Compiler
-	groupOf   map[string]int
-	entries   []ruleEntry
-	byID      map[string]int
-	print     io.Writer
-	workers   int
-	minShard  int
+	// groups hold the rules in groups compiled in parallel; groupOf says
+	// which holds a rule.
+	groups   []*group
+	groupOf  map[string]int
+	entries  []ruleEntry
+	byID     map[string]int
+	print    io.Writer
+	workers  int
+	minShard int
 }
 
 // New loads, checks and compiles the built-in and user rules.
@@ -95,12 +95,30 @@ func New(opts Options) (*Engine, error) {
 	if len(groups) == 0 {
 		groups = [][]Module{nil} // no rules: one empty compiler for queries
 	}
-	compilers := make([]*ast.Compiler, len(groups))
-	var wg sync.WaitGroup
+	// A group whose every rule needs something of the input (custom.needs)
+	// compiles in the background: New does not wait for it, and a run
+	// whose input cannot feed its rules never does (a workload manifest
+	// alone, the pre-commit case, feeds none of the IAM library's users).
+	background := make([]bool, len(groups))
+	for g := range background {
+		background[g] = true
+	}
+	used := make([]bool, len(groups))
+	for _, en := range entries {
+		if g, ok := groupOf[en.rule.ID]; ok {
+			used[g] = true
+			background[g] = background[g] && len(en.rule.Needs) > 0
+		}
+	}
+	for g := range background {
+		background[g] = background[g] && used[g]
+	}
+	compiled := make([]*group, len(groups))
 	for i, g := range groups {
-		wg.Add(1)
+		gr := &group{done: make(chan struct{}), background: background[i]}
+		compiled[i] = gr
 		go func() {
-			defer wg.Done()
+			defer close(gr.done)
 			c := ast.NewCompiler().
 				WithEnablePrintStatements(opts.Print != nil).
 				WithCapabilities(SandboxCapabilities()).
@@ -118,14 +136,20 @@ func New(opts Options) (*Engine, error) {
 				modMap[m.Name] = m.Module
 			}
 			c.Compile(modMap)
-			compilers[i] = c
+			gr.compiler = c
+			if background[i] && len(c.Errors) > 0 {
+				gr.err = formatRegoErrors(explainForbidden(sortedErrors(c.Errors), ruleOfModule(mods)))
+			}
 		}()
 	}
-	wg.Wait()
 	var errs ast.Errors
 	seenErr := map[string]bool{}
-	for _, c := range compilers {
-		for _, e := range c.Errors {
+	for _, gr := range compiled {
+		if gr.background {
+			continue
+		}
+		<-gr.done
+		for _, e := range gr.compiler.Errors {
 			// A library compiled in two groups reports its errors twice.
 			if !seenErr[e.Error()] {
 				seenErr[e.Error()] = true
@@ -134,10 +158,9 @@ func New(opts Options) (*Engine, error) {
 		}
 	}
 	if len(errs) > 0 {
-		sort.SliceStable(errs, func(i, j int) bool { return errs[i].Error() < errs[j].Error() })
-		return nil, formatRegoErrors(explainForbidden(errs, ruleOfModule(mods)))
+		return nil, formatRegoErrors(explainForbidden(sortedErrors(errs), ruleOfModule(mods)))
 	}
-	e := &Engine{compilers: compilers, groupOf: groupOf, entries: entries, byID: map[string]int{}, print: opts.Print, workers: opts.Workers}
+	e := &Engine{groups: compiled, groupOf: groupOf, entries: entries, byID: map[string]int{}, print: opts.Print, workers: opts.Workers}
 	if e.workers <= 0 {
 		e.workers = defaultWorkers()
 	}
@@ -148,6 +171,40 @@ func New(opts Options) (*Engine, error) {
 		e.byID[en.rule.ID] = i
 	}
 	return e, nil
+}
+
+// group is the compiler of one group of rules, compiled in a goroutine of
+// its own.
+type group struct {
+	done     chan struct{} // closed once compiler (and err) are set
+	compiler *ast.Compiler
+	// err is what compiling the group found, for a group New did not wait
+	// for (New returns the errors of the others).
+	err error
+	// background: New does not wait for the group, and its queries are
+	// prepared when an input first feeds them.
+	background bool
+}
+
+// Wait returns once every group is compiled, those New left compiling in
+// the background included.
+func (e *Engine) Wait() {
+	for _, gr := range e.groups {
+		<-gr.done
+	}
+}
+
+// compiler waits for group g to be compiled.
+func (e *Engine) compiler(g int) (*ast.Compiler, error) {
+	gr := e.groups[g]
+	<-gr.done
+	return gr.compiler, gr.err
+}
+
+func sortedErrors(errs ast.Errors) ast.Errors {
+	out := slices.Clone(errs)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Error() < out[j].Error() })
+	return out
 }
 
 // shippedSkips are the compiler stages that only look for errors and are

@@ -180,6 +180,12 @@ func TestCatalogueMetadataProblems(t *testing.T) {
 		{"empty scope", strings.Replace(meta, "severity: high", `severity: high
 #   scope: ""`, 1),
 			fmt.Sprintf("rules/g/x/rule.rego:%d", metaLines+2) + `: rule "x": custom.scope: "" is not a scope (one of workload, role)`},
+		{"unknown need", strings.Replace(meta, "severity: high", "severity: high\n#   needs: [roles, pods]", 1),
+			fmt.Sprintf("rules/g/x/rule.rego:%d", metaLines+2) + `: rule "x": custom.needs: pods is not one of nodegroups, oidcProviders, roles, serviceAccounts`},
+		{"empty needs", strings.Replace(meta, "severity: high", "severity: high\n#   needs: []", 1),
+			fmt.Sprintf("rules/g/x/rule.rego:%d", metaLines+2) + `: rule "x": custom.needs: an empty list; leave it out when the rule needs nothing`},
+		{"needs not a list", strings.Replace(meta, "severity: high", "severity: high\n#   needs: roles", 1),
+			fmt.Sprintf("rules/g/x/rule.rego:%d", metaLines+2) + `: rule "x": custom.needs: want a list of names (nodegroups, oidcProviders, roles, serviceAccounts)`},
 		{"no METADATA", "", `rules/g/x/rule.rego: rule "x" has no package-scoped # METADATA block (title, description, custom.severity, custom.remediation, related_resources)`},
 		{"rule-scoped METADATA only", "", `rules/g/x/rule.rego: rule "x" has no package-scoped # METADATA block (title, description, custom.severity, custom.remediation, related_resources)`},
 	}
@@ -835,5 +841,75 @@ deny contains {"ref": "r#0", "message": sprintf("%d roles, %d workloads", [count
 		if !reflect.DeepEqual(seen, tt.want) {
 			t.Errorf("%d workers: %v, want %v", tt.workers, seen, tt.want)
 		}
+	}
+}
+
+// heavyLib stands for the IAM library: its users are compiled in a group of
+// their own (partition.go).
+const heavyLib = `package irsalint.lib.iam
+
+allows(r) if r.trustPolicy
+`
+
+// TestNeedsSkipRules: a rule whose custom.needs the input does not hold is
+// not evaluated, and when every rule of a compiler's group needs something,
+// New does not wait for that group: here it does not even compile, which
+// only an input that feeds it shows.
+func TestNeedsSkipRules(t *testing.T) {
+	needsRoles := strings.Replace(meta, "severity: high", "severity: high\n#   needs: [roles]", 1)
+	needsSAs := strings.Replace(meta, "severity: high", "severity: high\n#   needs: [serviceAccounts, nodegroups]", 1)
+	files := map[string]string{
+		"lib/iam.rego": heavyLib,
+		// Both claim more than they read: a rule that lied about its needs
+		// would be skipped all the same.
+		"g/roles/rule.rego": ruleText("g", "roles", needsRoles, `
+import data.irsalint.lib.iam
+
+deny contains {"ref": "r", "message": "evaluated"} if iam.allows({"trustPolicy": true})
+`),
+		"g/sas/rule.rego": ruleText("g", "sas", needsSAs, `
+deny contains {"ref": "s", "message": "evaluated"} if true
+`),
+		"g/no-team/rule.rego": ruleText("g", "no-team", meta, denyNoTeam),
+	}
+	rules := func(fs []engine.RawFinding) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.Rule)
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name  string
+		input map[string]any
+		want  []string
+	}{
+		{"workloads only", twoWorkloads, []string{"no-team", "no-team"}},
+		{"an implicit ServiceAccount", map[string]any{"serviceAccounts": map[string]any{"a/default": map[string]any{"declared": false}}}, nil},
+		{"a declared ServiceAccount", map[string]any{"serviceAccounts": map[string]any{"a/x": map[string]any{"declared": true}}}, []string{"sas"}},
+		{"a node group", map[string]any{"nodegroups": map[string]any{"c/ng": map[string]any{}}}, []string{"sas"}},
+		{"a role", map[string]any{"roles": map[string]any{"arn:aws:iam::1:role/r": map[string]any{}}}, []string{"roles"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := evalRules(t, engine.Options{Builtin: builtin(files)}, tt.input)
+			if err != nil {
+				t.Fatalf("Eval: %v", err)
+			}
+			if g := rules(got); !reflect.DeepEqual(g, tt.want) {
+				t.Errorf("rules that found something: %v, want %v", g, tt.want)
+			}
+		})
+	}
+
+	// The IAM library's group does not compile: New and an evaluation it
+	// cannot feed succeed, one it feeds reports the error.
+	files["lib/iam.rego"] = heavyLib + "\nbroken(x) if undefined_function(x)\n"
+	got, err := evalRules(t, engine.Options{Builtin: builtin(files)}, twoWorkloads)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("Eval on workloads: %v, %v", got, err)
+	}
+	_, err = evalRules(t, engine.Options{Builtin: builtin(files)}, map[string]any{"roles": map[string]any{"arn:aws:iam::1:role/r": map[string]any{}}})
+	if err == nil || !strings.Contains(err.Error(), "undefined_function") {
+		t.Errorf("Eval on a role: %v, want the compile error", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -50,8 +51,17 @@ type Query struct {
 }
 
 type unit struct {
-	pq  rego.PreparedEvalQuery
-	ids []string
+	// prepared is the query, made on first use: a unit of a group New did
+	// not wait for is prepared once an input feeds it.
+	prepared *prepared
+	ids      []string
+	// needs is what the input must hold for any of the unit's rules to find
+	// something (the union of their custom.needs); nil: nothing.
+	needs []string
+	// ruleNeeds are the custom.needs of each rule of the unit that has
+	// some: an evaluation whose input holds none of them keeps none of its
+	// findings, as if the rule were evaluated alone and skipped.
+	ruleNeeds map[string][]string
 	// custom is the one custom rule of the unit, or "".
 	custom string
 	// shard is what the unit is evaluated on shards of.
@@ -81,7 +91,7 @@ func (e *Engine) Prepare(ctx context.Context, ids []string) (*Query, error) {
 	// byKind[kind][group] are the built-in rules of a unit.
 	var byKind [byWorkload + 1][][]string
 	for k := range byKind {
-		byKind[k] = make([][]string, len(e.compilers))
+		byKind[k] = make([][]string, len(e.groups))
 	}
 	var custom []unit
 	for _, id := range ids {
@@ -125,7 +135,49 @@ func (e *Engine) Prepare(ctx context.Context, ids []string) (*Query, error) {
 	return q, nil
 }
 
+// prepared is a unit's query, made once. A failure is not kept: it may be
+// the context of one run ending.
+type prepared struct {
+	mu   sync.Mutex
+	make func(context.Context) (rego.PreparedEvalQuery, error)
+	pq   rego.PreparedEvalQuery
+	ok   bool
+}
+
+func (p *prepared) query(ctx context.Context) (rego.PreparedEvalQuery, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.ok {
+		pq, err := p.make(ctx)
+		if err != nil {
+			return pq, err
+		}
+		p.pq, p.ok = pq, true
+	}
+	return p.pq, nil
+}
+
+// prepareUnit makes the unit of rules ids of group g: at once, or, for a
+// group still compiling, when first evaluated.
 func (e *Engine) prepareUnit(ctx context.Context, g int, ids []string) (unit, error) {
+	u := unit{ids: ids, prepared: &prepared{}, ruleNeeds: map[string][]string{}}
+	always := false
+	for _, id := range ids {
+		needs := e.entries[e.byID[id]].rule.Needs
+		if len(needs) == 0 {
+			always = true
+			continue
+		}
+		u.ruleNeeds[id] = needs
+		for _, n := range needs {
+			if !slices.Contains(u.needs, n) {
+				u.needs = append(u.needs, n)
+			}
+		}
+	}
+	if always {
+		u.needs = nil
+	}
 	// findings := {"<id>": data.irsalint.rules.<group>["<id>"].deny, ...},
 	// built as an AST: parsing the same text costs more than the
 	// evaluation of a small input.
@@ -135,19 +187,36 @@ func (e *Engine) prepareUnit(ctx context.Context, g int, ids []string) (unit, er
 		items = append(items, [2]*ast.Term{ast.StringTerm(id), ast.NewTerm(ref)})
 	}
 	query := ast.NewBody(ast.Assign.Expr(ast.VarTerm("findings"), ast.ObjectTerm(items...)))
-	opts := []func(*rego.Rego){
-		rego.ParsedQuery(query),
-		rego.Compiler(e.compilers[g]),
-		rego.StrictBuiltinErrors(true),
+	u.prepared.make = func(ctx context.Context) (rego.PreparedEvalQuery, error) {
+		select {
+		case <-e.groups[g].done:
+		case <-ctx.Done():
+			return rego.PreparedEvalQuery{}, context.Cause(ctx)
+		}
+		c, err := e.compiler(g)
+		if err != nil {
+			return rego.PreparedEvalQuery{}, err
+		}
+		opts := []func(*rego.Rego){
+			rego.ParsedQuery(query),
+			rego.Compiler(c),
+			rego.StrictBuiltinErrors(true),
+		}
+		if e.print != nil {
+			opts = append(opts, rego.EnablePrintStatements(true), rego.PrintHook(topdown.NewPrintHook(e.print)))
+		}
+		pq, err := rego.New(opts...).PrepareForEval(ctx)
+		if err != nil {
+			return rego.PreparedEvalQuery{}, formatRegoErrors(err)
+		}
+		return pq, nil
 	}
-	if e.print != nil {
-		opts = append(opts, rego.EnablePrintStatements(true), rego.PrintHook(topdown.NewPrintHook(e.print)))
+	if !e.groups[g].background {
+		if _, err := u.prepared.query(ctx); err != nil {
+			return unit{}, err
+		}
 	}
-	pq, err := rego.New(opts...).PrepareForEval(ctx)
-	if err != nil {
-		return unit{}, formatRegoErrors(err)
-	}
-	return unit{pq: pq, ids: ids}, nil
+	return u, nil
 }
 
 // converted is a Document turned into Rego values once, to be put together
@@ -351,8 +420,17 @@ func (q *Query) Eval(ctx context.Context, doc Document) ([]RawFinding, error) {
 	n := len(doc.Workloads)
 	roles, _ := doc.Base["roles"].(map[string]any)
 	spans := map[[2]int]bool{}
+	unfed := map[string]bool{}
 	for i := range q.units {
 		u := &q.units[i]
+		if !fed(u.needs, doc.Base) {
+			continue // its rules find nothing here
+		}
+		for id, needs := range u.ruleNeeds {
+			if !fed(needs, doc.Base) {
+				unfed[id] = true
+			}
+		}
 		// lo, hi: the span of workloads, or of roles for byRole.
 		shards, of := 1, n
 		switch u.shard {
@@ -429,6 +507,9 @@ func (q *Query) Eval(ctx context.Context, doc Document) ([]RawFinding, error) {
 			msgs = append(msgs, problems[i].Error())
 		}
 		for _, f := range results[i] {
+			if unfed[f.Rule] {
+				continue
+			}
 			if t.u.shard != whole {
 				// A sharded rule may also report on objects that are not
 				// what it is sharded by: every shard then reports it.
@@ -484,7 +565,11 @@ func sortRaw(fs []RawFinding) {
 }
 
 func (u *unit) eval(ctx context.Context, input ast.Value) ([]RawFinding, error) {
-	rs, err := u.pq.Eval(ctx, rego.EvalParsedInput(input))
+	pq, err := u.prepared.query(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := pq.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
 		return nil, fmt.Errorf("evaluating rules: %w", err)
 	}
@@ -536,9 +621,13 @@ func (e *Engine) Value(ctx context.Context, expr string, doc Document) (any, err
 	if err != nil {
 		return nil, err
 	}
+	compiler, err := e.compilerFor(body)
+	if err != nil {
+		return nil, err
+	}
 	rs, err := rego.New(
 		rego.ParsedQuery(body),
-		rego.Compiler(e.compilerFor(body)),
+		rego.Compiler(compiler),
 		rego.ParsedInput(input),
 		rego.StrictBuiltinErrors(true),
 	).Eval(ctx)
@@ -557,7 +646,7 @@ func (e *Engine) Value(ctx context.Context, expr string, doc Document) (any, err
 // compilerFor is the compiler that holds every package the query refers
 // to (the first, when none does: the query then fails to compile there
 // with a message naming the reference).
-func (e *Engine) compilerFor(body ast.Body) *ast.Compiler {
+func (e *Engine) compilerFor(body ast.Body) (*ast.Compiler, error) {
 	var refs []ast.Ref
 	ast.WalkRefs(body, func(r ast.Ref) bool {
 		if r.HasPrefix(ast.DefaultRootRef) {
@@ -565,7 +654,14 @@ func (e *Engine) compilerFor(body ast.Body) *ast.Compiler {
 		}
 		return false
 	})
-	for _, c := range e.compilers {
+	compilers := make([]*ast.Compiler, len(e.groups))
+	for g := range e.groups {
+		var err error
+		if compilers[g], err = e.compiler(g); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range compilers {
 		all := true
 		for _, r := range refs {
 			if len(c.GetRulesForVirtualDocument(r)) == 0 && len(c.GetRulesWithPrefix(r)) == 0 && len(c.GetRules(r)) == 0 {
@@ -574,10 +670,10 @@ func (e *Engine) compilerFor(body ast.Body) *ast.Compiler {
 			}
 		}
 		if all {
-			return c
+			return c, nil
 		}
 	}
-	return e.compilers[0]
+	return compilers[0], nil
 }
 
 // defaultWorkers is one evaluation per core.

@@ -110,6 +110,9 @@ type Linter struct {
 	query  *engine.Query
 	// release ends the collector's pacing that the last Run left on.
 	release func()
+	// compiled is closed once every rule is compiled and the collector's
+	// pacing for compiling is over.
+	compiled chan struct{}
 }
 
 // limits are the caps in force, and where each came from, for messages.
@@ -209,9 +212,21 @@ func (l *Linter) Engine() (*engine.Engine, error) {
 	}
 	// Compiling allocates ~30 MB of short-lived AST on a heap that is
 	// still small, so the default GC target collects several times for
-	// nothing: a higher target for this step halves start-up (what a
-	// pre-commit hook pays on every run).
-	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	// nothing: no collection during this step halves start-up (what a
+	// pre-commit hook pays on every run). A small run goes on beside the
+	// rules New leaves compiling in the background, under a floor that
+	// lasts until they are compiled: collecting then would slow both (one
+	// Deployment: 97 ms against 78). A larger run waits for them: there
+	// the overlap bought 0–2% of the time for a larger peak (1,000
+	// workloads: 124 → 129 MiB).
+	small := l.small()
+	var stop func()
+	if small {
+		stop = gcpace.Floor(compileFloor)
+	} else {
+		prev := debug.SetGCPercent(-1)
+		stop = func() { debug.SetGCPercent(prev) }
+	}
 	dirs := make([]string, len(l.opts.RuleDirs))
 	for i, d := range l.opts.RuleDirs {
 		dirs[i] = resolvePath(d, l.opts.WorkingDir)
@@ -222,11 +237,54 @@ func (l *Linter) Engine() (*engine.Engine, error) {
 	}
 	eng, err := compile(engine.Options{RepoDirs: repoDirs, UserDirs: dirs, Workers: l.opts.Workers})
 	if err != nil {
+		stop()
 		return nil, err
+	}
+	l.compiled = make(chan struct{})
+	if !small {
+		eng.Wait()
+		stop()
+		close(l.compiled)
+	} else {
+		go func() {
+			eng.Wait()
+			stop()
+			close(l.compiled)
+		}()
 	}
 	l.eng = eng
 	return eng, nil
 }
+
+// small tells whether the run reads a few files and no more, as a
+// pre-commit hook does: named one by one, at most smallRun bytes in all.
+func (l *Linter) small() bool {
+	if len(l.opts.Paths) == 0 {
+		return false
+	}
+	var total int64
+	for _, p := range l.opts.Paths {
+		if p == "-" {
+			return false
+		}
+		fi, err := os.Stat(resolvePath(p, l.opts.WorkingDir))
+		if err != nil || !fi.Mode().IsRegular() {
+			return false
+		}
+		if total += fi.Size(); total > smallRun {
+			return false
+		}
+	}
+	return true
+}
+
+// compileFloor is the heap below which the collector waits while the
+// rules compile: more than the ~30 MB compiling allocates.
+const compileFloor = 64 << 20
+
+// smallRun is the most bytes of files a run reads beside the rules still
+// compiling.
+const smallRun = 1 << 20
 
 // Rules are the enabled rules as the run grades them: the configuration's
 // severity overrides applied.

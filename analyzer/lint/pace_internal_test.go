@@ -52,6 +52,7 @@ func TestRunPacesUntilClose(t *testing.T) {
 	if err := l.Prepare(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	<-l.compiled // the rules New left compiling hold a floor of their own
 	for range 2 {
 		if _, err := l.Run(context.Background()); err != nil {
 			t.Fatal(err)
@@ -67,5 +68,38 @@ func TestRunPacesUntilClose(t *testing.T) {
 	l.Close()
 	if p := percent(); p != before {
 		t.Errorf("after a second Close the GC percent is %d, want %d", p, before)
+	}
+}
+
+// TestSmallRun: only files named one by one, a megabyte at most in all,
+// make a run that goes on while rules still compile.
+func TestSmallRun(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, size int) {
+		if err := os.WriteFile(filepath.Join(dir, name), make([]byte, size), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.yaml", 100)
+	write("b.yaml", 200)
+	write("big.json", smallRun)
+	for _, tc := range []struct {
+		paths []string
+		want  bool
+	}{
+		{[]string{"a.yaml"}, true},
+		{[]string{"a.yaml", "b.yaml"}, true},
+		{[]string{"big.json"}, true},
+		{[]string{"big.json", "a.yaml"}, false}, // past smallRun in all
+		{[]string{filepath.Join(dir, "a.yaml")}, true},
+		{[]string{"."}, false}, // a folder may hold anything
+		{[]string{"-"}, false}, // so may standard input
+		{[]string{"missing.yaml"}, false},
+		{nil, false}, // the working directory
+	} {
+		l := New(Options{Paths: tc.paths, WorkingDir: dir, NoConfig: true})
+		if got := l.small(); got != tc.want {
+			t.Errorf("small(%q) = %v, want %v", tc.paths, got, tc.want)
+		}
 	}
 }

@@ -24,6 +24,7 @@
 #   - ref: https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
 #     description: EKS user guide — scope the trust to the exact namespace and ServiceAccount
 # custom:
+#   needs: [serviceAccounts]
 #   severity: low
 #   precision: very-high
 #   remediation: |

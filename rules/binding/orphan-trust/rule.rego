@@ -33,6 +33,7 @@
 #   - ref: https://kubernetes.io/docs/concepts/storage/projected-volumes/#serviceaccounttoken
 #     description: Kubernetes — any pod can project a token for its ServiceAccount with a chosen audience
 # custom:
+#   needs: [roles]
 #   severity: medium
 #   precision: very-high
 #   remediation: |

@@ -25,6 +25,7 @@
 #   - ref: https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
 #     description: EKS user guide — assign IAM roles to Kubernetes service accounts
 # custom:
+#   needs: [serviceAccounts]
 #   severity: high
 #   precision: very-high
 #   remediation: |

@@ -30,6 +30,7 @@
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_roles.html
 #     description: IAM user guide — role names are case-sensitive when you assume a role
 # custom:
+#   needs: [serviceAccounts]
 #   severity: high
 #   precision: very-high
 #   remediation: |

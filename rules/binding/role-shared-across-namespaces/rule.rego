@@ -29,6 +29,7 @@
 #   - ref: https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
 #     description: EKS user guide — assign an IAM role to a Kubernetes service account
 # custom:
+#   needs: [serviceAccounts, roles]
 #   severity: low
 #   precision: very-high
 #   remediation: |

@@ -41,6 +41,7 @@
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 #     description: IAM user guide — an explicit Deny overrides any Allow
 # custom:
+#   needs: [serviceAccounts]
 #   severity: high
 #   precision: very-high
 #   remediation: |

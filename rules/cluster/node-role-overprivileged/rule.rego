@@ -16,6 +16,7 @@
 #   - ref: https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html
 #     description: EKS best practices — the node role is shared by every pod that reaches it
 # custom:
+#   needs: [nodegroups]
 #   severity: high
 #   precision: medium
 #   remediation: |

@@ -18,6 +18,7 @@
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html
 #     description: IAM — client IDs (audiences) of an OIDC identity provider
 # custom:
+#   needs: [oidcProviders]
 #   severity: high
 #   precision: very-high
 #   remediation: |

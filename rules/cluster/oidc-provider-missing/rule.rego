@@ -18,6 +18,7 @@
 #   - ref: https://repost.aws/knowledge-center/eks-troubleshoot-oidc-and-irsa
 #     description: Troubleshoot OIDC provider and IRSA errors in Amazon EKS
 # custom:
+#   needs: [serviceAccounts]
 #   severity: high
 #   precision: very-high
 #   remediation: |

@@ -16,6 +16,7 @@
 #   - ref: https://docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html
 #     description: An IAM OIDC provider per cluster issuer
 # custom:
+#   needs: [oidcProviders]
 #   severity: low
 #   precision: very-high
 #   remediation: |

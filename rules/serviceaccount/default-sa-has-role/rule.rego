@@ -36,6 +36,7 @@
 #   - ref: https://kubernetes.io/docs/concepts/storage/projected-volumes/#serviceaccounttoken
 #     description: Kubernetes — any pod can project a token for its ServiceAccount with a chosen audience
 # custom:
+#   needs: [serviceAccounts, roles]
 #   severity: high
 #   precision: high
 #   remediation: |

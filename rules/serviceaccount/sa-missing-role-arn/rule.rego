@@ -62,6 +62,7 @@
 #   - ref: https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html
 #     description: AWS SDKs and Tools — the standardized credential provider chain
 # custom:
+#   needs: [serviceAccounts]
 #   severity: medium
 #   precision: medium
 #   remediation: |

@@ -24,6 +24,7 @@
 #   - ref: https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html
 #     description: EKS best practices — working with IAM roles for EKS Pod Identities (confused deputy)
 # custom:
+#   needs: [roles]
 #   scope: role
 #   severity: medium
 #   precision: very-high

@@ -33,6 +33,7 @@
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
 #     description: IAM JSON policy elements — NotAction
 # custom:
+#   needs: [roles]
 #   scope: role
 #   severity: high
 #   precision: very-high

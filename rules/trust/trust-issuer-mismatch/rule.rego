@@ -37,6 +37,7 @@
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
 #     description: IAM user guide — how operators behave when the key is missing
 # custom:
+#   needs: [roles]
 #   scope: role
 #   severity: critical
 #   precision: very-high

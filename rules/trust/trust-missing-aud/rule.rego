@@ -23,6 +23,7 @@
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
 #     description: IAM user guide — create a role for OpenID Connect federation
 # custom:
+#   needs: [roles]
 #   scope: role
 #   severity: low
 #   precision: very-high

@@ -32,6 +32,7 @@
 #   - ref: https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
 #     description: EKS user guide — the IRSA trust policy uses StringEquals on sub and aud
 # custom:
+#   needs: [roles]
 #   scope: role
 #   severity: critical
 #   precision: very-high

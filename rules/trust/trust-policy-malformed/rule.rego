@@ -30,6 +30,7 @@
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
 #     description: IAM JSON policy elements — NotPrincipal (not allowed in role trust policies)
 # custom:
+#   needs: [roles]
 #   scope: role
 #   severity: medium
 #   precision: very-high

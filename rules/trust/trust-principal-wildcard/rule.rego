@@ -22,6 +22,7 @@
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
 #     description: AWS global condition keys — aws:PrincipalOrgID, aws:PrincipalArn, aws:PrincipalAccount
 # custom:
+#   needs: [roles]
 #   scope: role
 #   severity: critical
 #   precision: very-high

@@ -21,6 +21,7 @@
 #   - ref: https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
 #     description: EKS user guide — trust policy for IAM roles for service accounts (StringLike for a namespace)
 # custom:
+#   needs: [roles]
 #   scope: role
 #   severity: medium
 #   precision: very-high

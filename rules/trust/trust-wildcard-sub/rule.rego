@@ -33,6 +33,7 @@
 #   - ref: https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html
 #     description: EKS best practices — scope the IRSA trust policy to the service account name, namespace and cluster
 # custom:
+#   needs: [roles]
 #   scope: role
 #   severity: critical
 #   precision: very-high
