@@ -95,10 +95,12 @@ func New(opts Options) (*Engine, error) {
 	if len(groups) == 0 {
 		groups = [][]Module{nil} // no rules: one empty compiler for queries
 	}
-	// A group whose every rule needs something of the input (custom.needs)
-	// compiles in the background: New does not wait for it, and a run
-	// whose input cannot feed its rules never does (a workload manifest
-	// alone, the pre-commit case, feeds none of the IAM library's users).
+	// A group whose every rule is built in and needs something of the
+	// input (custom.needs) compiles in the background: New does not wait
+	// for it, and a run whose input cannot feed its rules never does (a
+	// workload manifest alone, the pre-commit case, feeds none of the IAM
+	// library's users). A group with a custom rule is waited for, so that
+	// the rule's mistakes stop the run before it reads anything.
 	background := make([]bool, len(groups))
 	for g := range background {
 		background[g] = true
@@ -107,7 +109,7 @@ func New(opts Options) (*Engine, error) {
 	for _, en := range entries {
 		if g, ok := groupOf[en.rule.ID]; ok {
 			used[g] = true
-			background[g] = background[g] && len(en.rule.Needs) > 0
+			background[g] = background[g] && len(en.rule.Needs) > 0 && !en.rule.Custom
 		}
 	}
 	for g := range background {

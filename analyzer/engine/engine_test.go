@@ -912,4 +912,18 @@ deny contains {"ref": "s", "message": "evaluated"} if true
 	if err == nil || !strings.Contains(err.Error(), "undefined_function") {
 		t.Errorf("Eval on a role: %v, want the compile error", err)
 	}
+
+	// A custom rule's mistakes stop New, needs or not.
+	delete(files, "lib/iam.rego")
+	user := writeFiles(t, map[string]string{
+		"iam.rego": heavyLib,
+		"mine.rego": ruleText("custom", "mine", needsRoles, `
+import data.irsalint.lib.iam
+
+deny contains {"ref": "r", "message": "m"} if iam.allows(undefined_function(1))
+`),
+	})
+	if got := newErr(t, engine.Options{Builtin: builtin(files), UserDirs: []string{user}}); !strings.Contains(got, "undefined_function") {
+		t.Errorf("New with a broken custom rule: %s", got)
+	}
 }
