@@ -178,8 +178,8 @@ type Rule struct {
 	// Needs names what the input must hold for the rule to find anything
 	// at all (METADATA custom.needs): declared ServiceAccounts, IAM roles,
 	// node groups or OIDC providers, any one of them. A run whose input
-	// holds none skips the rule, and need not wait for its rules to
-	// compile. Empty: the rule may find something in any input.
+	// holds none skips the rule, and need not wait for it to compile.
+	// Empty: the rule may find something in any input.
 	Needs []string `json:"needs,omitempty"`
 	// Precision is how often a finding of the rule is right, as SARIF and
 	// GitHub grade it: "very-high" (exact semantics: an IAM evaluation, a

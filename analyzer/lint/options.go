@@ -389,7 +389,7 @@ var floorOf = heapFloor
 // On the 50k corpus (130 MiB of files) a 2 GiB floor took 14.4 s to 12.6
 // s at the same peak (2.7 GiB), and one of 1.5 GiB under a 3 GiB limit
 // 14.1 s to 13.3 s; a floor of a quarter of the peak (512 MiB there) had
-// raised it by 6–18% for 1–3% of the time.
+// bought only 1–3% of the time.
 func heapFloor(n, memoryLimit int64) int64 {
 	const perByte, most = 16, 2 << 30
 	return max(0, min(perByte*min(n, most/perByte), most, memoryLimit/2))
