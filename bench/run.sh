@@ -163,6 +163,7 @@ for f in deployment with-sa; do
 	done
 	base=""
 	for i in "${!cmds[@]}"; do
+		# shellcheck disable=SC2086 # one word per run
 		us=$(printf '%s\n' ${times[$i]} | sort -n | sed -n "$(((one_runs + 1) / 2))p")
 		[ -n "$base" ] || base=$us
 		printf '%-22s %-38s %10.1f %8s\n' "$f.yaml" "${names[$i]}" "$(awk -v u="$us" 'BEGIN{print u/1000}')" "$(awk -v a="$us" -v b="$base" 'BEGIN{printf "%.2fx", a/b}')"
