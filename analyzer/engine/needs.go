@@ -1,8 +1,8 @@
 package engine
 
 import (
+	"maps"
 	"slices"
-	"sort"
 )
 
 // inputNeeds are the names a rule's METADATA custom.needs may list, each
@@ -38,14 +38,7 @@ func nonEmpty(key string) func(map[string]any) bool {
 	}
 }
 
-func needNames() []string {
-	names := make([]string, 0, len(inputNeeds))
-	for n := range inputNeeds {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func needNames() []string { return slices.Sorted(maps.Keys(inputNeeds)) }
 
 // fed tells whether base holds one of needs; no needs: always.
 func fed(needs []string, base map[string]any) bool {
