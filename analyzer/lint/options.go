@@ -110,8 +110,10 @@ type Linter struct {
 	query  *engine.Query
 	// release ends the collector's pacing that the last Run left on.
 	release func()
-	// compiled is closed once every rule is compiled and the collector's
-	// pacing for compiling is over.
+	// compiling ends the floor a small run compiles its rules under, which
+	// lasts until Close.
+	compiling func()
+	// compiled is closed once every rule is compiled.
 	compiled chan struct{}
 }
 
@@ -215,10 +217,13 @@ func (l *Linter) Engine() (*engine.Engine, error) {
 	// nothing: no collection during this step halves start-up (what a
 	// pre-commit hook pays on every run). A small run goes on beside the
 	// rules New leaves compiling in the background, under a floor that
-	// lasts until they are compiled: collecting then would slow both (one
-	// Deployment: 97 ms against 78). A larger run waits for them: there
-	// the overlap bought 0–2% of the time for a larger peak (1,000
-	// workloads: 124 → 129 MiB).
+	// lasts until Close: collecting while they compile would slow both (one
+	// Deployment: 97 ms against 78), and so would ending the floor once
+	// they are compiled, when the heap is ten times what the last
+	// collection left and the collector would start at once, while the
+	// rules run (a file with ServiceAccounts: 11 ms of its 100). A larger
+	// run waits for them: there the overlap bought 0–2% of the time for a
+	// larger peak (1,000 workloads: 124 → 129 MiB).
 	small := l.small()
 	var stop func()
 	if small {
@@ -246,9 +251,9 @@ func (l *Linter) Engine() (*engine.Engine, error) {
 		stop()
 		close(l.compiled)
 	} else {
+		l.compiling = stop
 		go func() {
 			eng.Wait()
-			stop()
 			close(l.compiled)
 		}()
 	}
@@ -279,8 +284,8 @@ func (l *Linter) small() bool {
 }
 
 // compileFloor is the heap below which the collector waits while the
-// rules compile: more than the ~30 MB compiling allocates.
-const compileFloor = 64 << 20
+// rules compile: more than the ~30 MB compiling allocates. Tests change it.
+var compileFloor int64 = 64 << 20
 
 // smallRun is the most bytes of files a run reads beside the rules still
 // compiling.
@@ -324,7 +329,7 @@ func (l *Linter) Run(ctx context.Context) (*Result, error) {
 	ctx, stop := l.Guard(ctx)
 	defer stop()
 	in := l.input
-	l.Close()
+	l.endPacing()
 	in.Scanned = func(n int64) { l.release = gcpace.Floor(floorOf(n, l.limits.memory)) }
 	inv, diags := Load(ctx, in)
 	// The rules see Rego values converted from the inventory; a lint run
@@ -364,8 +369,18 @@ func (l *Linter) Run(ctx context.Context) (*Result, error) {
 // until the second collection after Run: a collection paced on the
 // default while the report is written marks them again and frees little
 // (on 10,000 workloads, 0.06–0.16 s of the run). Close is safe to call
-// twice; the next Run calls it first.
+// twice. It also ends the floor a small run compiled its rules under.
 func (l *Linter) Close() {
+	l.endPacing()
+	if l.compiling != nil {
+		l.compiling()
+		l.compiling = nil
+	}
+}
+
+// endPacing ends the pacing the last Run left on; the next Run calls it
+// first.
+func (l *Linter) endPacing() {
 	if l.release != nil {
 		l.release()
 		l.release = nil

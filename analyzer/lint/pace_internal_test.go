@@ -71,6 +71,47 @@ func TestRunPacesUntilClose(t *testing.T) {
 	}
 }
 
+// TestSmallRunFloorUntilClose: a small run's rules compile under a floor
+// that outlasts the compiling and the run, until Close.
+func TestSmallRunFloorUntilClose(t *testing.T) {
+	if os.Getenv("GOGC") != "" {
+		t.Skip("GOGC is set: the collector is paced as it says")
+	}
+	percent := func() int {
+		p := debug.SetGCPercent(-1)
+		debug.SetGCPercent(p)
+		return p
+	}
+	before := percent()
+	defer func(f int64) { compileFloor = f }(compileFloor)
+	compileFloor = 4 << 30 // far above this test's heap
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "sa.yaml"), []byte("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a, namespace: x}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l := New(Options{Paths: []string{"sa.yaml"}, WorkingDir: dir, NoConfig: true})
+	if !l.small() {
+		t.Fatal("one small file named is not a small run")
+	}
+	if err := l.Prepare(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	<-l.compiled
+	if p := percent(); p <= before {
+		t.Errorf("once the rules are compiled the GC percent is %d, not above %d", p, before)
+	}
+	if _, err := l.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if p := percent(); p <= before {
+		t.Errorf("after Run the GC percent is %d, not above %d", p, before)
+	}
+	l.Close()
+	if p := percent(); p != before {
+		t.Errorf("after Close the GC percent is %d, want %d", p, before)
+	}
+}
+
 // TestSmallRun: only files named one by one, a megabyte at most in all,
 // make a run that goes on while rules still compile.
 func TestSmallRun(t *testing.T) {

@@ -6,9 +6,12 @@ import (
 	"context"
 	"os"
 	"os/signal"
+
+	"github.com/irsalint/irsalint/cmd/irsalint/internal/initgc"
 )
 
 func main() {
+	initgc.Resume()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], system{
 		Stdin:  os.Stdin,

@@ -5,7 +5,12 @@ import (
 	"testing"
 
 	"github.com/irsalint/irsalint/analyzer/kube/kubetest"
+	"github.com/irsalint/irsalint/cmd/irsalint/internal/initgc"
 )
 
 // The audit tests share one real kube-apiserver, started on first use.
-func TestMain(m *testing.M) { os.Exit(kubetest.Main(m)) }
+// The tests call run, not main, so they resume the collector here.
+func TestMain(m *testing.M) {
+	initgc.Resume()
+	os.Exit(kubetest.Main(m))
+}
