@@ -18,13 +18,34 @@ func TestPartitionShippedRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	groups, groupOf := partition(mods)
-	if len(groups) != 2 {
-		t.Fatalf("%d groups, want 2", len(groups))
-	}
 	entries, err := catalogue(mods)
 	if err != nil {
 		t.Fatal(err)
+	}
+	scopes := map[string]string{}
+	for _, e := range entries {
+		scopes[e.rule.ID] = e.rule.Scope
+	}
+	groups, groupOf := partition(mods, scopes)
+	// The IAM library's users on the whole input and by role, the others
+	// on the whole input and by workload.
+	if len(groups) != 4 {
+		t.Fatalf("%d groups, want 4", len(groups))
+	}
+	// A group holds rules of one scope, all users of the IAM library or
+	// none: evaluation keeps scopes apart, and a group that mixed them
+	// would not be left out of runs whose input cannot feed it.
+	scopeOf, heavyOf := map[int]string{}, map[int]bool{}
+	for _, e := range entries {
+		g := groupOf[e.rule.ID]
+		heavy := false
+		for _, m := range groups[g] {
+			heavy = heavy || m.Module.Package.Path.Equal(heavyLibrary)
+		}
+		if s, ok := scopeOf[g]; ok && (s != e.rule.Scope || heavyOf[g] != heavy) {
+			t.Errorf("group %d holds rules of scopes %q and %q, or with and without the IAM library", g, s, e.rule.Scope)
+		}
+		scopeOf[g], heavyOf[g] = e.rule.Scope, heavy
 	}
 	inGroup := make([]map[string]bool, len(groups))
 	for g, group := range groups {
@@ -57,7 +78,7 @@ func TestPartitionShippedRules(t *testing.T) {
 	for i, m := range mods {
 		reversed[len(mods)-1-i] = m
 	}
-	if _, again := partition(reversed); !reflect.DeepEqual(again, groupOf) {
+	if _, again := partition(reversed, scopes); !reflect.DeepEqual(again, groupOf) {
 		t.Errorf("groups depend on module order:\n%v\n%v", groupOf, again)
 	}
 }

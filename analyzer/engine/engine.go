@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -35,6 +36,14 @@ type Options struct {
 	// which a second evaluation costs more than parallelism gains. Tests
 	// set 1 to shard even the smallest input.
 	MinShard int
+	// Defer leaves each group of built-in rules uncompiled until an
+	// evaluation's input feeds it: New parses every rule, reads the
+	// catalogue and compiles only the groups that hold a custom rule, whose
+	// mistakes must stop a run before it reads anything. A run over a few
+	// files knows what they hold only once it has read them; it then
+	// compiles what they can feed and no more (a Deployment alone, none
+	// of the rules that read IAM).
+	Defer bool
 }
 
 // Engine is a compiled rule set. Compile once, evaluate many times.
@@ -91,7 +100,11 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	groups, groupOf := partition(mods)
+	scopes := make(map[string]string, len(entries))
+	for _, en := range entries {
+		scopes[en.rule.ID] = en.rule.Scope
+	}
+	groups, groupOf := partition(mods, scopes)
 	if len(groups) == 0 {
 		groups = [][]Module{nil} // no rules: one empty compiler for queries
 	}
@@ -99,28 +112,32 @@ func New(opts Options) (*Engine, error) {
 	// input (custom.needs) compiles in the background: New does not wait
 	// for it, and a run whose input cannot feed its rules never does (a
 	// workload manifest alone, the pre-commit case, feeds none of the IAM
-	// library's users). A group with a custom rule is waited for, so that
-	// the rule's mistakes stop the run before it reads anything.
-	background := make([]bool, len(groups))
-	for g := range background {
-		background[g] = true
+	// library's users). With Defer every group of built-in rules is left
+	// for the evaluations to start. A group with a custom rule is compiled
+	// and waited for, so that the rule's mistakes stop the run before it
+	// reads anything.
+	builtinOnly := make([]bool, len(groups))
+	allNeed := make([]bool, len(groups))
+	for g := range groups {
+		builtinOnly[g], allNeed[g] = true, true
 	}
 	used := make([]bool, len(groups))
 	for _, en := range entries {
 		if g, ok := groupOf[en.rule.ID]; ok {
 			used[g] = true
-			background[g] = background[g] && len(en.rule.Needs) > 0 && !en.rule.Custom
+			builtinOnly[g] = builtinOnly[g] && !en.rule.Custom
+			allNeed[g] = allNeed[g] && len(en.rule.Needs) > 0
 		}
 	}
+	background := make([]bool, len(groups))
 	for g := range background {
-		background[g] = background[g] && used[g]
+		background[g] = used[g] && builtinOnly[g] && (allNeed[g] || opts.Defer)
 	}
 	compiled := make([]*group, len(groups))
 	for i, g := range groups {
 		gr := &group{done: make(chan struct{}), background: background[i]}
 		compiled[i] = gr
-		go func() {
-			defer close(gr.done)
+		build := func() {
 			c := ast.NewCompiler().
 				WithEnablePrintStatements(opts.Print != nil).
 				WithCapabilities(SandboxCapabilities()).
@@ -142,7 +159,16 @@ func New(opts Options) (*Engine, error) {
 			if background[i] && len(c.Errors) > 0 {
 				gr.err = formatRegoErrors(explainForbidden(sortedErrors(c.Errors), ruleOfModule(mods)))
 			}
-		}()
+		}
+		gr.start = sync.OnceFunc(func() {
+			go func() {
+				defer close(gr.done)
+				build()
+			}()
+		})
+		if !background[i] || !opts.Defer {
+			gr.start()
+		}
 	}
 	var errs ast.Errors
 	seenErr := map[string]bool{}
@@ -178,6 +204,9 @@ func New(opts Options) (*Engine, error) {
 // group is the compiler of one group of rules, compiled in a goroutine of
 // its own.
 type group struct {
+	// start starts compiling, once: in New, or, for a group New defers,
+	// when an evaluation needs it.
+	start    func()
 	done     chan struct{} // closed once compiler (and err) are set
 	compiler *ast.Compiler
 	// err is what compiling the group found, for a group New did not wait
@@ -189,16 +218,21 @@ type group struct {
 }
 
 // Wait returns once every group is compiled, those New left compiling in
-// the background included.
+// the background, or deferred, included.
 func (e *Engine) Wait() {
+	for _, gr := range e.groups {
+		gr.start()
+	}
 	for _, gr := range e.groups {
 		<-gr.done
 	}
 }
 
-// compiler waits for group g to be compiled.
+// compiler waits for group g to be compiled, starting it if New deferred
+// it.
 func (e *Engine) compiler(g int) (*ast.Compiler, error) {
 	gr := e.groups[g]
+	gr.start()
 	<-gr.done
 	return gr.compiler, gr.err
 }

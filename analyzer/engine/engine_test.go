@@ -890,15 +890,17 @@ deny contains {"ref": "s", "message": "evaluated"} if true
 		{"a node group", map[string]any{"nodegroups": map[string]any{"c/ng": map[string]any{}}}, []string{"sas"}},
 		{"a role", map[string]any{"roles": map[string]any{"arn:aws:iam::1:role/r": map[string]any{}}}, []string{"roles"}},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := evalRules(t, engine.Options{Builtin: builtin(files)}, tt.input)
-			if err != nil {
-				t.Fatalf("Eval: %v", err)
-			}
-			if g := rules(got); !reflect.DeepEqual(g, tt.want) {
-				t.Errorf("rules that found something: %v, want %v", g, tt.want)
-			}
-		})
+		for _, deferred := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/defer=%v", tt.name, deferred), func(t *testing.T) {
+				got, err := evalRules(t, engine.Options{Builtin: builtin(files), Defer: deferred}, tt.input)
+				if err != nil {
+					t.Fatalf("Eval: %v", err)
+				}
+				if g := rules(got); !reflect.DeepEqual(g, tt.want) {
+					t.Errorf("rules that found something: %v, want %v", g, tt.want)
+				}
+			})
+		}
 	}
 
 	// The IAM library's group does not compile: New and an evaluation it
@@ -913,7 +915,20 @@ deny contains {"ref": "s", "message": "evaluated"} if true
 		t.Errorf("Eval on a role: %v, want the compile error", err)
 	}
 
-	// A custom rule's mistakes stop New, needs or not.
+	// With Defer, not even a group whose rules need nothing is compiled
+	// before an evaluation: New succeeds, the evaluation reports the error.
+	files["lib/iam.rego"] = heavyLib
+	files["g/no-team/rule.rego"] = ruleText("g", "no-team", meta, denyNoTeam+"\nbroken(x) if undefined_function(x)\n")
+	if got := newErr(t, engine.Options{Builtin: builtin(files)}); !strings.Contains(got, "undefined_function") {
+		t.Errorf("New with a broken rule: %s", got)
+	}
+	_, err = evalRules(t, engine.Options{Builtin: builtin(files), Defer: true}, twoWorkloads)
+	if err == nil || !strings.Contains(err.Error(), "undefined_function") {
+		t.Errorf("Eval, deferred, on workloads: %v, want the compile error", err)
+	}
+	files["g/no-team/rule.rego"] = ruleText("g", "no-team", meta, denyNoTeam)
+
+	// A custom rule's mistakes stop New, needs or not, deferred or not.
 	delete(files, "lib/iam.rego")
 	user := writeFiles(t, map[string]string{
 		"iam.rego": heavyLib,
@@ -923,7 +938,9 @@ import data.irsalint.lib.iam
 deny contains {"ref": "r", "message": "m"} if iam.allows(undefined_function(1))
 `),
 	})
-	if got := newErr(t, engine.Options{Builtin: builtin(files), UserDirs: []string{user}}); !strings.Contains(got, "undefined_function") {
-		t.Errorf("New with a broken custom rule: %s", got)
+	for _, deferred := range []bool{false, true} {
+		if got := newErr(t, engine.Options{Builtin: builtin(files), UserDirs: []string{user}, Defer: deferred}); !strings.Contains(got, "undefined_function") {
+			t.Errorf("New (Defer %v) with a broken custom rule: %s", deferred, got)
+		}
 	}
 }

@@ -64,6 +64,8 @@ type unit struct {
 	ruleNeeds map[string][]string
 	// custom is the one custom rule of the unit, or "".
 	custom string
+	// start starts compiling the unit's group if New deferred it.
+	start func()
 	// shard is what the unit is evaluated on shards of.
 	shard shardKind
 }
@@ -160,7 +162,7 @@ func (p *prepared) query(ctx context.Context) (rego.PreparedEvalQuery, error) {
 // prepareUnit makes the unit of rules ids of group g: at once, or, for a
 // group still compiling, when first evaluated.
 func (e *Engine) prepareUnit(ctx context.Context, g int, ids []string) (unit, error) {
-	u := unit{ids: ids, prepared: &prepared{}, ruleNeeds: map[string][]string{}}
+	u := unit{ids: ids, prepared: &prepared{}, ruleNeeds: map[string][]string{}, start: e.groups[g].start}
 	always := false
 	for _, id := range ids {
 		needs := e.entries[e.byID[id]].rule.Needs
@@ -188,6 +190,7 @@ func (e *Engine) prepareUnit(ctx context.Context, g int, ids []string) (unit, er
 	}
 	query := ast.NewBody(ast.Assign.Expr(ast.VarTerm("findings"), ast.ObjectTerm(items...)))
 	u.prepared.make = func(ctx context.Context) (rego.PreparedEvalQuery, error) {
+		e.groups[g].start()
 		select {
 		case <-e.groups[g].done:
 		case <-ctx.Done():
@@ -426,6 +429,10 @@ func (q *Query) Eval(ctx context.Context, doc Document) ([]RawFinding, error) {
 		if !fed(u.needs, doc.Base) {
 			continue // its rules find nothing here
 		}
+		// The compilers of the groups New deferred start now, all of
+		// them before any is waited for, and compile while the input is
+		// converted.
+		u.start()
 		for id, needs := range u.ruleNeeds {
 			if !fed(needs, doc.Base) {
 				unfed[id] = true

@@ -113,8 +113,6 @@ type Linter struct {
 	// compiling ends the floor a small run compiles its rules under, which
 	// lasts until Close.
 	compiling func()
-	// compiled is closed once every rule is compiled.
-	compiled chan struct{}
 }
 
 // limits are the caps in force, and where each came from, for messages.
@@ -215,15 +213,17 @@ func (l *Linter) Engine() (*engine.Engine, error) {
 	// Compiling allocates ~30 MB of short-lived AST on a heap that is
 	// still small, so the default GC target collects several times for
 	// nothing: no collection during this step halves start-up (what a
-	// pre-commit hook pays on every run). A small run goes on beside the
-	// rules New leaves compiling in the background, under a floor that
-	// lasts until Close: collecting while they compile would slow both (one
-	// Deployment: 97 ms against 78), and so would ending the floor once
-	// they are compiled, when the heap is ten times what the last
-	// collection left and the collector would start at once, while the
-	// rules run (a file with ServiceAccounts: 11 ms of its 100). A larger
-	// run waits for them: there the overlap bought 0–2% of the time for a
-	// larger peak (1,000 workloads: 124 → 129 MiB).
+	// pre-commit hook pays on every run). A small run defers compiling
+	// the built-in rules until it has read its files, and then compiles
+	// only the groups they feed (a Deployment alone: neither IAM group),
+	// under a floor that lasts until Close: collecting while they compile
+	// would slow them (one Deployment: 97 ms against 78), and so would
+	// ending the floor once they are compiled, when the heap is ten times
+	// what the last collection left and the collector would start at
+	// once, while the rules run (a file with ServiceAccounts: 11 ms of its
+	// 100). A larger run compiles every group and waits for them before it
+	// reads: there reading beside the compilers bought 0–2% of the time
+	// for a larger peak (1,000 workloads: 124 → 129 MiB).
 	small := l.small()
 	var stop func()
 	if small {
@@ -240,22 +240,16 @@ func (l *Linter) Engine() (*engine.Engine, error) {
 	if l.cfg != nil {
 		repoDirs = l.cfg.Rules.Dirs
 	}
-	eng, err := compile(engine.Options{RepoDirs: repoDirs, UserDirs: dirs, Workers: l.opts.Workers})
+	eng, err := compile(engine.Options{RepoDirs: repoDirs, UserDirs: dirs, Workers: l.opts.Workers, Defer: small})
 	if err != nil {
 		stop()
 		return nil, err
 	}
-	l.compiled = make(chan struct{})
-	if !small {
+	if small {
+		l.compiling = stop
+	} else {
 		eng.Wait()
 		stop()
-		close(l.compiled)
-	} else {
-		l.compiling = stop
-		go func() {
-			eng.Wait()
-			close(l.compiled)
-		}()
 	}
 	l.eng = eng
 	return eng, nil
