@@ -63,6 +63,18 @@ func TestPartitionShippedRules(t *testing.T) {
 			t.Errorf("rule %s is not in its group %d", e.rule.ID, g)
 		}
 	}
+	// partition reads a built-in module's imports only: no rule body may
+	// name another package in full.
+	for _, m := range mods {
+		for _, r := range m.Module.Rules {
+			ast.WalkRefs(r, func(ref ast.Ref) bool {
+				if ref.HasPrefix(ast.DefaultRootRef) {
+					t.Errorf("%s:%d: %v: import the package instead", m.Name, r.Location.Row, ref)
+				}
+				return false
+			})
+		}
+	}
 	// Each group compiles alone: a reference to a package outside it
 	// fails there.
 	for g, group := range groups {

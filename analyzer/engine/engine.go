@@ -96,9 +96,12 @@ func New(opts Options) (*Engine, error) {
 		}
 		seen[m.Name] = true
 	}
-	schemas, err := InputSchema()
-	if err != nil {
-		return nil, err
+	// Only the type check reads the schema, and the shipped rules skip it.
+	var schemas *ast.SchemaSet
+	if !shippedOnly {
+		if schemas, err = InputSchema(); err != nil {
+			return nil, err
+		}
 	}
 	scopes := make(map[string]string, len(entries))
 	for _, en := range entries {

@@ -66,7 +66,13 @@ func partition(mods []Module, scopes map[string]string) (groups [][]Module, grou
 				visit(r)
 			}
 		}
-		ast.WalkRefs(m.Module, func(r ast.Ref) bool { visit(r); return false })
+		// The built-in rules refer to other packages only through imports
+		// (TestPartitionShippedRules checks it), so only a user's module is
+		// walked for full data.… references: walking every built-in one cost
+		// a one-file run 2 ms.
+		if m.Custom {
+			ast.WalkRefs(m.Module, func(r ast.Ref) bool { visit(r); return false })
+		}
 		deps[i] = d
 	}
 	closure := func(pkg string) map[string]bool {
