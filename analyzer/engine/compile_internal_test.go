@@ -127,3 +127,71 @@ func TestShippedRulesPassSkippedChecks(t *testing.T) {
 		t.Fatal("an undefined function compiled")
 	}
 }
+
+// TestHeaders: the shipped rules parsed to their headers give the
+// catalogue and the groups of the rules parsed in full, and each header
+// module parses in full on demand to the module LoadFS gives.
+func TestHeaders(t *testing.T) {
+	full, err := LoadFS(rules.FS, "rules", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	heads, err := loadHeaders(rules.FS, "rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := catalogue(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := catalogue(heads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the catalogue from headers differs from the one from full modules")
+	}
+	scopes := map[string]string{}
+	for _, e := range want {
+		scopes[e.rule.ID] = e.rule.Scope
+	}
+	wantGroups, wantOf := partition(full, scopes)
+	gotGroups, gotOf := partition(heads, scopes)
+	if !reflect.DeepEqual(gotOf, wantOf) || len(gotGroups) != len(wantGroups) {
+		t.Fatalf("groups from headers %v, from full modules %v", gotOf, wantOf)
+	}
+	for g := range wantGroups {
+		for i, m := range gotGroups[g] {
+			if m.Name != wantGroups[g][i].Name {
+				t.Errorf("group %d module %d: %s, want %s", g, i, m.Name, wantGroups[g][i].Name)
+			}
+		}
+		parsed, err := parseFull(gotGroups[g])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range wantGroups[g] {
+			if !parsed[m.Name].Equal(m.Module) {
+				t.Errorf("%s parsed in full differs from LoadFS's", m.Name)
+			}
+		}
+	}
+	for _, m := range heads {
+		if len(m.Module.Rules) > 0 {
+			t.Errorf("%s: the header holds %d rules", m.Name, len(m.Module.Rules))
+		}
+	}
+}
+
+func TestHeader(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"# METADATA\n# title: x\npackage a.b\n\nimport data.c\nimport data.d as e\n\nr if true\nimport_like := 1\n", "# METADATA\n# title: x\npackage a.b\n\nimport data.c\nimport data.d as e\n\n"},
+		{"package a\r\nimport data.c\r\n# a comment\r\nr := 1\r\n", "package a\r\nimport data.c\r\n# a comment\r\n"},
+		{"package a", "package a"},
+		{"r := 1\npackage a\n", ""},
+	} {
+		if got := string(header([]byte(tc.src))); got != tc.want {
+			t.Errorf("header(%q) = %q, want %q", tc.src, got, tc.want)
+		}
+	}
+}

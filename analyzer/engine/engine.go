@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -67,7 +68,12 @@ func New(opts Options) (*Engine, error) {
 	if builtin == nil {
 		builtin = rules.FS
 	}
-	mods, err := LoadFS(builtin, "rules", false)
+	load := LoadFS
+	if opts.Defer && shippedOnly {
+		// Each group is parsed in full when it starts compiling.
+		load = func(fsys fs.FS, prefix string, _ bool) ([]Module, error) { return loadHeaders(fsys, prefix) }
+	}
+	mods, err := load(builtin, "rules", false)
 	if err != nil {
 		return nil, fmt.Errorf("loading built-in rules: %w", err)
 	}
@@ -153,9 +159,13 @@ func New(opts Options) (*Engine, error) {
 				// them type checking. User rules get every check.
 				c = c.WithSkipStages(shippedSkips...)
 			}
-			modMap := make(map[string]*ast.Module, len(g))
-			for _, m := range g {
-				modMap[m.Name] = m.Module
+			// Only loadHeaders leaves modules to parse, and only for a New
+			// that defers every group: the error is the group's, reported
+			// to the evaluation that needs it.
+			modMap, err := parseFull(g)
+			if err != nil {
+				gr.compiler, gr.err = c, err
+				return
 			}
 			c.Compile(modMap)
 			gr.compiler = c
@@ -202,6 +212,41 @@ func New(opts Options) (*Engine, error) {
 		e.byID[en.rule.ID] = i
 	}
 	return e, nil
+}
+
+// parseFull returns the group's modules by name, parsing in full those
+// loadHeaders left at their headers, a goroutine per core (one group's
+// modules are about 20 ms of parsing on one core). A library two groups
+// share is parsed once.
+func parseFull(g []Module) (map[string]*ast.Module, error) {
+	out := make(map[string]*ast.Module, len(g))
+	parsed := make([]*ast.Module, len(g))
+	errs := make([]error, len(g))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(g)) {
+		wg.Go(func() {
+			for i := range next {
+				if g[i].full != nil {
+					parsed[i], errs[i] = g[i].full()
+				} else {
+					parsed[i] = g[i].Module
+				}
+			}
+		})
+	}
+	for i := range g {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, m := range g {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out[m.Name] = parsed[i]
+	}
+	return out, nil
 }
 
 // group is the compiler of one group of rules, compiled in a goroutine of

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -27,7 +28,9 @@ func sharedCompile(opts engine.Options) (*engine.Engine, error) {
 	if opts.Builtin != nil || opts.Print != nil {
 		return engine.New(opts)
 	}
-	key := strings.Join(opts.RepoDirs, "\x00") + "\x01" + strings.Join(opts.UserDirs, "\x00")
+	// A small run's engine defers its groups (and parses the shipped rules
+	// to their headers until a group starts): one of each kind.
+	key := fmt.Sprint(opts.Defer) + "\x01" + strings.Join(opts.RepoDirs, "\x00") + "\x01" + strings.Join(opts.UserDirs, "\x00")
 	engines.Lock()
 	if engines.byKey == nil {
 		engines.byKey = map[string]*compiled{}
