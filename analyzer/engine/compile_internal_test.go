@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"reflect"
 	"strings"
 	"testing"
@@ -128,15 +129,19 @@ func TestShippedRulesPassSkippedChecks(t *testing.T) {
 	}
 }
 
-// TestHeaders: the shipped rules parsed to their headers give the
-// catalogue and the groups of the rules parsed in full, and each header
-// module parses in full on demand to the module LoadFS gives.
-func TestHeaders(t *testing.T) {
-	full, err := LoadFS(rules.FS, "rules", false)
+// TestShippedIndex: rules/catalogue.json is what go generate writes from
+// the shipped rules now, and the modules and catalogue it gives a deferring
+// New are those of the rules parsed in full: the same catalogue, the same
+// groups, and each module parsed on demand equal to LoadFS's.
+func TestShippedIndex(t *testing.T) {
+	index, err := ShippedIndex()
 	if err != nil {
 		t.Fatal(err)
 	}
-	heads, err := loadHeaders(rules.FS, "rules")
+	if !bytes.Equal(index, rules.Catalogue) {
+		t.Fatal("rules/catalogue.json is stale: run go generate ./...")
+	}
+	full, err := LoadFS(rules.FS, "rules", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,23 +149,31 @@ func TestHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := catalogue(heads)
+	stubs, got, err := loadShipped(rules.FS, rules.Catalogue)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("the catalogue from headers differs from the one from full modules")
+	if len(got) != len(want) {
+		t.Fatalf("rules/catalogue.json has %d rules, the modules %d", len(got), len(want))
+	}
+	for i := range want {
+		if !reflect.DeepEqual(got[i].rule, want[i].rule) || !got[i].ref.Equal(want[i].ref) {
+			t.Errorf("rule %s from rules/catalogue.json differs from the module's", want[i].rule.ID)
+		}
 	}
 	scopes := map[string]string{}
 	for _, e := range want {
 		scopes[e.rule.ID] = e.rule.Scope
 	}
 	wantGroups, wantOf := partition(full, scopes)
-	gotGroups, gotOf := partition(heads, scopes)
+	gotGroups, gotOf := partition(stubs, scopes)
 	if !reflect.DeepEqual(gotOf, wantOf) || len(gotGroups) != len(wantGroups) {
-		t.Fatalf("groups from headers %v, from full modules %v", gotOf, wantOf)
+		t.Fatalf("groups from rules/catalogue.json %v, from the modules %v", gotOf, wantOf)
 	}
 	for g := range wantGroups {
+		if len(gotGroups[g]) != len(wantGroups[g]) {
+			t.Fatalf("group %d: %d modules, want %d", g, len(gotGroups[g]), len(wantGroups[g]))
+		}
 		for i, m := range gotGroups[g] {
 			if m.Name != wantGroups[g][i].Name {
 				t.Errorf("group %d module %d: %s, want %s", g, i, m.Name, wantGroups[g][i].Name)
@@ -174,24 +187,6 @@ func TestHeaders(t *testing.T) {
 			if !parsed[m.Name].Equal(m.Module) {
 				t.Errorf("%s parsed in full differs from LoadFS's", m.Name)
 			}
-		}
-	}
-	for _, m := range heads {
-		if len(m.Module.Rules) > 0 {
-			t.Errorf("%s: the header holds %d rules", m.Name, len(m.Module.Rules))
-		}
-	}
-}
-
-func TestHeader(t *testing.T) {
-	for _, tc := range []struct{ src, want string }{
-		{"# METADATA\n# title: x\npackage a.b\n\nimport data.c\nimport data.d as e\n\nr if true\nimport_like := 1\n", "# METADATA\n# title: x\npackage a.b\n\nimport data.c\nimport data.d as e\n\n"},
-		{"package a\r\nimport data.c\r\n# a comment\r\nr := 1\r\n", "package a\r\nimport data.c\r\n# a comment\r\n"},
-		{"package a", "package a"},
-		{"r := 1\npackage a\n", ""},
-	} {
-		if got := string(header([]byte(tc.src))); got != tc.want {
-			t.Errorf("header(%q) = %q, want %q", tc.src, got, tc.want)
 		}
 	}
 }

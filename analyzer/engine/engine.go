@@ -68,12 +68,17 @@ func New(opts Options) (*Engine, error) {
 	if builtin == nil {
 		builtin = rules.FS
 	}
-	load := LoadFS
+	var mods []Module
+	var entries []ruleEntry
+	var err error
 	if opts.Defer && shippedOnly {
-		// Each group is parsed in full when it starts compiling.
-		load = func(fsys fs.FS, prefix string, _ bool) ([]Module, error) { return loadHeaders(fsys, prefix) }
+		// The catalogue and the modules' imports come from
+		// rules/catalogue.json; each group parses its modules when it
+		// starts compiling.
+		mods, entries, err = loadShipped(builtin, rules.Catalogue)
+	} else {
+		mods, err = LoadFS(builtin, "rules", false)
 	}
-	mods, err := load(builtin, "rules", false)
 	if err != nil {
 		return nil, fmt.Errorf("loading built-in rules: %w", err)
 	}
@@ -91,9 +96,10 @@ func New(opts Options) (*Engine, error) {
 		}
 		mods = append(mods, user...)
 	}
-	entries, err := catalogue(mods)
-	if err != nil {
-		return nil, err
+	if entries == nil {
+		if entries, err = catalogue(mods); err != nil {
+			return nil, err
+		}
 	}
 	seen := make(map[string]bool, len(mods))
 	for _, m := range mods {

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"fmt"
 	"io/fs"
 	"os"
@@ -23,45 +22,13 @@ type Module struct {
 	Module *ast.Module
 	Custom bool
 	// full, when set, parses the whole file, once: Module then holds only
-	// its METADATA, package and imports (loadHeaders).
+	// its package and imports (loadShipped).
 	full func() (*ast.Module, error)
 }
 
 // LoadFS parses the .rego files of fsys. Test files (_test.rego) are
 // included only when tests is true. prefix is prepended to names in messages.
 func LoadFS(fsys fs.FS, prefix string, tests bool) ([]Module, error) {
-	return loadFS(fsys, prefix, tests, false)
-}
-
-// loadHeaders is LoadFS for modules that may never be compiled: it parses
-// each file's METADATA, package and imports, which is all the catalogue and
-// the partition read, and leaves the rest for Module.full. On a Deployment
-// alone, which compiles neither group of IAM rules, parsing those rules in
-// full was a third of the run's CPU.
-func loadHeaders(fsys fs.FS, prefix string) ([]Module, error) {
-	return loadFS(fsys, prefix, false, true)
-}
-
-// header is the start of a Rego file up to its last import: its comments
-// (the METADATA), the package and the imports.
-func header(src []byte) []byte {
-	end := 0
-	for rest := src; len(rest) > 0; {
-		line := rest
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line = rest[:i+1]
-		}
-		t := bytes.TrimSpace(line)
-		if len(t) > 0 && t[0] != '#' && !bytes.HasPrefix(t, []byte("package ")) && !bytes.HasPrefix(t, []byte("import ")) {
-			break
-		}
-		end += len(line)
-		rest = rest[len(line):]
-	}
-	return src[:end]
-}
-
-func loadFS(fsys fs.FS, prefix string, tests, headers bool) ([]Module, error) {
 	var names []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -90,17 +57,9 @@ func loadFS(fsys fs.FS, prefix string, tests, headers bool) ([]Module, error) {
 				n := names[i]
 				src, err := fs.ReadFile(fsys, n)
 				if err == nil {
-					name := path.Join(prefix, n)
-					text := src
-					if headers {
-						text = header(src)
-					}
 					var m *ast.Module
-					if m, err = parse(name, text); err == nil {
-						mods[i] = Module{Name: name, Module: m}
-						if headers {
-							mods[i].full = sync.OnceValues(func() (*ast.Module, error) { return parse(name, src) })
-						}
+					if m, err = parse(path.Join(prefix, n), src); err == nil {
+						mods[i] = Module{Name: path.Join(prefix, n), Module: m}
 					}
 				}
 				errs[i] = err
