@@ -38,9 +38,10 @@ type Options struct {
 	// set 1 to shard even the smallest input.
 	MinShard int
 	// Defer leaves each group of built-in rules uncompiled until an
-	// evaluation's input feeds it: New parses every rule, reads the
-	// catalogue and compiles only the groups that hold a custom rule, whose
-	// mistakes must stop a run before it reads anything. A run over a few
+	// evaluation's input feeds it: New reads the catalogue (for the shipped
+	// rules alone, from rules/catalogue.json, parsing nothing) and compiles
+	// only the groups that hold a custom rule, whose mistakes must stop a
+	// run before it reads anything. A run over a few
 	// files knows what they hold only once it has read them; it then
 	// compiles what they can feed and no more (a Deployment alone, none
 	// of the rules that read IAM).
@@ -165,7 +166,7 @@ func New(opts Options) (*Engine, error) {
 				// them type checking. User rules get every check.
 				c = c.WithSkipStages(shippedSkips...)
 			}
-			// Only loadHeaders leaves modules to parse, and only for a New
+			// Only loadShipped leaves modules to parse, and only for a New
 			// that defers every group: the error is the group's, reported
 			// to the evaluation that needs it.
 			modMap, err := parseFull(g)
@@ -220,10 +221,10 @@ func New(opts Options) (*Engine, error) {
 	return e, nil
 }
 
-// parseFull returns the group's modules by name, parsing in full those
-// loadHeaders left at their headers, a goroutine per core (one group's
-// modules are about 20 ms of parsing on one core). A library two groups
-// share is parsed once.
+// parseFull returns the group's modules by name, parsing those
+// loadShipped left unparsed, a goroutine per core (one group's modules are
+// about 20 ms of parsing on one core). A library two groups share is
+// parsed once.
 func parseFull(g []Module) (map[string]*ast.Module, error) {
 	out := make(map[string]*ast.Module, len(g))
 	parsed := make([]*ast.Module, len(g))

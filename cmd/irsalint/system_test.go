@@ -28,8 +28,8 @@ func sharedCompile(opts engine.Options) (*engine.Engine, error) {
 	if opts.Builtin != nil || opts.Print != nil {
 		return engine.New(opts)
 	}
-	// A small run's engine defers its groups (and parses the shipped rules
-	// to their headers until a group starts): one of each kind.
+	// A small run's engine defers its groups (and reads the shipped
+	// catalogue from rules/catalogue.json): one of each kind.
 	key := fmt.Sprint(opts.Defer) + "\x01" + strings.Join(opts.RepoDirs, "\x00") + "\x01" + strings.Join(opts.UserDirs, "\x00")
 	engines.Lock()
 	if engines.byKey == nil {
