@@ -37,14 +37,16 @@ type Options struct {
 	// which a second evaluation costs more than parallelism gains. Tests
 	// set 1 to shard even the smallest input.
 	MinShard int
-	// Defer leaves each group of built-in rules uncompiled until an
-	// evaluation's input feeds it: New reads the catalogue (for the shipped
-	// rules alone, from rules/catalogue.json, parsing nothing) and compiles
-	// only the groups that hold a custom rule, whose mistakes must stop a
-	// run before it reads anything. A run over a few
+	// Defer leaves each group of built-in rules whose every rule has
+	// needs (custom.needs) uncompiled until an evaluation's input feeds
+	// it, and waits for no group of built-in rules: New reads the
+	// catalogue (for the shipped rules alone, from rules/catalogue.json,
+	// parsing nothing), starts compiling the groups any input feeds, and
+	// compiles and waits for the groups that hold a custom rule, whose
+	// mistakes must stop a run before it reads anything. A run over a few
 	// files knows what they hold only once it has read them; it then
-	// compiles what they can feed and no more (a Deployment alone, none
-	// of the rules that read IAM).
+	// compiles what they can feed and no more (a Deployment alone: the
+	// workload rules, none of those that read IAM).
 	Defer bool
 }
 
@@ -128,10 +130,11 @@ func New(opts Options) (*Engine, error) {
 	// input (custom.needs) compiles in the background: New does not wait
 	// for it, and a run whose input cannot feed its rules never does (a
 	// workload manifest alone, the pre-commit case, feeds none of the IAM
-	// library's users). With Defer every group of built-in rules is left
-	// for the evaluations to start. A group with a custom rule is compiled
-	// and waited for, so that the rule's mistakes stop the run before it
-	// reads anything.
+	// library's users). With Defer New waits for no group of built-in
+	// rules, and leaves those whose every rule has needs for the
+	// evaluations to start. A group with a custom rule is compiled and
+	// waited for, so that the rule's mistakes stop the run before it reads
+	// anything.
 	builtinOnly := make([]bool, len(groups))
 	allNeed := make([]bool, len(groups))
 	for g := range groups {
@@ -186,7 +189,10 @@ func New(opts Options) (*Engine, error) {
 				build()
 			}()
 		})
-		if !background[i] || !opts.Defer {
+		// Deferred: a group all of whose rules need something of the
+		// input. One with a rule that needs nothing is fed by every input,
+		// so it starts now, while the run reads its files.
+		if !background[i] || !opts.Defer || !allNeed[i] {
 			gr.start()
 		}
 	}

@@ -181,11 +181,11 @@ func TestCatalogueMetadataProblems(t *testing.T) {
 #   scope: ""`, 1),
 			fmt.Sprintf("rules/g/x/rule.rego:%d", metaLines+2) + `: rule "x": custom.scope: "" is not a scope (one of workload, role)`},
 		{"unknown need", strings.Replace(meta, "severity: high", "severity: high\n#   needs: [roles, pods]", 1),
-			fmt.Sprintf("rules/g/x/rule.rego:%d", metaLines+2) + `: rule "x": custom.needs: pods is not one of nodegroups, oidcProviders, roles, serviceAccounts`},
+			fmt.Sprintf("rules/g/x/rule.rego:%d", metaLines+2) + `: rule "x": custom.needs: pods is not one of duplicates, nodegroups, oidcProviders, podIdentityAssociations, roles, serviceAccounts`},
 		{"empty needs", strings.Replace(meta, "severity: high", "severity: high\n#   needs: []", 1),
 			fmt.Sprintf("rules/g/x/rule.rego:%d", metaLines+2) + `: rule "x": custom.needs: an empty list; leave it out when the rule needs nothing`},
 		{"needs not a list", strings.Replace(meta, "severity: high", "severity: high\n#   needs: roles", 1),
-			fmt.Sprintf("rules/g/x/rule.rego:%d", metaLines+2) + `: rule "x": custom.needs: want a list of names (nodegroups, oidcProviders, roles, serviceAccounts)`},
+			fmt.Sprintf("rules/g/x/rule.rego:%d", metaLines+2) + `: rule "x": custom.needs: want a list of names (duplicates, nodegroups, oidcProviders, podIdentityAssociations, roles, serviceAccounts)`},
 		{"no METADATA", "", `rules/g/x/rule.rego: rule "x" has no package-scoped # METADATA block (title, description, custom.severity, custom.remediation, related_resources)`},
 		{"rule-scoped METADATA only", "", `rules/g/x/rule.rego: rule "x" has no package-scoped # METADATA block (title, description, custom.severity, custom.remediation, related_resources)`},
 	}

@@ -21,9 +21,11 @@ var inputNeeds = map[string]func(base map[string]any) bool{
 		}
 		return false
 	},
-	"roles":         nonEmpty("roles"),
-	"nodegroups":    nonEmpty("nodegroups"),
-	"oidcProviders": nonEmpty("oidcProviders"),
+	"roles":                   nonEmpty("roles"),
+	"nodegroups":              nonEmpty("nodegroups"),
+	"oidcProviders":           nonEmpty("oidcProviders"),
+	"podIdentityAssociations": nonEmpty("podIdentityAssociations"),
+	"duplicates":              nonEmpty("duplicates"),
 }
 
 func nonEmpty(key string) func(map[string]any) bool {

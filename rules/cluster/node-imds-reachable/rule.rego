@@ -17,6 +17,7 @@
 #   - ref: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-existing-instances.html
 #     description: Amazon EC2 — instance metadata options
 # custom:
+#   needs: [nodegroups]
 #   severity: high
 #   precision: very-high
 #   remediation: |

@@ -21,6 +21,7 @@
 #   - ref: https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html
 #     description: EKS Pod Identity — how pods get credentials
 # custom:
+#   needs: [podIdentityAssociations]
 #   severity: medium
 #   precision: very-high
 #   remediation: |

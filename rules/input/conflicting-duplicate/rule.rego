@@ -27,6 +27,7 @@
 #   - ref: https://kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/
 #     description: Kubernetes — declarative management, where the last applied configuration wins
 # custom:
+#   needs: [duplicates]
 #   severity: medium
 #   precision: high
 #   remediation: |

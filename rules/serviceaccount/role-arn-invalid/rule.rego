@@ -27,6 +27,7 @@
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
 #     description: IAM identifiers — role ARNs, paths and name limits
 # custom:
+#   needs: [serviceAccounts]
 #   severity: high
 #   precision: high
 #   remediation: |
