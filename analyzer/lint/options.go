@@ -213,10 +213,11 @@ func (l *Linter) Engine() (*engine.Engine, error) {
 	// Compiling allocates ~30 MB of short-lived AST on a heap that is
 	// still small, so the default GC target collects several times for
 	// nothing: no collection during this step halves start-up (what a
-	// pre-commit hook pays on every run). A small run defers compiling
-	// the built-in rules until it has read its files, and then compiles
-	// only the groups they feed (a Deployment alone: neither IAM group),
-	// under a floor that lasts until Close: collecting while they compile
+	// pre-commit hook pays on every run). A small run compiles the rules
+	// every input feeds (the workload rules) while it reads its files, and
+	// the other groups only once it has read them, and only those the
+	// files feed (a Deployment alone: none), under a floor that lasts
+	// until Close: collecting while they compile
 	// would slow them (one Deployment: 97 ms against 78), and so would
 	// ending the floor once they are compiled, when the heap is ten times
 	// what the last collection left and the collector would start at
