@@ -217,14 +217,14 @@ func (l *Linter) Engine() (*engine.Engine, error) {
 	// every input feeds (the workload rules) while it reads its files, and
 	// the other groups only once it has read them, and only those the
 	// files feed (a Deployment alone: none), under a floor that lasts
-	// until Close: collecting while they compile
-	// would slow them (one Deployment: 97 ms against 78), and so would
-	// ending the floor once they are compiled, when the heap is ten times
-	// what the last collection left and the collector would start at
-	// once, while the rules run (a file with ServiceAccounts: 11 ms of its
-	// 100). A larger run compiles every group and waits for them before it
-	// reads: there reading beside the compilers bought 0–2% of the time
-	// for a larger peak (1,000 workloads: 124 → 129 MiB).
+	// until Close: collecting while they compile would slow them (one
+	// Deployment: 97 ms against 78), and so would ending the floor once
+	// they are compiled, when the heap is ten times what the last
+	// collection left and the collector would start at once, while the
+	// rules run (a file with ServiceAccounts: 11 ms of its 100). A larger
+	// run compiles every group and waits for them before it reads: there
+	// reading beside the compilers bought 0–2% of the time for a larger
+	// peak (1,000 workloads: 124 → 129 MiB).
 	small := l.small()
 	var stop func()
 	if small {
