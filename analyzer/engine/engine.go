@@ -170,8 +170,8 @@ func New(opts Options) (*Engine, error) {
 				c = c.WithSkipStages(shippedSkips...)
 			}
 			// Only loadShipped leaves modules to parse, and only for a New
-			// that defers every group: the error is the group's, reported
-			// to the evaluation that needs it.
+			// that waits for none of its groups: the error is the group's,
+			// reported to the evaluation that needs it.
 			modMap, err := parseFull(g)
 			if err != nil {
 				gr.compiler, gr.err = c, err
