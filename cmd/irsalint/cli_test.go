@@ -255,6 +255,23 @@ func TestCustomRules(t *testing.T) {
 	if r.code != exitOK || !strings.Contains(r.stdout, "Add metadata.labels.team.") {
 		t.Errorf("explain custom rule: exit %d\n%s", r.code, r.stdout)
 	}
+	// rules and explain read the catalogue without compiling the built-in
+	// rules, but still compile a custom rule, and report its mistake.
+	broken := t.TempDir()
+	src, err := os.ReadFile(filepath.Join(repoRoot(t), "testdata/cli/custom-rules/good/team/rule.rego"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, filepath.Join(broken, "rule.rego"), strings.Replace(string(src), "not w.labels.team", "not undefined_function(w)", 1), 0o644)
+	for _, cmd := range []string{"rules", "explain"} {
+		args := []string{cmd, "--rules", broken}
+		if cmd == "explain" {
+			args = append(args, "team-label")
+		}
+		if r := runCLI(t, "", args...); r.code != exitError || !strings.Contains(r.stderr, "undefined_function") {
+			t.Errorf("%s with a custom rule that does not compile: exit %d, stderr %q", cmd, r.code, r.stderr)
+		}
+	}
 	r = runCLI(t, "", "lint", "--rules", "testdata/cli/custom-rules/incomplete", "examples/")
 	if r.code != exitError || !strings.Contains(r.stderr, `rule "incomplete-rule": METADATA lacks description, custom.remediation, related_resources`) {
 		t.Errorf("incomplete rule: exit %d, stderr %q", r.code, r.stderr)

@@ -537,14 +537,15 @@ func lintAndReport(ctx context.Context, opts lint.Options, rf *reportFlags, inpu
 	return exitOK, nil
 }
 
-// newEngine compiles the built-in rules and the --rules directories (for
-// the commands that describe rules rather than lint).
+// newEngine reads the catalogue of the built-in rules and compiles the
+// --rules directories (for the commands that describe rules rather than
+// lint).
 func newEngine(ruleDirs []string, sys system) (*engine.Engine, error) {
 	wd, err := sys.Getwd()
 	if err != nil {
 		return nil, fmt.Errorf("working directory: %w", err)
 	}
-	return lint.New(lint.Options{WorkingDir: wd, RuleDirs: ruleDirs, NoConfig: true, Compile: sys.Compile}).Engine()
+	return lint.New(lint.Options{WorkingDir: wd, RuleDirs: ruleDirs, NoConfig: true, Compile: sys.Compile, RulesOnly: true}).Engine()
 }
 
 // resolvePath makes a relative path relative to the working directory.
