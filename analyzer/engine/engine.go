@@ -233,6 +233,12 @@ func New(opts Options) (*Engine, error) {
 // parsed once.
 func parseFull(g []Module) (map[string]*ast.Module, error) {
 	out := make(map[string]*ast.Module, len(g))
+	if !slices.ContainsFunc(g, func(m Module) bool { return m.full != nil }) {
+		for _, m := range g {
+			out[m.Name] = m.Module
+		}
+		return out, nil
+	}
 	parsed := make([]*ast.Module, len(g))
 	errs := make([]error, len(g))
 	var wg sync.WaitGroup

@@ -30,24 +30,32 @@ func TestHeapFloor(t *testing.T) {
 	}
 }
 
+// percent reads the GC percent in force.
+func percent() int {
+	p := debug.SetGCPercent(-1)
+	debug.SetGCPercent(p)
+	return p
+}
+
+// writeServiceAccount writes dir/sa.yaml, one ServiceAccount.
+func writeServiceAccount(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "sa.yaml"), []byte("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a, namespace: x}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestRunPacesUntilClose: the floor a run sets lasts while its results
 // are written, until Close (or the next Run), which restores the percent.
 func TestRunPacesUntilClose(t *testing.T) {
 	if os.Getenv("GOGC") != "" {
 		t.Skip("GOGC is set: the collector is paced as it says")
 	}
-	percent := func() int {
-		p := debug.SetGCPercent(-1)
-		debug.SetGCPercent(p)
-		return p
-	}
 	before := percent()
 	defer func(f func(int64, int64) int64) { floorOf = f }(floorOf)
 	floorOf = func(int64, int64) int64 { return 4 << 30 } // far above this test's heap
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "sa.yaml"), []byte("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a, namespace: x}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeServiceAccount(t, dir)
 	l := New(Options{Paths: []string{dir}, WorkingDir: dir, NoConfig: true, Enable: []string{"role-arn-invalid"}})
 	if err := l.Prepare(context.Background()); err != nil {
 		t.Fatal(err)
@@ -76,18 +84,11 @@ func TestSmallRunFloorUntilClose(t *testing.T) {
 	if os.Getenv("GOGC") != "" {
 		t.Skip("GOGC is set: the collector is paced as it says")
 	}
-	percent := func() int {
-		p := debug.SetGCPercent(-1)
-		debug.SetGCPercent(p)
-		return p
-	}
 	before := percent()
 	defer func(f int64) { compileFloor = f }(compileFloor)
 	compileFloor = 4 << 30 // far above this test's heap
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "sa.yaml"), []byte("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a, namespace: x}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeServiceAccount(t, dir)
 	l := New(Options{Paths: []string{"sa.yaml"}, WorkingDir: dir, NoConfig: true})
 	if !l.small() {
 		t.Fatal("one small file named is not a small run")
