@@ -15,16 +15,8 @@
 # second or more, and reads the inventory (70 MB on 10k) for each query.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-gen=${GENCORPUS:-../shared/bench/gencorpus}
 workloads=${WORKLOADS:-10000}
-if [ ! -f "$gen/main.go" ]; then
-	echo "no corpus generator at $gen (set GENCORPUS)" >&2
-	exit 2
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-(cd "$gen" && go build -o "$work/gencorpus" .)
-go build -o "$work/irsalint" ./cmd/irsalint
+. bench/setup.sh
 opa_version=$(go list -m -f '{{.Version}}' github.com/open-policy-agent/opa)
 GOBIN="$work" go install "github.com/open-policy-agent/opa@$opa_version"
 

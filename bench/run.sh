@@ -14,18 +14,10 @@
 # elsewhere); corpora and binaries go to a temporary folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-gen=${GENCORPUS:-../shared/bench/gencorpus}
 sizes=${SIZES:-"1000 10000"}
 runs=${RUNS:-3}
 one_runs=${ONE_RUNS:-21}
-if [ ! -f "$gen/main.go" ]; then
-	echo "no corpus generator at $gen (set GENCORPUS)" >&2
-	exit 2
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-(cd "$gen" && go build -o "$work/gencorpus" .)
-go build -o "$work/irsalint" ./cmd/irsalint
+. bench/setup.sh
 
 # measure NAME CMD...: prints "NAME median-seconds median-MiB". A run that
 # exits with 2 or more (could not analyze, crashed) stops the script: its
