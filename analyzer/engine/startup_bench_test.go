@@ -14,7 +14,8 @@ import (
 // waits for) and preparing the queries of every rule New waited for. It
 // is most of a one-file run, the pre-commit case, which "one-workload"
 // times whole as such a run does it: New deferring every group, then an
-// evaluation of one Deployment, which compiles the groups it feeds.
+// evaluation of one Deployment, which compiles the groups it feeds;
+// "one-workload-with-sa" does the same with its annotated ServiceAccount.
 func BenchmarkStartup(b *testing.B) {
 	ctx := context.Background()
 	b.Run("parse", func(b *testing.B) {
@@ -52,22 +53,37 @@ func BenchmarkStartup(b *testing.B) {
 			"containers":     []any{},
 		}},
 	}
-	b.Run("one-workload", func(b *testing.B) {
-		for b.Loop() {
-			e, err := engine.New(engine.Options{Defer: true})
-			if err != nil {
-				b.Fatal(err)
+	// The same Deployment with its annotated ServiceAccount, which feeds
+	// the ServiceAccount and binding rules, and so the IAM library's users.
+	withSA := engine.Document{
+		Base: map[string]any{"serviceAccounts": map[string]any{"shop/api": map[string]any{
+			"ref": "d.yaml#1", "kind": "ServiceAccount", "key": "shop/api", "namespace": "shop", "name": "api", "declared": true,
+			"annotations": map[string]any{"eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/shop-api"},
+			"labels":      map[string]any{}, "at": []any{}, "usedBy": []any{"d.yaml#0"},
+		}}, "roles": map[string]any{}},
+		Workloads: deployment.Workloads,
+	}
+	for _, c := range []struct {
+		name string
+		doc  engine.Document
+	}{{"one-workload", deployment}, {"one-workload-with-sa", withSA}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				e, err := engine.New(engine.Options{Defer: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				ids, _ := e.Select(nil, nil)
+				q, err := e.Prepare(ctx, ids)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := q.Eval(ctx, c.doc); err != nil {
+					b.Fatal(err)
+				}
 			}
-			ids, _ := e.Select(nil, nil)
-			q, err := e.Prepare(ctx, ids)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := q.Eval(ctx, deployment); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+		})
+	}
 	eng, err := engine.New(engine.Options{})
 	if err != nil {
 		b.Fatal(err)
