@@ -1,0 +1,152 @@
+// Command rulecost prints what each built-in rule costs to evaluate alone
+// over an inventory (what `irsalint inventory` prints): the rules and the
+// inventory are parsed and compiled once, then each rule's deny is
+// evaluated -count times on one goroutine, and the median and the fastest
+// run are printed in milliseconds with the number of findings. A rule's
+// time includes the library values it uses (binding.links, for one), so
+// rules that share them overlap; "all" evaluates every rule in one query,
+// each value once. bench/rules.sh runs it on a generated corpus.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/spf13/pflag"
+
+	"github.com/irsalint/irsalint/rules"
+)
+
+func main() {
+	input := pflag.StringP("input", "i", "", "the inventory, as `irsalint inventory` prints it (required)")
+	count := pflag.Int("count", 5, "evaluations of each query")
+	only := pflag.StringSlice("rules", nil, "rule IDs to time (default: every rule, then all together)")
+	pflag.Parse()
+	if *input == "" || *count < 1 {
+		fmt.Fprintln(os.Stderr, "usage: rulecost -i INVENTORY.json [--count N] [--rules ID,...]")
+		os.Exit(2)
+	}
+	if err := run(os.Stdout, *input, *count, *only); err != nil {
+		fmt.Fprintln(os.Stderr, "rulecost:", err)
+		os.Exit(2)
+	}
+}
+
+// rule is a rule's ID and the package its deny is in.
+type rule struct {
+	id  string
+	pkg ast.Ref
+}
+
+func run(w io.Writer, inputPath string, count int, only []string) error {
+	modules, ruleSet, err := load()
+	if err != nil {
+		return err
+	}
+	if len(only) > 0 {
+		for _, id := range only {
+			if !slices.ContainsFunc(ruleSet, func(r rule) bool { return r.id == id }) {
+				return fmt.Errorf("no built-in rule %q", id)
+			}
+		}
+		ruleSet = slices.DeleteFunc(ruleSet, func(r rule) bool { return !slices.Contains(only, r.id) })
+	}
+	c := ast.NewCompiler()
+	if c.Compile(modules); c.Failed() {
+		return c.Errors
+	}
+	f, err := os.Open(inputPath)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	value, err := ast.ValueFromReader(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", inputPath, err)
+	}
+	fmt.Fprintf(w, "%-36s %10s %10s %9s\n", "rule", "median ms", "min ms", "findings")
+	var all []string
+	for _, r := range ruleSet {
+		q := fmt.Sprintf("count(%s.deny)", r.pkg)
+		all = append(all, q)
+		if err := measure(w, c, value, r.id, q, count); err != nil {
+			return err
+		}
+	}
+	if len(only) == 0 {
+		return measure(w, c, value, "all", strings.Join(all, " + "), count)
+	}
+	return nil
+}
+
+// load parses the rules and libraries without their tests (they call
+// irsalint.resolve, a built-in only irsalint's test runner has).
+func load() (map[string]*ast.Module, []rule, error) {
+	modules := map[string]*ast.Module{}
+	var ruleSet []rule
+	err := fs.WalkDir(rules.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".rego") || strings.HasSuffix(path, "_test.rego") {
+			return err
+		}
+		src, err := fs.ReadFile(rules.FS, path)
+		if err != nil {
+			return err
+		}
+		m, err := ast.ParseModuleWithOpts(path, string(src), ast.ParserOptions{ProcessAnnotation: true})
+		if err != nil {
+			return err
+		}
+		modules[path] = m
+		if strings.HasSuffix(path, "/rule.rego") {
+			parts := strings.Split(path, "/")
+			ruleSet = append(ruleSet, rule{id: parts[len(parts)-2], pkg: m.Package.Path})
+		}
+		return nil
+	})
+	slices.SortFunc(ruleSet, func(a, b rule) int { return strings.Compare(a.id, b.id) })
+	return modules, ruleSet, err
+}
+
+// measure evaluates query count times after one untimed evaluation, and
+// prints the median, the fastest and the query's result.
+func measure(w io.Writer, c *ast.Compiler, input ast.Value, name, query string, count int) error {
+	ctx := context.Background()
+	pq, err := rego.New(rego.Query(query), rego.Compiler(c)).PrepareForEval(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	eval := func() (any, error) {
+		rs, err := pq.Eval(ctx, rego.EvalParsedInput(input))
+		if err != nil {
+			return nil, err
+		}
+		if len(rs) != 1 || len(rs[0].Expressions) != 1 {
+			return nil, fmt.Errorf("no result (is input the inventory?)")
+		}
+		return rs[0].Expressions[0].Value, nil
+	}
+	findings, err := eval()
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	times := make([]time.Duration, count)
+	for i := range times {
+		start := time.Now()
+		if _, err := eval(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		times[i] = time.Since(start)
+	}
+	slices.Sort(times)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	fmt.Fprintf(w, "%-36s %10.1f %10.1f %9v\n", name, ms(times[len(times)/2]), ms(times[0]), findings)
+	return nil
+}
