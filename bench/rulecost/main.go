@@ -5,7 +5,9 @@
 // run are printed in milliseconds with the number of findings. A rule's
 // time includes the library values it uses (binding.links, for one), so
 // rules that share them overlap; "all" evaluates every rule in one query,
-// each value once. bench/rules.sh runs it on a generated corpus.
+// each value once. --without times all but one rule, for each rule, so
+// that what a rule adds to a run is all's time less its line's.
+// bench/rules.sh runs it on a generated corpus.
 package main
 
 import (
@@ -28,13 +30,14 @@ import (
 func main() {
 	input := pflag.StringP("input", "i", "", "the inventory, as `irsalint inventory` prints it (required)")
 	count := pflag.Int("count", 5, "evaluations of each query")
-	only := pflag.StringSlice("rules", nil, "rule IDs to time (default: every rule, then all together)")
+	only := pflag.StringSlice("rules", nil, "rule IDs to time (default: every rule); all the rules timed are then timed together")
+	without := pflag.Bool("without", false, "time every rule but each one in turn instead of each alone: what a rule adds to a run is all's time less its line's")
 	pflag.Parse()
 	if *input == "" || *count < 1 {
-		fmt.Fprintln(os.Stderr, "usage: rulecost -i INVENTORY.json [--count N] [--rules ID,...]")
+		fmt.Fprintln(os.Stderr, "usage: rulecost -i INVENTORY.json [--count N] [--rules ID,...] [--without]")
 		os.Exit(2)
 	}
-	if err := run(os.Stdout, *input, *count, *only); err != nil {
+	if err := run(os.Stdout, *input, *count, *only, *without); err != nil {
 		fmt.Fprintln(os.Stderr, "rulecost:", err)
 		os.Exit(2)
 	}
@@ -46,7 +49,7 @@ type rule struct {
 	pkg ast.Ref
 }
 
-func run(w io.Writer, inputPath string, count int, only []string) error {
+func run(w io.Writer, inputPath string, count int, only []string, without bool) error {
 	modules, ruleSet, err := load()
 	if err != nil {
 		return err
@@ -58,6 +61,9 @@ func run(w io.Writer, inputPath string, count int, only []string) error {
 			}
 		}
 		ruleSet = slices.DeleteFunc(ruleSet, func(r rule) bool { return !slices.Contains(only, r.id) })
+	}
+	if without && len(ruleSet) < 2 {
+		return fmt.Errorf("--without needs two rules or more")
 	}
 	c := ast.NewCompiler()
 	if c.Compile(modules); c.Failed() {
@@ -72,17 +78,22 @@ func run(w io.Writer, inputPath string, count int, only []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", inputPath, err)
 	}
+	queries := make([]string, len(ruleSet))
+	for i, r := range ruleSet {
+		queries[i] = fmt.Sprintf("count(%s.deny)", r.pkg)
+	}
 	fmt.Fprintf(w, "%-36s %10s %10s %9s\n", "rule", "median ms", "min ms", "findings")
-	var all []string
-	for _, r := range ruleSet {
-		q := fmt.Sprintf("count(%s.deny)", r.pkg)
-		all = append(all, q)
-		if err := measure(w, c, value, r.id, q, count); err != nil {
+	for i, r := range ruleSet {
+		name, q := r.id, queries[i]
+		if without {
+			name, q = "-"+r.id, strings.Join(slices.Delete(slices.Clone(queries), i, i+1), " + ")
+		}
+		if err := measure(w, c, value, name, q, count); err != nil {
 			return err
 		}
 	}
-	if len(only) == 0 {
-		return measure(w, c, value, "all", strings.Join(all, " + "), count)
+	if len(ruleSet) > 1 {
+		return measure(w, c, value, "all", strings.Join(queries, " + "), count)
 	}
 	return nil
 }

@@ -65,7 +65,7 @@ func TestCountsMatchLint(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := run(&out, path, 1, nil); err != nil {
+	if err := run(&out, path, 1, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]int{}
@@ -98,5 +98,26 @@ func TestCountsMatchLint(t *testing.T) {
 	}
 	if total != sum {
 		t.Errorf("all: %d findings, the rules alone %d", total, sum)
+	}
+
+	// --without: every rule but one, for each rule.
+	out.Reset()
+	if err := run(&out, path, 1, nil, true); err != nil {
+		t.Fatal(err)
+	}
+	lines = strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != len(ids)+2 {
+		t.Fatalf("--without printed %d lines, want a header, one per rule and all", len(lines))
+	}
+	for _, line := range lines[1 : len(lines)-1] {
+		fields := strings.Fields(line)
+		id, ok := strings.CutPrefix(fields[0], "-")
+		n, err := strconv.Atoi(fields[len(fields)-1])
+		if !ok || err != nil {
+			t.Fatalf("--without: line %q", line)
+		}
+		if n != total-want[id] {
+			t.Errorf("--without: %s: %d findings, want %d", line, n, total-want[id])
+		}
 	}
 }
