@@ -14,7 +14,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -24,6 +23,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/spf13/pflag"
 
+	"github.com/irsalint/irsalint/analyzer/engine"
 	"github.com/irsalint/irsalint/rules"
 )
 
@@ -98,32 +98,28 @@ func run(w io.Writer, inputPath string, count int, only []string, without bool) 
 	return nil
 }
 
-// load parses the rules and libraries without their tests (they call
-// irsalint.resolve, a built-in only irsalint's test runner has).
+// load parses the rules and libraries as the engine does, without their
+// tests (they call irsalint.resolve, a built-in only irsalint's test
+// runner has). A rule's ID is the last part of its package path
+// (irsalint.rules.<group>["<id>"]).
 func load() (map[string]*ast.Module, []rule, error) {
-	modules := map[string]*ast.Module{}
+	mods, err := engine.LoadFS(rules.FS, "rules", false)
+	if err != nil {
+		return nil, nil, err
+	}
+	modules := make(map[string]*ast.Module, len(mods))
 	var ruleSet []rule
-	err := fs.WalkDir(rules.FS, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".rego") || strings.HasSuffix(path, "_test.rego") {
-			return err
+	for _, m := range mods {
+		modules[m.Name] = m.Module
+		path := m.Module.Package.Path
+		if len(path) == len(engine.RulesRoot)+2 && path.HasPrefix(engine.RulesRoot) {
+			if id, ok := path[len(path)-1].Value.(ast.String); ok {
+				ruleSet = append(ruleSet, rule{id: string(id), pkg: path})
+			}
 		}
-		src, err := fs.ReadFile(rules.FS, path)
-		if err != nil {
-			return err
-		}
-		m, err := ast.ParseModuleWithOpts(path, string(src), ast.ParserOptions{ProcessAnnotation: true})
-		if err != nil {
-			return err
-		}
-		modules[path] = m
-		if strings.HasSuffix(path, "/rule.rego") {
-			parts := strings.Split(path, "/")
-			ruleSet = append(ruleSet, rule{id: parts[len(parts)-2], pkg: m.Package.Path})
-		}
-		return nil
-	})
+	}
 	slices.SortFunc(ruleSet, func(a, b rule) int { return strings.Compare(a.id, b.id) })
-	return modules, ruleSet, err
+	return modules, ruleSet, nil
 }
 
 // measure evaluates query count times after one untimed evaluation, and
