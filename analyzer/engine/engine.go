@@ -40,8 +40,7 @@ type Options struct {
 	// Defer leaves each group of built-in rules whose every rule has
 	// needs (custom.needs) uncompiled until an evaluation's input feeds
 	// it, and waits for no group of built-in rules: New reads the
-	// catalogue (for the shipped rules alone, from rules/catalogue.json,
-	// parsing nothing), starts compiling the groups any input feeds, and
+	// catalogue, starts compiling the groups any input feeds, and
 	// compiles and waits for the groups that hold a custom rule, whose
 	// mistakes must stop a run before it reads anything. A run over a few
 	// files knows what they hold only once it has read them; it then
@@ -74,10 +73,11 @@ func New(opts Options) (*Engine, error) {
 	var mods []Module
 	var entries []ruleEntry
 	var err error
-	if opts.Defer && shippedOnly {
+	if shippedOnly {
 		// The catalogue and the modules' imports come from
-		// rules/catalogue.json; each group parses its modules when it
-		// starts compiling.
+		// rules/catalogue.json; each group reads its modules compiled
+		// from rules/compiled.bin, or parses them, when it starts
+		// compiling.
 		mods, entries, err = loadShipped(builtin, rules.Catalogue)
 	} else {
 		mods, err = LoadFS(builtin, "rules", false)
@@ -161,7 +161,16 @@ func New(opts Options) (*Engine, error) {
 				WithEnablePrintStatements(opts.Print != nil).
 				WithCapabilities(SandboxCapabilities()).
 				WithSchemas(schemas)
+			// The shipped rules have no print() calls, so print does not
+			// change what their compiler leaves.
+			var modMap map[string]*ast.Module
 			if shippedOnly {
+				modMap = precompiled(g)
+			}
+			switch {
+			case modMap != nil:
+				c = c.WithSkipStages(slices.Concat(shippedSkips, precompiledSkips)...)
+			case shippedOnly:
 				// The shipped rules pass these checks, in strict mode, in
 				// the tests (rules/rego_test.go and
 				// TestShippedRulesPassSkippedChecks). Checking them on
@@ -169,13 +178,15 @@ func New(opts Options) (*Engine, error) {
 				// them type checking. User rules get every check.
 				c = c.WithSkipStages(shippedSkips...)
 			}
-			// Only loadShipped leaves modules to parse, and only for a New
-			// that waits for none of its groups: the error is the group's,
-			// reported to the evaluation that needs it.
-			modMap, err := parseFull(g)
-			if err != nil {
-				gr.compiler, gr.err = c, err
-				return
+			if modMap == nil {
+				// Only loadShipped leaves modules to parse: the error is
+				// the group's, returned by New when it waits for the
+				// group, else by the evaluation that needs it.
+				var err error
+				if modMap, err = parseFull(g); err != nil {
+					gr.compiler, gr.err = c, err
+					return
+				}
 			}
 			c.Compile(modMap)
 			gr.compiler = c
@@ -203,6 +214,9 @@ func New(opts Options) (*Engine, error) {
 			continue
 		}
 		<-gr.done
+		if gr.err != nil {
+			return nil, gr.err
+		}
 		for _, e := range gr.compiler.Errors {
 			// A library compiled in two groups reports its errors twice.
 			if !seenErr[e.Error()] {

@@ -37,6 +37,12 @@ func main() {
 	if err == nil {
 		err = os.WriteFile(filepath.Join(*root, "rules", "catalogue.json"), index, 0o644)
 	}
+	if err == nil {
+		var compiled []byte
+		if compiled, err = engine.Precompiled(); err == nil {
+			err = os.WriteFile(filepath.Join(*root, "rules", "compiled.bin"), compiled, 0o644)
+		}
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "docgen:", err)
 		os.Exit(1)
