@@ -52,22 +52,32 @@ var precompiledSkips = []ast.StageID{
 	ast.StageRewriteDynamicTerms,
 }
 
-// Precompiled is rules/compiled.bin as the shipped rules and the linked
-// OPA release give it now.
-func Precompiled() ([]byte, error) {
+// shippedGroups parses the shipped rules in full and returns the groups a
+// run compiles them in, and their scopes by rule ID.
+func shippedGroups() ([][]Module, map[string]string, error) {
 	mods, err := LoadFS(rules.FS, "rules", false)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	entries, err := catalogue(mods)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	scopes := make(map[string]string, len(entries))
 	for _, en := range entries {
 		scopes[en.rule.ID] = en.rule.Scope
 	}
 	groups, _ := partition(mods, scopes)
+	return groups, scopes, nil
+}
+
+// Precompiled is rules/compiled.bin as the shipped rules and the linked
+// OPA release give it now.
+func Precompiled() ([]byte, error) {
+	groups, _, err := shippedGroups()
+	if err != nil {
+		return nil, err
+	}
 	out := []byte(precompiledMagic + "opa " + version.Version + "\n")
 	out = binary.AppendUvarint(out, uint64(len(groups)))
 	for _, g := range groups {

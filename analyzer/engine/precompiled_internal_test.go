@@ -33,27 +33,20 @@ func TestPrecompiled(t *testing.T) {
 	if err != nil || index == nil {
 		t.Fatalf("rules/compiled.bin: %v, %d groups", err, len(index))
 	}
-	full, err := LoadFS(rules.FS, "rules", false)
+	groups, scopes, err := shippedGroups()
 	if err != nil {
 		t.Fatal(err)
 	}
-	entries, err := catalogue(full)
-	if err != nil {
-		t.Fatal(err)
+	for _, g := range groups {
+		for _, m := range g {
+			ast.WalkRefs(m.Module, func(r ast.Ref) bool {
+				if r.Equal(ast.Print.Ref()) {
+					t.Errorf("%s calls print: a precompiled group would drop it", m.Name)
+				}
+				return false
+			})
+		}
 	}
-	scopes := map[string]string{}
-	for _, e := range entries {
-		scopes[e.rule.ID] = e.rule.Scope
-	}
-	for _, m := range full {
-		ast.WalkRefs(m.Module, func(r ast.Ref) bool {
-			if r.Equal(ast.Print.Ref()) {
-				t.Errorf("%s calls print: a precompiled group would drop it", m.Name)
-			}
-			return false
-		})
-	}
-	groups, _ := partition(full, scopes)
 	if len(index) != len(groups) {
 		t.Errorf("rules/compiled.bin has %d groups, the rules %d", len(index), len(groups))
 	}
@@ -153,19 +146,10 @@ func TestPrecompiledEditedSource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	full, err := LoadFS(rules.FS, "rules", false)
+	groups, _, err := shippedGroups()
 	if err != nil {
 		t.Fatal(err)
 	}
-	entries, err := catalogue(full)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scopes := map[string]string{}
-	for _, e := range entries {
-		scopes[e.rule.ID] = e.rule.Scope
-	}
-	groups, _ := partition(full, scopes)
 	same := fstest.MapFS{}
 	if err := fs.WalkDir(rules.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
