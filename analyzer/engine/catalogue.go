@@ -28,10 +28,19 @@ type ruleEntry struct {
 
 // catalogue reads the rules from the modules' package METADATA and checks
 // that each is complete. Packages outside irsalint.rules are libraries.
-func catalogue(mods []Module) ([]ruleEntry, error) {
+func catalogue(mods []Module) ([]ruleEntry, error) { return catalogueWith(nil, mods) }
+
+// catalogueWith is catalogue for modules added to rules already read
+// (the shipped rules, from rules/catalogue.json): the modules' rules may
+// not reuse their IDs, and the result holds both.
+func catalogueWith(known []ruleEntry, mods []Module) ([]ruleEntry, error) {
 	byID := map[string]*ruleEntry{}
 	var problems []string
 	hasDeny, hasMeta := map[string]bool{}, map[string]bool{}
+	for _, e := range known {
+		byID[e.rule.ID] = &e
+		hasDeny[e.rule.ID], hasMeta[e.rule.ID] = true, true
+	}
 	for _, m := range mods {
 		path := m.Module.Package.Path
 		if !path.HasPrefix(RulesRoot) {

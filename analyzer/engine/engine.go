@@ -64,8 +64,10 @@ type Engine struct {
 
 // New loads, checks and compiles the built-in and user rules.
 func New(opts Options) (*Engine, error) {
-	// Only the shipped rules, checked by the tests, may skip checks.
-	shippedOnly := opts.Builtin == nil && len(opts.UserDirs) == 0 && len(opts.RepoDirs) == 0
+	// Only the shipped rules, checked by the tests, may skip checks: a
+	// group of them alone (no custom module among its modules) does.
+	shipped := opts.Builtin == nil
+	shippedOnly := shipped && len(opts.UserDirs) == 0 && len(opts.RepoDirs) == 0
 	builtin := opts.Builtin
 	if builtin == nil {
 		builtin = rules.FS
@@ -73,7 +75,7 @@ func New(opts Options) (*Engine, error) {
 	var mods []Module
 	var entries []ruleEntry
 	var err error
-	if shippedOnly {
+	if shipped {
 		// The catalogue and the modules' imports come from
 		// rules/catalogue.json; each group reads its modules compiled
 		// from rules/compiled.bin, or parses them, when it starts
@@ -85,6 +87,7 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading built-in rules: %w", err)
 	}
+	builtinMods := len(mods)
 	for _, dir := range opts.RepoDirs {
 		user, err := LoadDir(dir, false, true)
 		if err != nil {
@@ -99,10 +102,14 @@ func New(opts Options) (*Engine, error) {
 		}
 		mods = append(mods, user...)
 	}
-	if entries == nil {
-		if entries, err = catalogue(mods); err != nil {
-			return nil, err
-		}
+	switch {
+	case !shipped:
+		entries, err = catalogue(mods)
+	case len(mods) > builtinMods:
+		entries, err = catalogueWith(entries, mods[builtinMods:])
+	}
+	if err != nil {
+		return nil, err
 	}
 	seen := make(map[string]bool, len(mods))
 	for _, m := range mods {
@@ -163,14 +170,15 @@ func New(opts Options) (*Engine, error) {
 				WithSchemas(schemas)
 			// The shipped rules have no print() calls, so print does not
 			// change what their compiler leaves.
+			shippedGroup := shipped && !slices.ContainsFunc(g, func(m Module) bool { return m.Custom })
 			var modMap map[string]*ast.Module
-			if shippedOnly {
+			if shippedGroup {
 				modMap = precompiled(g)
 			}
 			switch {
 			case modMap != nil:
 				c = c.WithSkipStages(slices.Concat(shippedSkips, precompiledSkips)...)
-			case shippedOnly:
+			case shippedGroup:
 				// The shipped rules pass these checks, in strict mode, in
 				// the tests (rules/rego_test.go and
 				// TestShippedRulesPassSkippedChecks). Checking them on

@@ -267,6 +267,22 @@ func TestCatalogueConflicts(t *testing.T) {
 			t.Errorf("error:\n got  %s\n want %s", got, want)
 		}
 	})
+	// The same two, against the shipped rules, whose catalogue comes from
+	// rules/catalogue.json.
+	t.Run("custom rule reuses a shipped id", func(t *testing.T) {
+		dir := writeFiles(t, map[string]string{"mine.rego": ruleText("workload", "nonroot-missing-fsgroup", meta, denyNoTeam)})
+		got := newErr(t, engine.Options{UserDirs: []string{dir}})
+		if want := loc(filepath.ToSlash(dir)+"/mine.rego") + `: rule id "nonroot-missing-fsgroup" is already a built-in rule`; got != want {
+			t.Errorf("error:\n got  %s\n want %s", got, want)
+		}
+	})
+	t.Run("custom rule reuses a shipped id in another group", func(t *testing.T) {
+		dir := writeFiles(t, map[string]string{"mine.rego": ruleText("custom", "nonroot-missing-fsgroup", meta, denyNoTeam)})
+		got := newErr(t, engine.Options{UserDirs: []string{dir}})
+		if want := loc(filepath.ToSlash(dir)+"/mine.rego") + `: rule id "nonroot-missing-fsgroup" is already used in group "workload" (rules/workload/nonroot-missing-fsgroup/rule.rego)`; got != want {
+			t.Errorf("error:\n got  %s\n want %s", got, want)
+		}
+	})
 	t.Run("second package METADATA block", func(t *testing.T) {
 		got := newErr(t, engine.Options{Builtin: builtin(map[string]string{
 			"g/x/a.rego": ruleText("g", "x", meta, denyNoTeam),

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -171,5 +172,56 @@ func TestPrecompiledEditedSource(t *testing.T) {
 		if got := lookupPrecompiled(index, edited, group); (got == nil) != uses {
 			t.Errorf("group %d (uses lib/k8s.rego: %v): read after the edit: %v", g, uses, got != nil)
 		}
+	}
+}
+
+// TestPartitionCustomApart: custom rules are grouped apart from the
+// shipped ones, so that every shipped group is still read from
+// rules/compiled.bin; a custom module in a shipped library's package
+// joins each group that uses the library, which is then compiled from
+// source.
+func TestPartitionCustomApart(t *testing.T) {
+	stubs, entries, err := loadShipped(rules.FS, rules.Catalogue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	custom := func(name, src string) Module {
+		m, err := parse(name, []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Module{Name: name, Module: m, Custom: true}
+	}
+	rule := custom("policy/mine.rego", "package irsalint.rules.custom[\"mine\"]\n\nimport data.irsalint.lib.k8s\n\ndeny contains k8s.role_arn_key if false\n")
+	scopes := map[string]string{"mine": ""}
+	for _, e := range entries {
+		scopes[e.rule.ID] = e.rule.Scope
+	}
+	groups, groupOf := partition(append(slices.Clone(stubs), rule), scopes)
+	if len(groups) != 5 {
+		t.Fatalf("%d groups, want the 4 shipped ones and 1 custom", len(groups))
+	}
+	shippedRule := func(m Module) bool {
+		return strings.HasPrefix(m.Name, "rules/") && !strings.HasPrefix(m.Name, "rules/lib/")
+	}
+	for id, g := range groupOf {
+		hasCustom := slices.ContainsFunc(groups[g], func(m Module) bool { return m.Custom })
+		switch {
+		case id == "mine" && slices.ContainsFunc(groups[g], shippedRule):
+			t.Errorf("the custom rule's group holds a shipped rule")
+		case id != "mine" && hasCustom:
+			t.Errorf("rule %s's group holds a custom module", id)
+		case id != "mine" && precompiled(groups[g]) == nil:
+			t.Errorf("rule %s's group is not read from rules/compiled.bin beside a custom rule", id)
+		}
+	}
+	extension := custom("policy/k8s_more.rego", "package irsalint.lib.k8s\n\nmore := 1\n")
+	groups, groupOf = partition(append(slices.Clone(stubs), rule, extension), scopes)
+	g := groupOf["nonroot-missing-fsgroup"]
+	if !slices.ContainsFunc(groups[g], func(m Module) bool { return m.Name == extension.Name }) {
+		t.Fatal("a module in lib/k8s's package is not in a group that uses lib/k8s")
+	}
+	if precompiled(groups[g]) != nil {
+		t.Error("a group with a custom module in it is read from rules/compiled.bin")
 	}
 }
