@@ -1,7 +1,8 @@
 // Package regocodec writes Rego modules, as OPA's compiler leaves them,
-// in a compact binary form and reads them back. Reading it is about ten
-// times faster than parsing the same modules' text: the engine ships its
-// rules compiled this way so that a run does not parse them and skips the
+// in a compact binary form and reads them back. Reading every shipped
+// module compiled takes about a fifth of the time parsing their source
+// does (7 against 35–42 ms on one core): the engine ships its rules
+// compiled this way, so that a run does not parse them and skips the
 // compiler stages whose work is already in the modules.
 //
 // It keeps what evaluation reads: packages, rules (heads, bodies, else
