@@ -33,10 +33,11 @@ const precompiledMagic = "irsalint compiled rules\n"
 // precompiledSkips are the stages a precompiled group skips besides
 // shippedSkips: on a compiled module each finds nothing to do, but for
 // giving local variables new names and binding each every's domain to
-// one more variable (TestPrecompiled checks it). The stages kept resolve
-// references and build the compiler's trees, graph and indices, which
-// live outside the modules.
+// one more variable (TestPrecompiled checks it). The stages kept build
+// the compiler's trees, graph and indices, which live outside the
+// modules.
 var precompiledSkips = []ast.StageID{
+	ast.StageResolveRefs,
 	ast.StageCheckSafetyRuleBodies,
 	ast.StageRewriteLocalVars,
 	ast.StageRewriteExprTerms,
