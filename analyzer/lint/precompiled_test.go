@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/irsalint/irsalint/analyzer"
 	"github.com/irsalint/irsalint/analyzer/engine"
 	"github.com/irsalint/irsalint/analyzer/inventory"
 	"github.com/irsalint/irsalint/analyzer/lint"
@@ -21,7 +22,8 @@ import (
 func TestPrecompiledRulesMatchSource(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	prepare := func(opts engine.Options) (*engine.Engine, *engine.Query) {
+	// runner returns a run of every rule of an engine built with opts.
+	runner := func(opts engine.Options) func(*inventory.Inventory) []analyzer.Finding {
 		eng, err := engine.New(opts)
 		if err != nil {
 			t.Fatal(err)
@@ -31,15 +33,25 @@ func TestPrecompiledRulesMatchSource(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return eng, q
+		return func(inv *inventory.Inventory) []analyzer.Finding {
+			res, err := lint.Run(ctx, eng, q, inv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res.Findings
+		}
 	}
-	pre, preQ := prepare(engine.Options{})
-	src, srcQ := prepare(engine.Options{Builtin: rules.FS})
 	// With a custom rule beside them, the shipped groups are still read
 	// compiled, and the custom one compiled from source.
 	custom := []string{"../../examples/custom-rules"}
-	preCustom, preCustomQ := prepare(engine.Options{UserDirs: custom})
-	srcCustom, srcCustomQ := prepare(engine.Options{Builtin: rules.FS, UserDirs: custom})
+	pairs := []struct {
+		name        string
+		precompiled func(*inventory.Inventory) []analyzer.Finding
+		fromSource  func(*inventory.Inventory) []analyzer.Finding
+	}{
+		{"", runner(engine.Options{}), runner(engine.Options{Builtin: rules.FS})},
+		{", with a custom rule", runner(engine.Options{UserDirs: custom}), runner(engine.Options{Builtin: rules.FS, UserDirs: custom})},
+	}
 	dirs := []string{"../../examples", "../../testdata/realistic", "../../testdata/scenarios"}
 	fixtures, err := os.ReadDir("../../testdata/rules")
 	if err != nil {
@@ -55,32 +67,17 @@ func TestPrecompiledRulesMatchSource(t *testing.T) {
 			t.Fatal(err)
 		}
 		inv, _ := lint.Load(ctx, lint.Input{Paths: []string{dir}, WorkingDir: dir, Settings: inventory.DefaultSettings()})
-		a, err := lint.Run(ctx, pre, preQ, inv)
-		if err != nil {
-			t.Fatalf("%s: %v", dir, err)
-		}
-		b, err := lint.Run(ctx, src, srcQ, inv)
-		if err != nil {
-			t.Fatalf("%s: %v", dir, err)
-		}
-		if !reflect.DeepEqual(a.Findings, b.Findings) {
-			t.Errorf("%s: precompiled rules found %d, the rules from source %d, or other findings", dir, len(a.Findings), len(b.Findings))
-		}
-		total += len(a.Findings)
-		c, err := lint.Run(ctx, preCustom, preCustomQ, inv)
-		if err != nil {
-			t.Fatalf("%s: %v", dir, err)
-		}
-		d, err := lint.Run(ctx, srcCustom, srcCustomQ, inv)
-		if err != nil {
-			t.Fatalf("%s: %v", dir, err)
-		}
-		if !reflect.DeepEqual(c.Findings, d.Findings) {
-			t.Errorf("%s, with a custom rule: precompiled rules found %d, the rules from source %d, or other findings", dir, len(c.Findings), len(d.Findings))
-		}
-		for _, f := range c.Findings {
-			if f.Rule == "role-name-prefix" {
-				customFound++
+		for i, p := range pairs {
+			a, b := p.precompiled(inv), p.fromSource(inv)
+			if !reflect.DeepEqual(a, b) {
+				t.Errorf("%s%s: precompiled rules found %d, the rules from source %d, or other findings", dir, p.name, len(a), len(b))
+			}
+			for _, f := range a {
+				if i == 0 {
+					total++
+				} else if f.Rule == "role-name-prefix" {
+					customFound++
+				}
 			}
 		}
 	}
