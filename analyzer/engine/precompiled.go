@@ -160,12 +160,12 @@ func indexPrecompiled(data []byte, opa string) (map[string]precompiledGroup, err
 		return nil, nil
 	}
 	data = data[len(head):]
+	truncated := errors.New("rules/compiled.bin: truncated")
 	n, k := binary.Uvarint(data)
 	if k <= 0 {
-		return nil, errors.New("rules/compiled.bin: truncated")
+		return nil, truncated
 	}
 	data = data[k:]
-	truncated := errors.New("rules/compiled.bin: truncated")
 	// field reads a length and the bytes it counts.
 	field := func() ([]byte, bool) {
 		l, k := binary.Uvarint(data)
