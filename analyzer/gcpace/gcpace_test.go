@@ -41,16 +41,26 @@ func withBase(t *testing.T, f func()) {
 func TestFloorLetsTheHeapGrow(t *testing.T) {
 	withBase(t, func() {
 		paced := cycles(256 << 20)
+		// A collection the paced half started may still be running: it
+		// would be counted below (it was, once in 16 CI runs: 2
+		// collections). This one finishes it, and measures the live heap
+		// that Floor sets the percent from.
+		runtime.GC()
 		stop := Floor(512 << 20)
 		floored := cycles(256 << 20)
 		stop()
-		// The test binary's live heap is a few megabytes: GOGC=100
-		// collects every few megabytes of garbage.
-		if paced < 10 {
-			t.Fatalf("256 MiB of garbage took %d collections at GOGC=100, expected many", paced)
+		// The test binary's live heap is a few hundred kilobytes: GOGC=100
+		// sets a goal of 4 MB (the runtime's smallest), 64 collections in
+		// 256 MiB. On a loaded machine a collection lasts longer than 4 MB
+		// of this loop's allocation and the next one waits for it: 4 to 7
+		// collections were seen with another test binary beside this one.
+		// Under the floor the percent is capped at maxPercent, where that
+		// smallest goal is 400 MB.
+		if paced < 2 {
+			t.Fatalf("256 MiB of garbage took %d collections at GOGC=100, expected several", paced)
 		}
-		if floored > 1 {
-			t.Errorf("with a 512 MiB floor, 256 MiB of garbage took %d collections (%d without), want at most 1", floored, paced)
+		if floored > 0 {
+			t.Errorf("with a 512 MiB floor, 256 MiB of garbage took %d collections (%d without), want none", floored, paced)
 		}
 	})
 }
