@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures irsalint on generated corpora, beside conftest and kube-linter
-# when they are on PATH, in one run: whole process, wall time and peak RSS,
-# the median of RUNS runs each.
+# when they are on PATH, in one run: whole process, wall time, CPU time
+# (user and system, all cores) and peak RSS, the median of RUNS runs each.
 #
 #   bench/run.sh                 # 1k and 10k workloads, 3 runs
 #   SIZES="1000 10000 50000" RUNS=5 bench/run.sh
@@ -19,26 +19,32 @@ runs=${RUNS:-3}
 one_runs=${ONE_RUNS:-21}
 . bench/setup.sh
 
-# measure NAME CMD...: prints "NAME median-seconds median-MiB". A run that
-# exits with 2 or more (could not analyze, crashed) stops the script: its
-# time would measure an error, not the work.
+# measure NAME CMD...: prints "NAME median-seconds median-cpu-seconds
+# median-MiB", each the median of its own column. A run that exits with 2
+# or more (could not analyze, crashed) stops the script: its time would
+# measure an error, not the work.
 measure() {
 	local name=$1
 	shift
-	local t=() m=()
+	local t=() c=() m=()
 	for _ in $(seq "$runs"); do
-		/usr/bin/time -f "%e %M %x" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || true
-		read -r s kb code < <(tail -n 1 "$work/time")
+		/usr/bin/time -f "%e %M %x %U %S" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || true
+		read -r s kb code user sys < <(tail -n 1 "$work/time")
 		if [ "$code" -ge 2 ]; then
 			echo "$name exited with $code:" >&2
 			tail -n 5 "$work/stderr" >&2
 			exit 2
 		fi
 		t+=("$s")
+		c+=("$(awk -v u="$user" -v k="$sys" 'BEGIN{printf "%.2f", u+k}')")
 		m+=("$((kb / 1024))")
 	done
-	printf '%s %s %s\n' "$name" "$(printf '%s\n' "${t[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")" \
-		"$(printf '%s\n' "${m[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")"
+	printf '%s %s %s %s\n' "$name" "$(median "${t[@]}")" "$(median "${c[@]}")" "$(median "${m[@]}")"
+}
+
+# median VALUES...: the middle one (of an even number, the upper middle).
+median() {
+	printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"
 }
 
 # conftest's two checks, for the corpora and the one-file case.
@@ -59,7 +65,7 @@ deny contains msg if {
 	msg := sprintf("%s has no fsGroup", [input.metadata.name])
 }
 REGO
-printf '%-10s %-38s %10s %10s %8s\n' workloads tool seconds MiB ratio
+printf '%-10s %-38s %10s %10s %10s %8s\n' workloads tool seconds cpu-s MiB ratio
 for n in $sizes; do
 	roles=$((n / 5))
 	dir="$work/c$n"
@@ -73,12 +79,11 @@ for n in $sizes; do
 	if command -v conftest >/dev/null; then
 		rows+=("$(measure "conftest test --combine (2 checks)" conftest test --combine --no-fail -p "$work/policy" "$dir/manifests")")
 	fi
-	base=$(printf '%s\n' "${rows[0]}" | awk '{print $(NF-1)}')
+	base=$(printf '%s\n' "${rows[0]}" | awk '{print $(NF-2)}')
 	for r in "${rows[@]}"; do
-		name=$(printf '%s\n' "$r" | awk '{$NF=""; $(NF-1)=""; print}' | sed 's/ *$//')
-		s=$(printf '%s\n' "$r" | awk '{print $(NF-1)}')
-		mib=$(printf '%s\n' "$r" | awk '{print $NF}')
-		printf '%-10s %-38s %10s %10s %8s\n' "$n" "$name" "$s" "$mib" "$(awk -v a="$s" -v b="$base" 'BEGIN{printf "%.2fx", a/b}')"
+		name=$(printf '%s\n' "$r" | awk '{$NF=""; $(NF-1)=""; $(NF-2)=""; print}' | sed 's/ *$//')
+		read -r s cpu mib < <(printf '%s\n' "$r" | awk '{print $(NF-2), $(NF-1), $NF}')
+		printf '%-10s %-38s %10s %10s %10s %8s\n' "$n" "$name" "$s" "$cpu" "$mib" "$(awk -v a="$s" -v b="$base" 'BEGIN{printf "%.2fx", a/b}')"
 	done
 done
 
@@ -156,7 +161,7 @@ for f in deployment with-sa; do
 	base=""
 	for i in "${!cmds[@]}"; do
 		# shellcheck disable=SC2086 # one word per run
-		us=$(printf '%s\n' ${times[$i]} | sort -n | sed -n "$(((one_runs + 1) / 2))p")
+		us=$(median ${times[$i]})
 		[ -n "$base" ] || base=$us
 		printf '%-22s %-38s %10.1f %8s\n' "$f.yaml" "${names[$i]}" "$(awk -v u="$us" 'BEGIN{print u/1000}')" "$(awk -v a="$us" -v b="$base" 'BEGIN{printf "%.2fx", a/b}')"
 	done
