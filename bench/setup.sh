@@ -5,7 +5,7 @@
 # .ci/release builds the release archives (static, without Kustomize's
 # loader of Go plugins, stripped), so the figures are the binary users
 # download: a plain `go build` links Go's plugin package and every exported
-# method, which adds about 45 MiB to the resident size of every run.
+# method, which adds about 37 MiB to the resident size of every run.
 gen=${GENCORPUS:-../shared/bench/gencorpus}
 if [ ! -f "$gen/main.go" ]; then
 	echo "no corpus generator at $gen (set GENCORPUS)" >&2

@@ -41,10 +41,9 @@ func withBase(t *testing.T, f func()) {
 func TestFloorLetsTheHeapGrow(t *testing.T) {
 	withBase(t, func() {
 		paced := cycles(256 << 20)
-		// A collection the paced half started may still be running: it
-		// would be counted below (it was, once in 16 CI runs: 2
-		// collections). This one finishes it, and measures the live heap
-		// that Floor sets the percent from.
+		// A collection the paced half started may still be running, and
+		// would be counted below. This one finishes it, and measures the
+		// live heap that Floor sets the percent from.
 		runtime.GC()
 		stop := Floor(512 << 20)
 		floored := cycles(256 << 20)
