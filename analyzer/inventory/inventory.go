@@ -321,47 +321,22 @@ func readProfiles(profiles map[string]any, cluster string) []any {
 // lacks (null) is taken from another; readings that disagree on a field
 // conflict, and the later one is kept under its ref.
 func mergeReadings(decls []declaration) (map[string]any, []any) {
-	out := map[string]any{}
-	var conflicts []any
-	var keys []string
-	groups := map[string][]declaration{}
-	for _, d := range sortedDeclarations(decls) {
-		if _, ok := groups[d.key]; !ok {
-			keys = append(keys, d.key)
-		}
-		groups[d.key] = append(groups[d.key], d)
-	}
-	for _, key := range keys {
-		g := groups[key]
-		merged := make(map[string]any, len(g[0].entry))
-		for k, v := range g[0].entry {
-			merged[k] = v
-		}
-		refs := []any{declared(g[0])}
-	next:
-		for _, d := range g[1:] {
-			for k, v := range d.entry {
-				if k == "ref" || k == "at" || v == nil || merged[k] == nil {
-					continue
-				}
-				if !reflect.DeepEqual(withoutProvenance(v), withoutProvenance(merged[k])) {
-					out[d.entry["ref"].(string)] = d.entry
-					refs = append(refs, declared(d))
-					continue next
-				}
+	return mergeDeclarations(decls, func(merged, entry map[string]any) bool {
+		for k, v := range entry {
+			if k == "ref" || k == "at" || v == nil || merged[k] == nil {
+				continue
 			}
-			for k, v := range d.entry {
-				if merged[k] == nil && v != nil {
-					merged[k] = v
-				}
+			if !reflect.DeepEqual(withoutProvenance(v), withoutProvenance(merged[k])) {
+				return false
 			}
 		}
-		out[key] = merged
-		if len(refs) > 1 {
-			conflicts = append(conflicts, map[string]any{"kind": g[0].kind, "key": key, "object": g[0].src.Name, "declarations": refs})
+		for k, v := range entry {
+			if merged[k] == nil && v != nil {
+				merged[k] = v
+			}
 		}
-	}
-	return out, conflicts
+		return true
+	})
 }
 
 // mergeAssociations joins the readings of each association. EKS allows one
@@ -369,6 +344,25 @@ func mergeReadings(decls []declaration) (map[string]any, []any) {
 // describe output has: a reading without a role takes it from one that has
 // it. Two readings naming different roles conflict.
 func mergeAssociations(decls []declaration) (map[string]any, []any) {
+	return mergeDeclarations(decls, func(merged, entry map[string]any) bool {
+		role, other := merged["roleArn"], entry["roleArn"]
+		switch {
+		case other == nil || other == role:
+		case role == nil:
+			merged["roleArn"] = other
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+// mergeDeclarations merges the declarations of each key, in file order,
+// into a copy of the first: join adds a later entry to merged and reports
+// true, or reports false when the two conflict, leaving merged as it was.
+// A conflicting entry is kept under its own ref, and each key with one is
+// listed in the conflicts.
+func mergeDeclarations(decls []declaration, join func(merged, entry map[string]any) bool) (map[string]any, []any) {
 	out := map[string]any{}
 	var conflicts []any
 	var keys []string
@@ -387,12 +381,7 @@ func mergeAssociations(decls []declaration) (map[string]any, []any) {
 		}
 		refs := []any{declared(g[0])}
 		for _, d := range g[1:] {
-			role, other := merged["roleArn"], d.entry["roleArn"]
-			switch {
-			case other == nil || other == role:
-			case role == nil:
-				merged["roleArn"] = other
-			default:
+			if !join(merged, d.entry) {
 				out[d.entry["ref"].(string)] = d.entry
 				refs = append(refs, declared(d))
 			}
