@@ -7,8 +7,8 @@
 #   SIZES="1000 10000 50000" RUNS=5 bench/run.sh
 #
 # Then one small file, the pre-commit case (ONE_RUNS=21 runs each, the
-# median in milliseconds; ONE_RUNS=0 skips it): a Deployment alone, and the
-# same with its ServiceAccount.
+# median in milliseconds, and the peak RSS of one more run; ONE_RUNS=0
+# skips it): a Deployment alone, and the same with its ServiceAccount.
 #
 # The corpus generator is ../shared/bench/gencorpus (GENCORPUS=DIR to point
 # elsewhere); corpora and binaries go to a temporary folder.
@@ -18,6 +18,12 @@ sizes=${SIZES:-"1000 10000"}
 runs=${RUNS:-3}
 one_runs=${ONE_RUNS:-21}
 . bench/setup.sh
+# The peers' binaries too, so that every tool is read from disk alike.
+for tool in kube-linter conftest; do
+	if command -v "$tool" >/dev/null; then
+		uncache "$(command -v "$tool")"
+	fi
+done
 
 # measure NAME CMD...: prints "NAME median-seconds median-cpu-seconds
 # median-MiB", each the median of its own column. A run that exits with 2
@@ -130,7 +136,7 @@ metadata:
 YAML
 } >"$work/one/with-sa.yaml"
 
-printf '\n%-22s %-38s %10s %8s\n' "one file" tool ms ratio
+printf '\n%-22s %-38s %10s %10s %8s\n' "one file" tool ms MiB ratio
 for f in deployment with-sa; do
 	file="$work/one/$f.yaml"
 	names=("irsalint lint")
@@ -163,7 +169,12 @@ for f in deployment with-sa; do
 		# shellcheck disable=SC2086 # one word per run
 		us=$(median ${times[$i]})
 		[ -n "$base" ] || base=$us
-		printf '%-22s %-38s %10.1f %8s\n' "$f.yaml" "${names[$i]}" "$(awk -v u="$us" 'BEGIN{print u/1000}')" "$(awk -v a="$us" -v b="$base" 'BEGIN{printf "%.2fx", a/b}')"
+		# The peak resident size from one more run: it hardly varies, and
+		# /usr/bin/time around every timed run would add its fork to each.
+		# shellcheck disable=SC2086 # the command is split on purpose
+		/usr/bin/time -f "%M" -o "$work/time" ${cmds[$i]} >/dev/null 2>&1 || true
+		kb=$(tail -n 1 "$work/time")
+		printf '%-22s %-38s %10.1f %10s %8s\n' "$f.yaml" "${names[$i]}" "$(awk -v u="$us" 'BEGIN{print u/1000}')" "$((kb / 1024))" "$(awk -v a="$us" -v b="$base" 'BEGIN{printf "%.2fx", a/b}')"
 	done
 	unset times
 done
