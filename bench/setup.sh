@@ -6,13 +6,6 @@
 # loader of Go plugins, stripped), so the figures are the binary users
 # download: a plain `go build` links Go's plugin package and every exported
 # method, which adds about 12 MiB to the resident size of every run.
-#
-# uncache FILE... drops the files' pages from the page cache (GNU dd's
-# nocache flag; no privileges needed), so that a run reads each binary as
-# it reads an installed one. A binary the Go linker has just written is
-# cached in a form a run maps more of: a plain build's run on one file
-# peaked at 100 MiB right after go build, 62 MiB once its pages were
-# dropped and read again (the release build: 53 and 50 MiB).
 gen=${GENCORPUS:-../shared/bench/gencorpus}
 if [ ! -f "$gen/main.go" ]; then
 	echo "no corpus generator at $gen (set GENCORPUS)" >&2
@@ -23,6 +16,13 @@ trap 'rm -rf "$work"' EXIT
 (cd "$gen" && go build -o "$work/gencorpus" .)
 CGO_ENABLED=0 go build -trimpath -tags kustomize_disable_go_plugin_support \
 	-ldflags "-s -w" -o "$work/irsalint" ./cmd/irsalint
+
+# uncache FILE... drops the files' pages from the page cache (GNU dd's
+# nocache flag; no privileges needed), so that a run reads each binary as
+# it reads an installed one. A binary the Go linker has just written is
+# cached in a form a run maps more of: a plain build's run on one file
+# peaked at 100 MiB right after go build, 62 MiB once its pages were
+# dropped and read again (the release build: 53 and 50 MiB).
 uncache() {
 	for f in "$@"; do
 		dd if="$f" iflag=nocache count=0 status=none 2>/dev/null || true
