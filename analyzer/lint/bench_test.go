@@ -140,15 +140,7 @@ func BenchmarkPhases(b *testing.B) {
 			lint.Load(ctx, in)
 		}
 	})
-	eng, err := engine.New(engine.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ids, _ := eng.Select(nil, nil)
-	q, err := eng.Prepare(ctx, ids)
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, q := everyRule(b, engine.Options{})
 	inv, _ := lint.Load(ctx, in)
 	b.Run("evaluate", func(b *testing.B) {
 		for b.Loop() {
@@ -158,8 +150,7 @@ func BenchmarkPhases(b *testing.B) {
 		}
 	})
 	b.Run("evaluate-1-worker", func(b *testing.B) {
-		one, _ := engine.New(engine.Options{Workers: 1})
-		q1, _ := one.Prepare(ctx, ids)
+		_, q1 := everyRule(b, engine.Options{Workers: 1})
 		for b.Loop() {
 			if _, err := q1.Eval(ctx, lint.Document(inv)); err != nil {
 				b.Fatal(err)

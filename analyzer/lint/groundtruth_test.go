@@ -53,15 +53,7 @@ func TestGroundTruthCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	eng, err := engine.New(engine.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids, _ := eng.Select(nil, nil)
-	q, err := eng.Prepare(ctx, ids)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng, q := everyRule(t, engine.Options{})
 	// Manifests plus the account's authorization details; no cluster
 	// context, so issuers are inferred (the corpus spans three clusters).
 	inv, diags := lint.Load(context.Background(), lint.Input{

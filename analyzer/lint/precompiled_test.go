@@ -24,15 +24,7 @@ func TestPrecompiledRulesMatchSource(t *testing.T) {
 	ctx := context.Background()
 	// runner returns a run of every rule of an engine built with opts.
 	runner := func(opts engine.Options) func(*inventory.Inventory) []analyzer.Finding {
-		eng, err := engine.New(opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids, _ := eng.Select(nil, nil)
-		q, err := eng.Prepare(ctx, ids)
-		if err != nil {
-			t.Fatal(err)
-		}
+		eng, q := everyRule(t, opts)
 		return func(inv *inventory.Inventory) []analyzer.Finding {
 			res, err := lint.Run(ctx, eng, q, inv)
 			if err != nil {

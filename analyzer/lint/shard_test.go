@@ -19,24 +19,9 @@ import (
 func TestShardedEqualsWhole(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	whole, err := engine.New(engine.Options{Workers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	whole, qw := everyRule(t, engine.Options{Workers: 1})
 	// As many shards as workloads: each workload alone.
-	sharded, err := engine.New(engine.Options{Workers: 1000, MinShard: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids, _ := whole.Select(nil, nil)
-	qw, err := whole.Prepare(ctx, ids)
-	if err != nil {
-		t.Fatal(err)
-	}
-	qs, err := sharded.Prepare(ctx, ids)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sharded, qs := everyRule(t, engine.Options{Workers: 1000, MinShard: 1})
 	root := filepath.Join("..", "..", "testdata")
 	var paths []string
 	for _, dir := range []string{"rules", "scenarios"} {
